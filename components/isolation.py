@@ -1,0 +1,161 @@
+"""Keep on-prem workloads (the on-prem CNI first of all) off cloud nodes.
+
+The required node selector is atomic under server-side apply, so a patch replaces it whole: each patch carries
+the *merged* required affinity, computed from the live object by ``components.scheduling`` (the exclusion is
+added to every existing term; nothing the object already required is lost).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import constants, scheduling
+from components.settings import OnPremWorkload, WorkloadKind
+
+_REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+
+
+def patch_refusal(workload: OnPremWorkload, live: Mapping[str, Any]) -> str | None:
+    """Why the live object must not be patched directly, or None. Operator-owned objects revert such patches."""
+    if workload.kind is WorkloadKind.INSTALLATION:
+        return None
+    owners = (live.get("metadata") or {}).get("ownerReferences") or []
+    for owner in owners:
+        if str(owner.get("apiVersion", "")).startswith("operator.tigera.io/") and owner.get("kind") == "Installation":
+            return (
+                f"{workload.ref} is owned by the tigera operator (Installation {owner.get('name', 'default')}), "
+                "which reverts direct patches: list {kind: Installation, name: "
+                f"{owner.get('name', 'default')}}} in hybrid-terway:onPremWorkloads instead"
+            )
+    return None
+
+
+def _at(obj: Mapping[str, Any] | None, path: Sequence[str]) -> Any:
+    for key in path:
+        if not isinstance(obj, Mapping):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def isolation_patch_spec(workload: OnPremWorkload, live: Mapping[str, Any], cloud_node_label: str) -> dict[str, Any]:
+    """The ``spec`` of the patch that keeps ``workload`` off cloud nodes, given its live object."""
+    if workload.kind is WorkloadKind.INSTALLATION:
+        affinity = _at(live, constants.TIGERA_AFFINITY_PATH)
+        merged = scheduling.exclude_affinity(affinity, cloud_node_label)
+        spec: dict[str, Any] = merged
+        for key in reversed(constants.TIGERA_AFFINITY_PATH[1:]):
+            spec = {key: spec}
+        return spec
+    affinity = _at(live, ("spec", "template", "spec", "affinity"))
+    required = scheduling.exclude_affinity(affinity, cloud_node_label)["nodeAffinity"][_REQUIRED]
+    # Only the required node selector: the patch owns nothing else of the workload's affinity.
+    return {"template": {"spec": {"affinity": {"nodeAffinity": {_REQUIRED: required}}}}}
+
+
+def isolation_metadata(workload: OnPremWorkload) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "name": workload.name,
+        # A conflict with the manager that set the old selector is expected: the merged one keeps its terms.
+        "annotations": {
+            constants.PATCH_FIELD_MANAGER_ANNOTATION: constants.FIELD_MANAGER,
+            constants.PATCH_FORCE_ANNOTATION: "true",
+        },
+        # Lets the policy pack of any stack recognise this workload as on-prem only.
+        "labels": {constants.PLACEMENT_LABEL: constants.PLACEMENT_ONPREM},
+    }
+    if workload.namespace:
+        metadata["namespace"] = workload.namespace
+    return metadata
+
+
+def resource_slug(workload: OnPremWorkload) -> str:
+    raw = f"{workload.kind.value}-{workload.namespace or 'cluster'}-{workload.name}".lower()
+    return re.sub(r"[^a-z0-9-]+", "-", raw)
+
+
+@dataclass(frozen=True)
+class OnPremIsolationArgs:
+    workloads: tuple[OnPremWorkload, ...]
+    cloud_node_label: str
+    provider: k8s.Provider
+
+
+_PATCH_TYPES: dict[WorkloadKind, Any] = {
+    WorkloadKind.DAEMONSET: k8s.apps.v1.DaemonSetPatch,
+    WorkloadKind.DEPLOYMENT: k8s.apps.v1.DeploymentPatch,
+    WorkloadKind.STATEFULSET: k8s.apps.v1.StatefulSetPatch,
+}
+_API_VERSIONS = {
+    WorkloadKind.DAEMONSET: "apps/v1",
+    WorkloadKind.DEPLOYMENT: "apps/v1",
+    WorkloadKind.STATEFULSET: "apps/v1",
+    WorkloadKind.INSTALLATION: constants.TIGERA_API_VERSION,
+}
+
+
+def read_live_object(
+    name: str, api_version: str, workload: OnPremWorkload, opts: pulumi.ResourceOptions
+) -> pulumi.Output[dict[str, Any]]:
+    """Read the workload as it is in the cluster, as plain camelCase data for the pure merge.
+
+    A generic read (rather than the typed ``DaemonSet.get``) serves every kind alike, the tigera Installation
+    included, and keeps the object in the shape ``components.scheduling`` works on.
+    """
+    fields = ("apiVersion", "kind", "metadata", "spec")
+    live = pulumi.CustomResource(
+        f"kubernetes:{api_version}:{workload.kind.value}",
+        name,
+        dict.fromkeys(fields),
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=workload.id)),
+    )
+    return pulumi.Output.all(**{f: getattr(live, f) for f in fields}).apply(
+        lambda obj: {k: v for k, v in obj.items() if v is not None}
+    )
+
+
+class OnPremIsolation(pulumi.ComponentResource):
+    """One patch per on-prem workload; each carries the merged affinity read from the live object."""
+
+    patches: list[pulumi.CustomResource]
+
+    def __init__(self, name: str, args: OnPremIsolationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hybrid-terway:isolation:OnPremIsolation", name, None, opts)
+        k8s_child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        self.patches = []
+        for workload in args.workloads:
+            slug = resource_slug(workload)
+            api_version = _API_VERSIONS[workload.kind]
+            live = read_live_object(f"{name}-{slug}-live", api_version, workload, k8s_child)
+
+            def merged_spec(obj: dict[str, Any], workload: OnPremWorkload = workload) -> dict[str, Any]:
+                refusal = patch_refusal(workload, obj)
+                if refusal:
+                    raise pulumi.RunError(refusal)
+                return isolation_patch_spec(workload, obj, args.cloud_node_label)
+
+            spec = live.apply(merged_spec)
+            # retain_on_delete: relinquishing the merged selector on destroy would let the workload onto
+            # cloud nodes; removing the exclusion is a deliberate, documented manual step.
+            patch_opts = pulumi.ResourceOptions.merge(k8s_child, pulumi.ResourceOptions(retain_on_delete=True))
+            if workload.kind is WorkloadKind.INSTALLATION:
+                patch: pulumi.CustomResource = k8s.apiextensions.CustomResourcePatch(
+                    f"{name}-{slug}",
+                    api_version=api_version,
+                    kind=workload.kind.value,
+                    metadata=isolation_metadata(workload),
+                    spec=spec,
+                    opts=patch_opts,
+                )
+            else:
+                patch = _PATCH_TYPES[workload.kind](
+                    f"{name}-{slug}", metadata=isolation_metadata(workload), spec=spec, opts=patch_opts
+                )
+            self.patches.append(patch)
+        self.register_outputs({"patched": [w.ref for w in args.workloads]})

@@ -1,0 +1,407 @@
+"""The stack configuration contract (namespace ``hybrid-terway``), validated before any resource exists.
+
+``parse_settings`` takes the raw stack configuration (key -> value, objects already decoded) and returns a
+frozen :class:`Settings` or raises :class:`ConfigError` with one line per problem, each naming the key path,
+the value and what is valid. Secret values never reach this module: only whether they are set.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+import pulumi
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from components import constants
+
+# --- vocabularies --------------------------------------------------------------------------------
+
+
+class Scenario(str, Enum):
+    """How the on-prem pod network works (DOMAIN.md, "The setting")."""
+
+    OVERLAY = "overlay"
+    BGP = "bgp"
+    HOST = "host"
+
+    @property
+    def runs_terway(self) -> bool:
+        return self is not Scenario.OVERLAY
+
+
+class WorkloadKind(str, Enum):
+    DAEMONSET = "DaemonSet"
+    DEPLOYMENT = "Deployment"
+    STATEFULSET = "StatefulSet"
+    INSTALLATION = "Installation"
+
+
+CONFIG_KEYS = (
+    "scenario",
+    "clusterId",
+    "terway",
+    "credentials",
+    "onPremWorkloads",
+    "cloudNodeLabel",
+    "kubeconfig",
+    "accessKeySecret",
+)
+OBJECT_KEYS = frozenset({"terway", "credentials", "onPremWorkloads"})
+SECRET_KEYS = frozenset({"kubeconfig", "accessKeySecret"})
+
+
+class ConfigError(pulumi.RunError):
+    """Invalid stack configuration. Pulumi prints a RunError's message without a traceback."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid stack configuration ({len(problems)} problem(s)):\n{lines}")
+
+
+# --- field types ---------------------------------------------------------------------------------
+
+
+def _matching(pattern: str, what: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"must be {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _ipv4_cidr(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"must be an IPv4 CIDR such as 172.21.0.0/20 ({exc})") from None
+    return str(network)
+
+
+def _label(value: str) -> str:
+    key, sep, label_value = value.partition("=")
+    prefix, _, name = key.rpartition("/")
+    name_ok = re.fullmatch(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?", name) is not None
+    prefix_ok = prefix == "" or (
+        len(prefix) <= 253 and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", prefix)
+    )
+    value_ok = re.fullmatch(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?", label_value) is not None
+    if not (sep and name_ok and prefix_ok and value_ok and label_value):
+        raise ValueError("must be a node label as key=value, such as alibabacloud.com/external=true")
+    return value
+
+
+ClusterId = Annotated[StrictStr, _matching(r"c[0-9a-f]{32}", "'c' followed by 32 lowercase hex characters")]
+ZoneId = Annotated[StrictStr, _matching(r"[a-z]{2}(-[a-z0-9]+)+", "an Alibaba Cloud zone id such as cn-hangzhou-h")]
+VSwitchId = Annotated[StrictStr, _matching(r"vsw-[a-z0-9]{8,32}", "a vSwitch id such as vsw-bp1a2b3c4d5e6f7g8h9i0")]
+SecurityGroupId = Annotated[StrictStr, _matching(r"sg-[a-z0-9]{8,32}", "a security group id such as sg-bp1a2b3c4d5e6f7g8h9i")]
+AccessKeyId = Annotated[StrictStr, _matching(r"LTAI[A-Za-z0-9]{12,26}", "an AccessKey id ('LTAI' and 12 to 26 letters or digits)")]
+RamUserName = Annotated[
+    StrictStr, _matching(constants.RAM_USER_NAME_PATTERN, "1 to 64 characters of A-Z a-z 0-9 . _ -")
+]
+K8sName = Annotated[
+    StrictStr,
+    _matching(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", "a Kubernetes object name (lowercase DNS subdomain)"),
+]
+K8sNamespace = Annotated[
+    StrictStr, _matching(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", "a Kubernetes namespace name (DNS label)")
+]
+NodeLabel = Annotated[StrictStr, AfterValidator(_label)]
+KeySlot = Literal["a", "b"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True
+    )
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+class TerwaySettings(_Model):
+    version: StrictStr | None = None
+    ipvlan: StrictBool = False
+    pod_vswitches: dict[ZoneId, Annotated[list[VSwitchId], Field(min_length=1)]] = Field(min_length=1)
+    service_cidr: Annotated[StrictStr, AfterValidator(_ipv4_cidr)]
+    security_group_ids: Annotated[list[SecurityGroupId], Field(min_length=1, max_length=constants.SECURITY_GROUPS_MAX)]
+    min_pool_size: Annotated[StrictInt, Field(ge=0)] = 0
+    max_pool_size: Annotated[StrictInt, Field(ge=0)] = 5
+    vswitch_selection_policy: Literal["ordered", "random"] = "ordered"
+    ip_stack: Literal["ipv4", "dual"] = "ipv4"
+
+    @field_validator("security_group_ids", "pod_vswitches")
+    @classmethod
+    def _no_duplicates(cls, value: Any) -> Any:
+        items = [v for vs in value.values() for v in vs] if isinstance(value, dict) else list(value)
+        dupes = sorted({v for v in items if items.count(v) > 1})
+        if dupes:
+            raise ValueError(f"lists {', '.join(dupes)} more than once")
+        return value
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> TerwaySettings:
+        if self.min_pool_size > self.max_pool_size:
+            raise ValueError(
+                f"minPoolSize ({self.min_pool_size}) must not exceed maxPoolSize ({self.max_pool_size})"
+            )
+        return self
+
+
+class CredentialSettings(_Model):
+    source: Literal["managed", "existing"] = "managed"
+    store: Literal["secret", "configmap"] = "secret"
+    access_key_id: AccessKeyId | None = None
+    ram_user_name: RamUserName | None = None
+    key_slots: Annotated[list[KeySlot], Field(min_length=1, max_length=constants.RAM_MAX_ACCESS_KEYS_PER_USER)] = [
+        "a"
+    ]
+    active_key: KeySlot | None = None
+
+    @field_validator("key_slots")
+    @classmethod
+    def _unique_slots(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("must not name a slot twice")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CredentialSettings:
+        if self.source == "existing":
+            if self.access_key_id is None:
+                raise ValueError("source 'existing' needs accessKeyId")
+            managed_only = sorted({"ram_user_name", "key_slots", "active_key"} & self.model_fields_set)
+            if managed_only:
+                keys = ", ".join(to_camel(k) for k in managed_only)
+                raise ValueError(f"{keys} only apply to source 'managed'")
+        else:
+            if self.access_key_id is not None:
+                raise ValueError("accessKeyId only applies to source 'existing'")
+            if self.active_key is not None and self.active_key not in self.key_slots:
+                raise ValueError(f"activeKey '{self.active_key}' must be one of keySlots {self.key_slots}")
+        return self
+
+    @property
+    def active_slot(self) -> KeySlot:
+        return self.active_key or self.key_slots[0]
+
+
+class OnPremWorkload(_Model):
+    kind: WorkloadKind
+    namespace: K8sNamespace | None = None
+    name: K8sName
+
+    @model_validator(mode="after")
+    def _namespace_rules(self) -> OnPremWorkload:
+        if self.kind is WorkloadKind.INSTALLATION:
+            if self.namespace is not None:
+                raise ValueError("an Installation is cluster-scoped: leave namespace out")
+        elif self.namespace is None:
+            raise ValueError(f"a {self.kind.value} needs a namespace")
+        if self.kind is WorkloadKind.DAEMONSET and self.namespace == constants.TIGERA_NAMESPACE:
+            raise ValueError(
+                f"DaemonSet {self.namespace}/{self.name} belongs to the tigera operator, which reverts direct "
+                "patches: list {kind: Installation, name: default} instead"
+            )
+        if self.kind is WorkloadKind.DAEMONSET and (self.namespace, self.name) == (
+            constants.TERWAY_NAMESPACE,
+            constants.TERWAY_DAEMONSET,
+        ):
+            raise ValueError("terway-eniip is the cloud-node CNI, not an on-prem workload")
+        return self
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind.value} {self.namespace}/{self.name}" if self.namespace else f"{self.kind.value} {self.name}"
+
+    @property
+    def id(self) -> str:
+        """The Kubernetes provider id: ``namespace/name`` or ``name``."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    @property
+    def is_known_cni(self) -> bool:
+        return (
+            self.kind is WorkloadKind.INSTALLATION
+            or self.kind is WorkloadKind.DAEMONSET
+            and self.name in constants.KNOWN_ONPREM_CNI_DAEMONSETS
+        )
+
+
+DEFAULT_BGP_WORKLOADS = (OnPremWorkload(kind=WorkloadKind.DAEMONSET, namespace="kube-system", name="calico-node"),)
+
+
+class Settings(_Model):
+    scenario: Scenario
+    cluster_id: ClusterId
+    terway: TerwaySettings | None = None
+    credentials: CredentialSettings | None = None
+    on_prem_workloads: tuple[OnPremWorkload, ...] | None = None
+    cloud_node_label: NodeLabel = constants.CLOUD_NODE_LABEL
+    has_kubeconfig: StrictBool = False
+    has_access_key_secret: StrictBool = False
+
+    @model_validator(mode="after")
+    def _scenario_rules(self) -> Settings:
+        problems: list[tuple[str, str]] = []
+        if self.scenario.runs_terway:
+            if self.terway is None:
+                problems.append(("terway", f"is required for scenario '{self.scenario.value}'"))
+        else:
+            if self.terway is not None:
+                problems.append(("terway", "must not be set for scenario 'overlay': cloud nodes run the on-prem overlay CNI, and installing Terway there is a mistake"))
+            if self.credentials is not None:
+                problems.append(("credentials", "must not be set for scenario 'overlay': no Terway, no credentials"))
+            for i, w in enumerate(self.on_prem_workloads or ()):
+                if w.is_known_cni:
+                    problems.append((f"onPremWorkloads[{i}]", f"{w.ref} is the overlay CNI, which must also run on cloud nodes in scenario 'overlay'"))
+        creds = self.effective_credentials
+        if creds is not None:
+            if creds.source == "existing" and not self.has_access_key_secret:
+                problems.append(("accessKeySecret", "is required with credentials.source 'existing': pulumi config set --secret hybrid-terway:accessKeySecret <secret>"))
+            if creds.source == "managed" and self.has_access_key_secret:
+                problems.append(("accessKeySecret", "is only used with credentials.source 'existing'; remove it or set credentials.source"))
+        elif self.has_access_key_secret:
+            problems.append(("accessKeySecret", "is only used with credentials.source 'existing'"))
+        seen: set[str] = set()
+        for i, w in enumerate(self.on_prem_workloads or ()):
+            if w.id + w.kind.value in seen:
+                problems.append((f"onPremWorkloads[{i}]", f"{w.ref} is listed twice"))
+            seen.add(w.id + w.kind.value)
+        if problems:
+            raise _ScenarioProblems(problems)
+        return self
+
+    @property
+    def effective_credentials(self) -> CredentialSettings | None:
+        if not self.scenario.runs_terway:
+            return None
+        return self.credentials or CredentialSettings()
+
+    @property
+    def workloads(self) -> tuple[OnPremWorkload, ...]:
+        if self.on_prem_workloads is not None:
+            return self.on_prem_workloads
+        return DEFAULT_BGP_WORKLOADS if self.scenario is Scenario.BGP else ()
+
+    @property
+    def ram_user_name(self) -> str:
+        creds = self.effective_credentials
+        return (creds.ram_user_name if creds else None) or f"terway-{self.cluster_id}"
+
+    @property
+    def ram_policy_name(self) -> str:
+        return f"terway-eniip-{self.cluster_id}"
+
+
+class _ScenarioProblems(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{k}: {m}" for k, m in problems))
+        self.problems = problems
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = constants.PROJECT + ":"
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if i else "") + part
+    return out
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _problem(error: Mapping[str, Any]) -> list[str]:
+    loc = tuple(p for p in error["loc"] if p not in ("function-after",) and not str(p).startswith("function-"))
+    # Pydantic reports errors inside dict keys with a '[key]' suffix location; keep it readable.
+    loc = tuple(str(p).replace("[key]", "") if isinstance(p, str) else p for p in loc)
+    ctx_error = error.get("ctx", {}).get("error")
+    if isinstance(ctx_error, _ScenarioProblems):
+        return [f"{_path(loc + (key,))}: {msg}" for key, msg in ctx_error.problems]
+    message = str(ctx_error) if ctx_error is not None else error["msg"]
+    message = message.removeprefix("Value error, ")
+    if error["type"] == "missing":
+        return [f"{_path(loc)}: is required"]
+    if error["type"] == "extra_forbidden":
+        return [f"{_path(loc)}: is not a known key (check the spelling; keys are camelCase)"]
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) and error["type"] not in ("dict_type",) else f" = {_show(value)}"
+    return [f"{_path(loc)}{shown}: {message}"]
+
+
+def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Decode the string values Pulumi hands a program (objects arrive as JSON text)."""
+    decoded: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, text in raw.items():
+        if key in SECRET_KEYS:
+            continue
+        if key in OBJECT_KEYS:
+            try:
+                decoded[key] = json.loads(text)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{_path((key,))}: is not a structured value ({exc.msg})")
+        else:
+            decoded[key] = text
+    return decoded, problems
+
+
+def parse_settings(raw: Mapping[str, str]) -> Settings:
+    """Validate the stack configuration (string values as Pulumi passes them) or raise ConfigError."""
+    unknown = sorted(set(raw) - set(CONFIG_KEYS))
+    problems = [
+        f"{_path((k,))}: is not a known key; valid keys are {', '.join(CONFIG_KEYS)}" for k in unknown
+    ]
+    decoded, decode_problems = decode_config({k: v for k, v in raw.items() if k in CONFIG_KEYS})
+    problems += decode_problems
+    if problems:
+        raise ConfigError(problems)
+    decoded["hasKubeconfig"] = bool(raw.get("kubeconfig"))
+    decoded["hasAccessKeySecret"] = bool(raw.get("accessKeySecret"))
+    try:
+        return Settings.model_validate(decoded)
+    except ValidationError as exc:
+        raise ConfigError([p for e in exc.errors() for p in _problem(e)]) from None
+
+
+def read_stack_config() -> dict[str, str]:
+    """The raw ``hybrid-terway:*`` values of the running stack (secret values included, never logged).
+
+    Keys are enumerated (not looked up one by one) so that a misspelt key is reported, not ignored.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    prefix = constants.PROJECT + ":"
+    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return {
+        key.removeprefix(prefix): str(value)
+        for key, value in merged.items()
+        if key.startswith(prefix) and value is not None
+    }

@@ -1,0 +1,48 @@
+"""Offline preview: ``python -m preview --stack dev [--snapshot cluster.yaml] [--out build/preview]``.
+
+Runs the real program against a fake Alibaba Cloud and a fake cluster, writes the plan, the Kubernetes objects
+it sends, the node placement and the policy report, and exits 0 (fine), 1 (a mandatory policy violation or a
+placement failure) or 2 (invalid configuration, stack file or snapshot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from preview.run import EXIT_INVALID, PreviewError, preview
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; say what is valid
+        self.print_usage(sys.stderr)
+        print(f"preview: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_INVALID)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _Parser(prog="python -m preview", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument("--snapshot", type=Path, help="output of `kubectl get nodes,daemonsets,deployments,"
+                        "statefulsets,configmaps -A -o yaml` (a List or several documents)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "preview",
+                        help="artifact directory; the stack's files go to <out>/<stack>/ (default: build/preview)")
+    parser.add_argument("--no-policy", action="store_true", help="skip the policy pack (placement is still judged)")
+    args = parser.parse_args(argv)
+    if args.snapshot is not None and not args.snapshot.is_file():
+        parser.error(f"--snapshot {args.snapshot}: no such file")
+    try:
+        result = preview(ROOT, args.stack, args.snapshot, args.out / args.stack, policy=not args.no_policy)
+    except PreviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(result.summary)
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

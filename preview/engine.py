@@ -1,0 +1,232 @@
+"""Runs the real ``__main__.py`` under ``pulumi.runtime.set_mocks`` against the fake cloud and cluster.
+
+The monitor records every registration the way the engine receives it (type, name, parent, dependencies,
+options, inputs in wire form with secrets still marked), which is what the plan, the manifests and the
+policy pack are built from.
+"""
+
+from __future__ import annotations
+
+import logging
+import runpy
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.stack import get_root_resource, run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components import constants
+from preview.fake_cloud import FakeAlibabaCloud
+from preview.fake_cluster import FakeCluster
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = ROOT / "__main__.py"
+
+SECRET_SIG = rpc._special_sig_key  # "4dabf18193072939515e22adb298388d"
+SECRET_VALUE = rpc._special_secret_sig
+MASK = "[secret]"
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE
+
+
+def unwrap(value: Any) -> Any:
+    """Wire form -> plain values (secret markers removed)."""
+    if is_secret(value):
+        return unwrap(value.get("value"))
+    if isinstance(value, dict):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def mask(value: Any) -> Any:
+    """Wire form -> plain values with every secret replaced by ``[secret]``."""
+    if is_secret(value):
+        return MASK
+    if isinstance(value, dict):
+        return {k: mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask(v) for v in value]
+    return value
+
+
+@dataclass
+class Registration:
+    """One resource as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    read: bool
+    dependencies: list[str]
+    provider: str
+    inputs: dict[str, Any]  # wire form: secrets still marked
+    id: str = ""
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    """Everything outside the program: the cloud, the cluster and the stack's cloud-node label."""
+
+    cloud: FakeAlibabaCloud
+    cluster: FakeCluster
+    cloud_node_label: str = constants.CLOUD_NODE_LABEL
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.cloud.on_addon_installed = lambda name, _state: self.cluster.install_addon(name, self.cloud_node_label)
+
+    def register(self, urn: str, type_: str, name: str, inputs: dict[str, Any], read_id: str | None) -> tuple[str, dict[str, Any]]:
+        with self.lock:
+            if type_.startswith("pulumi:providers:"):
+                return f"{name}-provider-id", inputs
+            if self.cloud.handles(type_):
+                return self.cloud.register(urn, type_, inputs)
+            if type_.startswith("kubernetes:"):
+                if read_id is not None:
+                    state = self.cluster.read(type_, read_id)
+                    return read_id, state
+                state = self.cluster.apply(type_, inputs)
+                meta = state.get("metadata") or {}
+                ident = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else str(meta.get("name"))
+                return ident, state
+            if not type_.startswith(constants.PROJECT + ":"):
+                raise RuntimeError(f"the offline preview does not model {type_}")
+            return "", inputs
+
+
+class _Mocks(pulumi_mocks.Mocks):
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        raise AssertionError("registrations go through RecordingMonitor")  # pragma: no cover
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[Any, Any]:  # type: ignore[override]
+        with self.world.lock:
+            return self.world.cloud.call(args.token, unwrap(args.args))
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that keeps what the engine would be told, and answers from the World."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(_Mocks(world))
+        self.world = world
+        self.registrations: list[Registration] = []
+        self._order_lock = threading.Lock()
+
+    def _record(self, request: Any, read_id: str | None) -> resource_pb2.RegisterResourceResponse | Any:
+        pulumi_mocks._ensure_event_loop()
+        urn = self.make_urn(request.parent, request.type, request.name)
+        properties = request.properties if read_id is not None else request.object
+        wire = json_format.MessageToDict(properties)
+        custom = read_id is not None or bool(getattr(request, "custom", False))
+        registration = Registration(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=custom,
+            read=read_id is not None,
+            dependencies=sorted(set(request.dependencies)),
+            provider=request.provider,
+            inputs=wire,
+            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+            delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+        )
+        with self._order_lock:
+            self.registrations.append(registration)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        ident, state = self.world.register(urn, request.type, request.name, unwrap(wire), read_id)
+        registration.id = ident
+        registration.state = state
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, ident, state)
+        props = _sync_await(rpc.serialize_properties(state, {}))
+        if read_id is not None:
+            return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=ident, object=props)
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        return self._record(request, None)
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+        return self._record(request, request.id)
+
+
+@dataclass
+class ProgramRun:
+    stack: str
+    registrations: list[Registration]
+    outputs: dict[str, Any]  # wire form: secret outputs marked
+    logs: list[tuple[str, str]]  # (level, message)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelname.lower(), record.getMessage()))
+
+
+def run_program(
+    config: Mapping[str, str], secret_keys: list[str], stack: str, world: World
+) -> ProgramRun:
+    """Run ``__main__.py`` once, as ``pulumi up`` would, against ``world``. Raises what the program raises."""
+    handler = _ListHandler()
+    logger = logging.getLogger(f"hybrid-terway.offline.{stack}")
+    logger.propagate = False
+    logger.handlers = [handler]
+    logger.setLevel(logging.INFO)
+    monitor = RecordingMonitor(world)
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=constants.PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor
+    )
+    pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
+    SETTINGS.rpc_manager.clear()
+    world.cloud.begin_run()
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__") and None))
+    world.cloud.end_run()
+    root = get_root_resource()
+    exported = dict(getattr(root, "outputs", {}) or {})
+    outputs = {name: _resolve(value) for name, value in sorted(exported.items())}
+    return ProgramRun(stack, list(monitor.registrations), outputs, handler.records)
+
+
+def _resolve(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+
+    async def both() -> tuple[Any, bool]:
+        return await output.future(), await output.is_secret()
+
+    plain, secret = _sync_await(both())
+    plain = _plain(plain)
+    return {SECRET_SIG: SECRET_VALUE, "value": plain} if secret else plain
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

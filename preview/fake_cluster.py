@@ -1,0 +1,215 @@
+"""A fake registered cluster: the objects the program reads and patches, seeded from ``kubectl get -o yaml``.
+
+Without a snapshot it holds one representative on-prem node, one cloud node, the on-prem workloads the stack
+names and, where the scenario has one, a representative on-prem CNI.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from components import constants, scheduling
+from components.settings import Scenario, Settings, WorkloadKind
+from components.ssa import apply_patch
+
+Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
+
+WORKLOAD_KINDS = ("DaemonSet", "Deployment", "StatefulSet", "Installation")
+
+
+class SnapshotError(Exception):
+    """The snapshot is not valid YAML or not Kubernetes objects (the preview exits 2)."""
+
+
+class ClusterError(Exception):
+    """What the API server would refuse (a missing object, a patch of nothing)."""
+
+
+def key_of(obj: Mapping[str, Any]) -> Key:
+    meta = obj.get("metadata") or {}
+    return str(obj.get("kind")), str(meta.get("namespace") or ""), str(meta.get("name"))
+
+
+def parse_type_token(token: str) -> tuple[str, str, bool]:
+    """``kubernetes:apps/v1:DaemonSetPatch`` -> (``apps/v1``, ``DaemonSet``, True)."""
+    _, group_version, kind = token.split(":", 2)
+    api_version = group_version.removeprefix("core/")
+    patch = kind.endswith("Patch")
+    return api_version, kind.removesuffix("Patch") if patch else kind, patch
+
+
+def load_snapshot(text: str, source: str = "snapshot") -> list[dict[str, Any]]:
+    """Objects from ``kubectl get ... -o yaml`` output: a ``List`` or several documents (each may be a List)."""
+    try:
+        documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        raise SnapshotError(f"{source}: not valid YAML: {exc}") from None
+    if not documents:
+        raise SnapshotError(f"{source}: holds no Kubernetes objects")
+    objects: list[dict[str, Any]] = []
+    for index, doc in enumerate(documents):
+        items = doc.get("items") if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") else [doc]
+        if not isinstance(items, list):
+            raise SnapshotError(f"{source}: document {index}: 'items' of a List must be a list")
+        for position, item in enumerate(items):
+            where = f"{source}: document {index}" + (f", item {position}" if doc is not item else "")
+            if not isinstance(item, dict):
+                raise SnapshotError(f"{where}: is {type(item).__name__}, not a Kubernetes object")
+            missing = [f for f in ("apiVersion", "kind") if not isinstance(item.get(f), str) or not item.get(f)]
+            name = (item.get("metadata") or {}).get("name") if isinstance(item.get("metadata"), dict) else None
+            if not name:
+                missing.append("metadata.name")
+            if missing:
+                raise SnapshotError(f"{where}: is not a Kubernetes object (missing {', '.join(missing)})")
+            if item["kind"] == "Node" and not isinstance(item["metadata"].get("labels") or {}, dict):
+                raise SnapshotError(f"{where}: Node {name}: metadata.labels must be a map")
+            objects.append(item)
+    return objects
+
+
+@dataclass
+class FakeCluster:
+    objects: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    from_snapshot: bool = False
+
+    # --- seeding -------------------------------------------------------------------------------------
+
+    @classmethod
+    def of(cls, objects: Iterable[Mapping[str, Any]], from_snapshot: bool = True) -> FakeCluster:
+        cluster = cls(from_snapshot=from_snapshot)
+        for obj in objects:
+            cluster.objects[key_of(obj)] = copy.deepcopy(dict(obj))
+        return cluster
+
+    @classmethod
+    def representative(cls, settings: Settings) -> FakeCluster:
+        """One on-prem node, one cloud node, the named on-prem workloads and the scenario's on-prem CNI."""
+        label_key, label_value = constants.split_label(settings.cloud_node_label)
+        zone = next(iter(settings.terway.pod_vswitches)) if settings.terway else "cn-hangzhou-h"
+        region = zone.rsplit("-", 1)[0]
+        objects: list[dict[str, Any]] = [
+            _node("onprem-node-1", {}),
+            _node(f"{region}.192.168.0.10", {label_key: label_value, "topology.kubernetes.io/zone": zone}),
+        ]
+        workloads = list(settings.workloads)
+        for workload in workloads:
+            objects.append(_workload(workload.kind.value, workload.namespace, workload.name))
+        has_cni = any(w.is_known_cni for w in workloads)
+        if settings.scenario is Scenario.BGP and not has_cni:
+            objects.append(_workload("DaemonSet", "kube-system", "calico-node"))
+        if settings.scenario is Scenario.OVERLAY:
+            flannel = _workload("DaemonSet", "kube-flannel", "kube-flannel-ds")
+            flannel["spec"]["template"]["spec"]["affinity"] = _linux_only_affinity()
+            objects.append(flannel)
+        return cls.of(objects, from_snapshot=False)
+
+    # --- queries -------------------------------------------------------------------------------------
+
+    def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
+        return self.objects.get((kind, namespace, name))
+
+    def nodes(self) -> list[dict[str, Any]]:
+        return sorted((o for k, o in self.objects.items() if k[0] == "Node"), key=lambda o: o["metadata"]["name"])
+
+    def workloads(self) -> list[dict[str, Any]]:
+        return sorted(
+            (o for k, o in self.objects.items() if k[0] in WORKLOAD_KINDS and scheduling.pod_spec_of(o) is not None),
+            key=key_of,
+        )
+
+    # --- the API server, as the program's provider sees it -------------------------------------------
+
+    def read(self, token: str, object_id: str) -> dict[str, Any]:
+        api_version, kind, _ = parse_type_token(token)
+        namespace, _, name = object_id.rpartition("/")
+        obj = self.get(kind, namespace, name)
+        if obj is None:
+            where = f"{namespace}/{name}" if namespace else name
+            raise ClusterError(f"{kind} {where} ({api_version}) does not exist in the cluster")
+        return copy.deepcopy(obj)
+
+    def apply(self, token: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """A Patch resource patches an existing object; a plain resource is created or upserted."""
+        api_version, kind, patch = parse_type_token(token)
+        body = {k: v for k, v in inputs.items() if k not in ("apiVersion", "kind")}
+        meta = body.get("metadata") or {}
+        key = (kind, str(meta.get("namespace") or ""), str(meta.get("name")))
+        live = self.objects.get(key)
+        if patch and live is None:
+            where = f"{key[1]}/{key[2]}" if key[1] else key[2]
+            raise ClusterError(f"cannot patch {kind} {where}: it does not exist in the cluster")
+        base = live if live is not None else {"apiVersion": api_version, "kind": kind}
+        merged = apply_patch(base, body)
+        if kind == "Secret" and "stringData" in merged:
+            merged.setdefault("data", {}).update(merged.pop("stringData"))
+        self.objects[key] = merged
+        return copy.deepcopy(merged)
+
+    def install_addon(self, name: str, cloud_node_label: str) -> None:
+        """What the ACK addon manager creates for terway-eniip on a registered cluster."""
+        if name != constants.TERWAY_ADDON:
+            return
+        ns = constants.TERWAY_NAMESPACE
+        if (("ConfigMap", ns, constants.ENI_CONFIG_MAP)) not in self.objects:
+            self.objects[("ConfigMap", ns, constants.ENI_CONFIG_MAP)] = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": constants.ENI_CONFIG_MAP, "namespace": ns},
+                "data": {
+                    constants.CNI_CONF_KEY: json.dumps({"cniVersion": "0.3.0", "name": "terway", "type": "terway"}),
+                    constants.ENI_CONF_KEY: json.dumps({"version": "1", "max_pool_size": 5, "min_pool_size": 0}),
+                },
+            }
+        if ("DaemonSet", ns, constants.TERWAY_DAEMONSET) not in self.objects:
+            key, value = constants.split_label(cloud_node_label)
+            terway = _workload("DaemonSet", ns, constants.TERWAY_DAEMONSET)
+            pod = terway["spec"]["template"]["spec"]
+            pod["nodeSelector"] = {key: value}
+            pod["tolerations"] = [{"operator": "Exists"}]
+            pod["hostNetwork"] = True
+            self.objects[("DaemonSet", ns, constants.TERWAY_DAEMONSET)] = terway
+
+
+def _node(name: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    base = {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name}
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {**base, **labels}}}
+
+
+def _linux_only_affinity() -> dict[str, Any]:
+    term = {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]}
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}}
+
+
+def _workload(kind: str, namespace: str | None, name: str) -> dict[str, Any]:
+    if kind == WorkloadKind.INSTALLATION.value:
+        return {
+            "apiVersion": constants.TIGERA_API_VERSION,
+            "kind": kind,
+            "metadata": {"name": name},
+            "spec": {"calicoNodeDaemonSet": {"spec": {"template": {"spec": {}}}}},
+        }
+    labels = {"app": name}
+    obj: dict[str, Any] = {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
+        "spec": {
+            "selector": {"matchLabels": dict(labels)},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {
+                    "nodeSelector": {"kubernetes.io/os": "linux"},
+                    "containers": [{"name": name, "image": f"registry.example.com/{name}:stable"}],
+                },
+            },
+        },
+    }
+    if kind == "StatefulSet":
+        obj["spec"]["serviceName"] = name
+    return obj

@@ -1,0 +1,97 @@
+"""Which CNIs and on-prem workloads would run on each node once the plan is applied.
+
+Judged with ``components.scheduling.pod_fits_node`` (nodeSelector and required node affinity). Taints are left
+out: Terway and the common CNIs tolerate every taint, so taints never decide where a CNI runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components import constants, scheduling
+from components.settings import Scenario, Settings
+from preview.fake_cluster import FakeCluster, key_of
+
+
+def workload_ref(obj: Mapping[str, Any]) -> str:
+    kind, namespace, name = key_of(obj)
+    return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
+
+
+def is_terway(obj: Mapping[str, Any]) -> bool:
+    return key_of(obj) == ("DaemonSet", constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET)
+
+
+def is_onprem_cni(obj: Mapping[str, Any]) -> bool:
+    kind, _, name = key_of(obj)
+    if kind == constants.TIGERA_INSTALLATION_KIND:
+        return True
+    return kind == "DaemonSet" and name in constants.KNOWN_ONPREM_CNI_DAEMONSETS and not is_terway(obj)
+
+
+def is_onprem_only(obj: Mapping[str, Any], listed: set[tuple[str, str, str]]) -> bool:
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    return key_of(obj) in listed or labels.get(constants.PLACEMENT_LABEL) == constants.PLACEMENT_ONPREM
+
+
+def expected_cnis(scenario: Scenario, cloud: bool) -> str:
+    """What a node of this class must run, in words (for messages and the report)."""
+    if cloud:
+        return "the on-prem overlay CNI only" if scenario is Scenario.OVERLAY else "terway-eniip only"
+    return "no CNI DaemonSet (host network)" if scenario is Scenario.HOST else "the on-prem CNI only"
+
+
+def _node_ok(scenario: Scenario, cloud: bool, cnis: list[Mapping[str, Any]]) -> bool:
+    terway = [c for c in cnis if is_terway(c)]
+    onprem = [c for c in cnis if not is_terway(c)]
+    if cloud and scenario is not Scenario.OVERLAY:
+        return len(terway) == 1 and not onprem
+    if not cloud and scenario is Scenario.HOST:
+        return not cnis
+    return len(onprem) == 1 and not terway
+
+
+def judge_placement(cluster: FakeCluster, settings: Settings, representative: bool) -> dict[str, Any]:
+    label = settings.cloud_node_label
+    listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
+    workloads = [(w, scheduling.pod_spec_of(w)) for w in cluster.workloads()]
+    cnis = [(w, spec) for w, spec in workloads if is_terway(w) or is_onprem_cni(w)]
+    onprem_only = [(w, spec) for w, spec in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
+    nodes_report: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for node in cluster.nodes():
+        cloud = scheduling.is_cloud_node(node, label)
+        running = [w for w, spec in cnis if scheduling.pod_fits_node(spec, node)]
+        landing = [w for w, spec in onprem_only if scheduling.pod_fits_node(spec, node)]
+        node_problems = []
+        if not _node_ok(settings.scenario, cloud, running):
+            names = ", ".join(workload_ref(w) for w in running) or "no CNI"
+            node_problems.append(
+                f"{'cloud' if cloud else 'on-prem'} node {node['metadata']['name']} runs {names}; "
+                f"expected {expected_cnis(settings.scenario, cloud)}"
+            )
+        if cloud and landing:
+            node_problems.append(
+                f"cloud node {node['metadata']['name']} can run on-prem workloads "
+                f"{', '.join(workload_ref(w) for w in landing)}"
+            )
+        problems += node_problems
+        nodes_report.append(
+            {
+                "name": node["metadata"]["name"],
+                "cloud": cloud,
+                "labels": dict(sorted(((node.get("metadata") or {}).get("labels") or {}).items())),
+                "cni": [workload_ref(w) for w in running],
+                "onPremWorkloads": [workload_ref(w) for w in landing],
+                "ok": not node_problems,
+            }
+        )
+    return {
+        "scenario": settings.scenario.value,
+        "cloudNodeLabel": label,
+        "representative": representative,
+        "ok": not problems,
+        "problems": problems,
+        "nodes": nodes_report,
+    }

@@ -1,0 +1,141 @@
+"""The offline preview, step by step; ``preview.__main__`` is its command line."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from components import constants
+from components.isolation import patch_refusal
+from components.settings import ConfigError, Settings, parse_settings
+from preview import artifacts
+from preview.engine import ProgramRun, World, run_program
+from preview.fake_cloud import CloudError, FakeAlibabaCloud
+from preview.fake_cluster import ClusterError, FakeCluster, SnapshotError, load_snapshot
+from preview.placement import judge_placement
+from preview.schema import validate_object
+from preview.stack_config import StackConfig, StackFileError, load_stack_config
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+class PreviewError(Exception):
+    def __init__(self, message: str, exit_code: int = EXIT_INVALID) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class PreviewResult:
+    exit_code: int
+    summary: str
+    run: ProgramRun
+    placement: dict[str, Any]
+    report: dict[str, Any] | None
+
+
+def settings_of(config: StackConfig) -> Settings:
+    prefix = constants.PROJECT + ":"
+    return parse_settings({k.removeprefix(prefix): v for k, v in config.values.items() if k.startswith(prefix)})
+
+
+def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
+    if snapshot is None:
+        return FakeCluster.representative(settings)
+    try:
+        text = snapshot.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PreviewError(f"--snapshot {snapshot}: cannot be read: {exc}") from None
+    cluster = FakeCluster.of(load_snapshot(text, str(snapshot)))
+    if not cluster.nodes():
+        raise SnapshotError(f"{snapshot}: holds no Node objects; take it with `kubectl get nodes,daemonsets,...`")
+    problems = []
+    for index, workload in enumerate(settings.workloads):
+        live = cluster.get(workload.kind.value, workload.namespace or "", workload.name)
+        key = f"{constants.PROJECT}:onPremWorkloads[{index}]"
+        if live is None:
+            problems.append(f"{key}: {workload.ref} is not in the snapshot {snapshot}")
+        elif refusal := patch_refusal(workload, live):
+            problems.append(f"{key}: {refusal}")
+    if problems:
+        raise SnapshotError("\n".join(problems))
+    return cluster
+
+
+def preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool = True) -> PreviewResult:
+    try:
+        config = load_stack_config(root, stack)
+        settings = settings_of(config)
+        cluster = cluster_for(settings, snapshot)
+    except (StackFileError, SnapshotError) as exc:
+        raise PreviewError(str(exc)) from None
+    except ConfigError as exc:
+        raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
+
+    pack = None
+    if policy:
+        from preview.policy_harness import PolicyPackProcess
+
+        pack = PolicyPackProcess()
+        pack.start()  # boots while the program runs
+    try:
+        world = World(FakeAlibabaCloud(settings.cluster_id), cluster, settings.cloud_node_label)
+        try:
+            run = run_program(config.values, config.secret_keys, stack, world)
+        except ConfigError as exc:
+            raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
+        except (pulumi.RunError, CloudError, ClusterError) as exc:
+            raise PreviewError(f"the program would fail: {exc}") from None
+        report = pack.analyze_run(run) if pack is not None else None
+    finally:
+        if pack is not None:
+            pack.stop()
+    return write_artifacts(run, settings, cluster, snapshot is None, report, out)
+
+
+def write_artifacts(
+    run: ProgramRun,
+    settings: Settings,
+    cluster: FakeCluster,
+    representative: bool,
+    report: dict[str, Any] | None,
+    out: Path,
+) -> PreviewResult:
+    if out.exists():
+        shutil.rmtree(out)
+    manifests = []
+    schema_problems = []
+    for r in artifacts.program_resources(run):
+        if not artifacts.is_applied_object(r):
+            continue
+        obj = artifacts.manifest_of(r)
+        schema_problems += validate_object(artifacts.manifest_of(r, masked=False), partial=r.type.endswith("Patch"))
+        name = artifacts.manifest_filename(r)
+        manifests.append(name)
+        artifacts.write_text(out / "manifests" / name, artifacts.to_yaml(obj))
+    if schema_problems:
+        raise PreviewError(
+            "rendered objects fail the Kubernetes schema:\n" + "\n".join(f"  - {p}" for p in schema_problems)
+        )
+    placement = judge_placement(cluster, settings, representative)
+    warnings = [message for level, message in run.logs if level in ("warning", "error")]
+    artifacts.write_text(out / "plan.json", artifacts.dump_json(artifacts.plan_document(run)))
+    artifacts.write_text(out / "placement.json", artifacts.dump_json(placement))
+    if report is not None:
+        artifacts.write_text(out / "policy-report.json", artifacts.dump_json(report))
+    plan_md = artifacts.plan_markdown(run, settings.scenario.value, manifests, placement, report, warnings)
+    artifacts.write_text(out / "PLAN.md", plan_md)
+
+    mandatory = [v for v in (report or {}).get("violations", []) if v["level"] == "mandatory"]
+    failed = bool(mandatory) or not placement["ok"]
+    lines = [artifacts.resource_tree(run), ""]
+    lines += [f"warning: {w}" for w in warnings]
+    lines += [f"placement: {p}" for p in placement["problems"]]
+    lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]
+    verdict = "FAILED" if failed else "ok"
+    lines.append(f"{verdict}: {run.stack} ({settings.scenario.value}); artifacts in {out}")
+    return PreviewResult(EXIT_FAILED if failed else EXIT_OK, "\n".join(lines), run, placement, report)

@@ -1,0 +1,92 @@
+"""Validates rendered Kubernetes objects against the upstream OpenAPI schemas (``kubernetes-validate``).
+
+The strict schemas are used, so a misspelt field is an error. A server-side-apply patch is a partial object:
+for patches the schemas' ``required`` lists are dropped, and everything else (types, enums, unknown fields)
+still holds. The tigera ``Installation`` has no upstream schema; the affinity it carries is validated against
+the core ``Affinity`` definition.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+from referencing import Registry, Resource
+
+from components import constants
+
+KUBERNETES_VERSION = "1.33.0"
+"""The Kubernetes API version the rendered objects are checked against (pinned; see README)."""
+
+_SCHEMA_DIR = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
+
+
+class SchemaError(Exception):
+    """A rendered object does not validate (the preview exits 2: the program would send an invalid object)."""
+
+
+def _drop_required(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _drop_required(v) for k, v in node.items() if k != "required"}
+    if isinstance(node, list):
+        return [_drop_required(v) for v in node]
+    return node
+
+
+@functools.lru_cache(maxsize=2)
+def _definitions(partial: bool) -> dict[str, Any]:
+    definitions = json.loads((_SCHEMA_DIR / "_definitions.json").read_text())
+    return _drop_required(definitions) if partial else definitions
+
+
+@functools.lru_cache(maxsize=64)
+def _validator(filename: str, partial: bool) -> jsonschema.protocols.Validator:
+    path = _SCHEMA_DIR / filename
+    if not path.is_file():
+        raise SchemaError(f"no schema {filename} for Kubernetes {KUBERNETES_VERSION}")
+    schema: dict[str, Any] = json.loads(path.read_text())
+    if partial:
+        schema = _drop_required(copy.deepcopy(schema))
+    registry: Registry = Registry().with_resources(
+        [
+            (filename, Resource.from_contents(schema)),
+            ("_definitions.json", Resource.from_contents(_definitions(partial))),
+        ]
+    )
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def _schema_file(api_version: str, kind: str) -> str:
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    return f"{kind.lower()}-{group_version}.json"
+
+
+def validate_object(obj: Mapping[str, Any], *, partial: bool) -> list[str]:
+    """Problems with ``obj`` (empty when it validates). ``partial``: a server-side-apply patch body."""
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    if api_version == constants.TIGERA_API_VERSION and kind == constants.TIGERA_INSTALLATION_KIND:
+        target: Any = obj
+        for key in constants.TIGERA_AFFINITY_PATH:
+            target = target.get(key, {}) if isinstance(target, Mapping) else {}
+        validator = _validator("affinity-v1.json", partial)
+        prefix = ".".join(constants.TIGERA_AFFINITY_PATH) + "."
+    else:
+        target, prefix = obj, ""
+        validator = _validator(_schema_file(api_version, kind), partial)
+    problems = []
+    for error in sorted(validator.iter_errors(target), key=lambda e: list(map(str, e.absolute_path))):
+        where = prefix + ".".join(str(p) for p in error.absolute_path)
+        problems.append(f"{kind} {_name(obj)}: {where or '(root)'}: {error.message}")
+    return problems
+
+
+def _name(obj: Mapping[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{meta.get('namespace')}/{meta.get('name')}" if meta.get("namespace") else str(meta.get("name"))
