@@ -20,6 +20,7 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import get_root_resource, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -190,22 +191,28 @@ class _ListHandler(logging.Handler):
 
 
 def run_program(
-    config: Mapping[str, str], secret_keys: list[str], stack: str, world: World
+    config: Mapping[str, str],
+    secret_keys: list[str],
+    stack: str,
+    world: World,
+    program: Path = PROGRAM,
+    project: str = constants.PROJECT,
 ) -> ProgramRun:
-    """Run ``__main__.py`` once, as ``pulumi up`` would, against ``world``. Raises what the program raises."""
+    """Run ``program`` once, as ``pulumi up`` would, against ``world``. Raises what the program raises."""
     handler = _ListHandler()
     logger = logging.getLogger(f"hybrid-terway.offline.{stack}")
     logger.propagate = False
     logger.handlers = [handler]
     logger.setLevel(logging.INFO)
     monitor = RecordingMonitor(world)
+    pulumi_settings.ROOT.set(None)  # a fresh Stack per run, as the engine gives each `pulumi up`
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=constants.PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor
+        monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
     )
     pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
     SETTINGS.rpc_manager.clear()
     world.cloud.begin_run()
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(PROGRAM), run_name="__main__") and None))
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__") and None))
     world.cloud.end_run()
     root = get_root_resource()
     exported = dict(getattr(root, "outputs", {}) or {})

@@ -1,0 +1,66 @@
+"""Shared fixtures: run the real program against the fake cloud and cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.settings import Settings
+from preview.engine import ProgramRun, Registration, World, run_program
+from preview.fake_cloud import FakeAlibabaCloud
+from preview.fake_cluster import FakeCluster
+from preview.run import settings_of
+from preview.stack_config import StackConfig, available_stacks, load_stack_config
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_STACKS = available_stacks(ROOT)
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def stack_config(stack: str, **overrides: Any) -> StackConfig:
+    """A stack file's configuration with some ``hybrid-terway:*`` values replaced (None removes a key)."""
+    config = load_stack_config(ROOT, stack)
+    values = dict(config.values)
+    for key, value in overrides.items():
+        full = f"hybrid-terway:{key}"
+        if value is None:
+            values.pop(full, None)
+        else:
+            values[full] = value
+    secret_keys = [k for k in config.secret_keys if k in values]
+    return StackConfig(stack, values, secret_keys)
+
+
+def world_for(settings: Settings, cluster: FakeCluster | None = None) -> World:
+    return World(
+        FakeAlibabaCloud(settings.cluster_id),
+        cluster or FakeCluster.representative(settings),
+        settings.cloud_node_label,
+    )
+
+
+def run_stack(config: StackConfig, world: World | None = None) -> tuple[ProgramRun, World]:
+    settings = settings_of(config)
+    world = world or world_for(settings)
+    return run_program(config.values, config.secret_keys, config.stack, world), world
+
+
+def by_type(run: ProgramRun, type_: str) -> list[Registration]:
+    return [r for r in run.registrations if r.type == type_]
+
+
+def one(run: ProgramRun, type_: str, name_suffix: str = "") -> Registration:
+    found = [r for r in by_type(run, type_) if r.name.endswith(name_suffix)]
+    assert len(found) == 1, f"expected one {type_} ending {name_suffix!r}, got {[r.name for r in found]}"
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def example_runs() -> Mapping[str, ProgramRun]:
+    return {stack: run_stack(load_stack_config(ROOT, stack))[0] for stack in EXAMPLE_STACKS}
+
+
+RunStack = Callable[..., tuple[ProgramRun, World]]

@@ -1,0 +1,69 @@
+"""The components reused from outside this project: a consumer program, run under mocks in a clean directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSUMER = ROOT / "tests" / "consumer" / "__main__.py"
+
+DRIVER = textwrap.dedent(
+    """
+    import json, pathlib, sys
+    from preview.engine import World, run_program
+    from preview.fake_cloud import FakeAlibabaCloud
+    from preview.fake_cluster import FakeCluster, _node, _workload
+
+    cluster = FakeCluster.of([
+        _node("onprem-1", {}),
+        _node("cn-shenzhen.10.0.0.1", {"alibabacloud.com/external": "true"}),
+        _workload("StatefulSet", "db", "onprem-postgres"),
+    ], from_snapshot=False)
+    world = World(FakeAlibabaCloud("c" + "5e" * 16), cluster)
+    config = {"consumer:kubeconfig": "apiVersion: v1"}
+    run = run_program(config, ["consumer:kubeconfig"], "prod", world, pathlib.Path(sys.argv[1]), "consumer")
+    import components
+    print(json.dumps({
+        "components_from": components.__file__,
+        "types": sorted({r.type for r in run.registrations}),
+        "names": sorted(r.name for r in run.registrations),
+        "ready": run.outputs["ready"],
+    }))
+    """
+)
+
+
+def test_consumer_program_builds_the_components(tmp_path: Path) -> None:
+    """`pip install` this repository (a real wheel build), then run a program that lives elsewhere."""
+    site, driver = tmp_path / "site", tmp_path / "driver"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    assert (site / "components" / "network.py").is_file()
+    # The offline engine (not part of the package) is copied beside the consumer, the repository is not on the path.
+    shutil.copytree(ROOT / "preview", driver / "preview")
+    program = tmp_path / "consumer" / "__main__.py"
+    program.parent.mkdir()
+    shutil.copy(CONSUMER, program)
+    env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{driver}"}
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(program)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["components_from"] == str(site / "components" / "__init__.py")
+    assert "hybrid-terway:index:HybridTerwayNetwork" in out["types"]
+    assert "alicloud:ram/user:User" in out["types"]
+    assert "kubernetes:apps/v1:StatefulSetPatch" in out["types"]
+    assert "edge-site-identity-user" in out["names"]
+    assert out["ready"] is True

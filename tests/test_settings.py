@@ -1,0 +1,216 @@
+"""The stack configuration contract: valid stacks parse, every bad value gets a message naming key, value and rule."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.settings import ConfigError, Scenario, WorkloadKind, parse_settings
+from tests.conftest import EXAMPLE_STACKS, stack_config
+from preview.run import settings_of
+
+CLUSTER = "c" + "0123456789abcdef" * 2
+TERWAY = {
+    "podVswitches": {"cn-hangzhou-h": ["vsw-bp1m7k2x9q4w6e8r0t2y4"]},
+    "serviceCidr": "172.21.0.0/20",
+    "securityGroupIds": ["sg-bp1d5f7h9j1k3m5n7p9r"],
+}
+
+
+def raw(**values: object) -> dict[str, str]:
+    base: dict[str, object] = {"scenario": "bgp", "clusterId": CLUSTER, "terway": TERWAY}
+    base.update(values)
+    return {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in base.items() if v is not None}
+
+
+def problems(**values: object) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(raw(**values))
+    return info.value.problems
+
+
+@pytest.mark.parametrize("stack", EXAMPLE_STACKS)
+def test_every_example_stack_is_valid(stack: str) -> None:
+    settings = settings_of(stack_config(stack))
+    assert settings.scenario in set(Scenario)
+
+
+def test_defaults_for_bgp() -> None:
+    settings = parse_settings(raw())
+    assert settings.cloud_node_label == "alibabacloud.com/external=true"
+    assert [(w.kind, w.namespace, w.name) for w in settings.workloads] == [
+        (WorkloadKind.DAEMONSET, "kube-system", "calico-node")
+    ]
+    creds = settings.effective_credentials
+    assert creds is not None
+    assert (creds.source, creds.store, creds.key_slots, creds.active_slot) == ("managed", "secret", ["a"], "a")
+    assert settings.terway is not None
+    assert (settings.terway.min_pool_size, settings.terway.max_pool_size) == (0, 5)
+    assert settings.terway.vswitch_selection_policy == "ordered"
+    assert settings.terway.ipvlan is False
+
+
+def test_host_has_no_default_workloads_and_overlay_no_credentials() -> None:
+    assert parse_settings(raw(scenario="host")).workloads == ()
+    overlay = parse_settings(raw(scenario="overlay", terway=None))
+    assert overlay.effective_credentials is None and overlay.terway is None
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"scenario": "vxlan"}, "hybrid-terway:scenario = 'vxlan': Input should be 'overlay', 'bgp' or 'host'"),
+        ({"clusterId": "C123"}, "hybrid-terway:clusterId = 'C123': must be 'c' followed by 32 lowercase hex"),
+        ({"terway": None}, "hybrid-terway:terway: is required for scenario 'bgp'"),
+        ({"scenario": "overlay"}, "hybrid-terway:terway: must not be set for scenario 'overlay'"),
+        (
+            {"terway": {**TERWAY, "serviceCidr": "172.21.0.1/20"}},
+            "hybrid-terway:terway.serviceCidr = '172.21.0.1/20': must be an IPv4 CIDR",
+        ),
+        (
+            {"terway": {**TERWAY, "podVswitches": {"cn-hangzhou-h": []}}},
+            "hybrid-terway:terway.podVswitches.cn-hangzhou-h = []",
+        ),
+        (
+            {"terway": {**TERWAY, "podVswitches": {"cn-hangzhou-h": ["subnet-1"]}}},
+            "hybrid-terway:terway.podVswitches.cn-hangzhou-h[0] = 'subnet-1': must be a vSwitch id",
+        ),
+        (
+            {"terway": {**TERWAY, "securityGroupIds": [f"sg-bp1d5f7h9j1k3m5n7p{i:02d}" for i in range(11)]}},
+            "hybrid-terway:terway.securityGroupIds",
+        ),
+        ({"terway": {**TERWAY, "securityGroupIds": []}}, "hybrid-terway:terway.securityGroupIds = []"),
+        (
+            {"terway": {**TERWAY, "maxPoolSize": "5"}},
+            "hybrid-terway:terway.maxPoolSize = '5': Input should be a valid integer",
+        ),
+        (
+            {"terway": {**TERWAY, "minPoolSize": -1}},
+            "hybrid-terway:terway.minPoolSize = -1: Input should be greater than or equal to 0",
+        ),
+        (
+            {"terway": {**TERWAY, "minPoolSize": 6}},
+            "hybrid-terway:terway: minPoolSize (6) must not exceed maxPoolSize (5)",
+        ),
+        (
+            {"terway": {**TERWAY, "vswitchSelectionPolicy": "mostFree"}},
+            "hybrid-terway:terway.vswitchSelectionPolicy = 'mostFree': Input should be 'ordered' or 'random'",
+        ),
+        (
+            {"terway": {**TERWAY, "ipStack": "ipv6"}},
+            "hybrid-terway:terway.ipStack = 'ipv6': Input should be 'ipv4' or 'dual'",
+        ),
+        (
+            {"terway": {**TERWAY, "ipvlan": "yes"}},
+            "hybrid-terway:terway.ipvlan = 'yes': Input should be a valid boolean",
+        ),
+        ({"terway": {**TERWAY, "servicecidr": "10.0.0.0/16"}}, "hybrid-terway:terway.servicecidr: is not a known key"),
+        (
+            {"credentials": {"source": "vault"}},
+            "hybrid-terway:credentials.source = 'vault': Input should be 'managed' or 'existing'",
+        ),
+        (
+            {"credentials": {"store": "env"}},
+            "hybrid-terway:credentials.store = 'env': Input should be 'secret' or 'configmap'",
+        ),
+        ({"credentials": {"source": "existing"}}, "hybrid-terway:credentials: source 'existing' needs accessKeyId"),
+        (
+            {"credentials": {"source": "existing", "accessKeyId": "LTAI5tExampleKeyId0123456"}},
+            "hybrid-terway:accessKeySecret: is required with credentials.source 'existing'",
+        ),
+        (
+            {"credentials": {"source": "existing", "accessKeyId": "AKIA123"}},
+            "hybrid-terway:credentials.accessKeyId = 'AKIA123'",
+        ),
+        (
+            {"credentials": {"keySlots": ["a", "a"]}},
+            'hybrid-terway:credentials.keySlots = ["a", "a"]: must not name a slot twice',
+        ),
+        (
+            {"credentials": {"keySlots": ["a", "c"]}},
+            "hybrid-terway:credentials.keySlots[1] = 'c': Input should be 'a' or 'b'",
+        ),
+        (
+            {"credentials": {"keySlots": ["a", "b", "a"]}},
+            'hybrid-terway:credentials.keySlots = ["a", "b", "a"]: List should have at most 2 items',
+        ),
+        (
+            {"credentials": {"keySlots": ["a"], "activeKey": "b"}},
+            "hybrid-terway:credentials: activeKey 'b' must be one of keySlots ['a']",
+        ),
+        (
+            {"credentials": {"ramUserName": "terway user"}},
+            "hybrid-terway:credentials.ramUserName = 'terway user': must be 1 to 64 characters",
+        ),
+        (
+            {"onPremWorkloads": [{"kind": "Pod", "namespace": "a", "name": "b"}]},
+            "hybrid-terway:onPremWorkloads[0].kind = 'Pod': Input should be 'DaemonSet', 'Deployment', 'StatefulSet' or 'Installation'",
+        ),
+        (
+            {"onPremWorkloads": [{"kind": "DaemonSet", "name": "calico-node"}]},
+            "hybrid-terway:onPremWorkloads[0]: a DaemonSet needs a namespace",
+        ),
+        (
+            {"onPremWorkloads": [{"kind": "Installation", "namespace": "x", "name": "default"}]},
+            "hybrid-terway:onPremWorkloads[0]: an Installation is cluster-scoped",
+        ),
+        (
+            {"onPremWorkloads": [{"kind": "DaemonSet", "namespace": "calico-system", "name": "calico-node"}]},
+            "list {kind: Installation, name: default} instead",
+        ),
+        (
+            {"onPremWorkloads": [{"kind": "DaemonSet", "namespace": "kube-system", "name": "terway-eniip"}]},
+            "terway-eniip is the cloud-node CNI",
+        ),
+        (
+            {"onPremWorkloads": [{"kind": "DaemonSet", "namespace": "kube-system", "name": "x"}] * 2},
+            "hybrid-terway:onPremWorkloads[1]: DaemonSet kube-system/x is listed twice",
+        ),
+        (
+            {
+                "scenario": "overlay",
+                "terway": None,
+                "onPremWorkloads": [{"kind": "DaemonSet", "namespace": "kube-flannel", "name": "kube-flannel-ds"}],
+            },
+            "is the overlay CNI, which must also run on cloud nodes",
+        ),
+        (
+            {"scenario": "overlay", "terway": None, "credentials": {}},
+            "hybrid-terway:credentials: must not be set for scenario 'overlay'",
+        ),
+        (
+            {"cloudNodeLabel": "external"},
+            "hybrid-terway:cloudNodeLabel = 'external': must be a node label as key=value",
+        ),
+        ({"terway": "{not json"}, "hybrid-terway:terway: is not a structured value"),
+        ({"tearway": "{}"}, "hybrid-terway:tearway: is not a known key; valid keys are scenario, clusterId"),
+    ],
+)
+def test_each_bad_value_is_named(values: dict[str, object], expected: str) -> None:
+    found = problems(**values)
+    assert any(expected in p for p in found), found
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    found = problems(scenario="bgp", clusterId="x", terway={**TERWAY, "ipStack": "v6", "maxPoolSize": -2})
+    assert len(found) == 3
+    assert str(ConfigError(found)).startswith("invalid stack configuration (3 problem(s)):")
+
+
+def test_accessKeySecret_is_refused_with_managed_credentials() -> None:
+    found = problems(accessKeySecret="abc")
+    assert any("hybrid-terway:accessKeySecret: is only used with credentials.source 'existing'" in p for p in found)
+
+
+def test_secret_values_never_appear_in_messages() -> None:
+    secret = "Sup3rSecretValueThatMustNotLeak"
+    with pytest.raises(ConfigError) as info:
+        parse_settings(raw(accessKeySecret=secret, clusterId="bad"))
+    assert secret not in str(info.value)
+
+
+def test_settings_are_immutable() -> None:
+    settings = parse_settings(raw())
+    with pytest.raises(Exception):
+        settings.scenario = Scenario.HOST  # type: ignore[misc]
