@@ -27,16 +27,21 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _Parser(prog="python -m preview", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument("-C", "--cwd", type=Path, default=ROOT,
+                        help="project directory holding Pulumi.<stack>.yaml, as pulumi's --cwd (default: this project)")
     parser.add_argument("--snapshot", type=Path, help="output of `kubectl get nodes,daemonsets,deployments,"
                         "statefulsets,configmaps -A -o yaml` (a List or several documents)")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "preview",
-                        help="artifact directory; the stack's files go to <out>/<stack>/ (default: build/preview)")
+    parser.add_argument("--out", type=Path, help="artifact directory; the stack's files go to <out>/<stack>/ "
+                        "(default: <cwd>/build/preview)")
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack (placement is still judged)")
     args = parser.parse_args(argv)
     if args.snapshot is not None and not args.snapshot.is_file():
         parser.error(f"--snapshot {args.snapshot}: no such file")
+    if not args.cwd.is_dir():
+        parser.error(f"--cwd {args.cwd}: no such directory")
+    out = (args.out or args.cwd / "build" / "preview") / args.stack
     try:
-        result = preview(ROOT, args.stack, args.snapshot, args.out / args.stack, policy=not args.no_policy)
+        result = preview(args.cwd, args.stack, args.snapshot, out, policy=not args.no_policy)
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

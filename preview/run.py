@@ -34,6 +34,7 @@ class PreviewResult:
     exit_code: int
     summary: str
     run: ProgramRun
+    world: World
     placement: dict[str, Any]
     report: dict[str, Any] | None
 
@@ -94,13 +95,13 @@ def preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bo
     finally:
         if pack is not None:
             pack.stop()
-    return write_artifacts(run, settings, cluster, snapshot is None, report, out)
+    return write_artifacts(run, world, settings, snapshot is None, report, out)
 
 
 def write_artifacts(
     run: ProgramRun,
+    world: World,
     settings: Settings,
-    cluster: FakeCluster,
     representative: bool,
     report: dict[str, Any] | None,
     out: Path,
@@ -121,7 +122,7 @@ def write_artifacts(
         raise PreviewError(
             "rendered objects fail the Kubernetes schema:\n" + "\n".join(f"  - {p}" for p in schema_problems)
         )
-    placement = judge_placement(cluster, settings, representative)
+    placement = judge_placement(world.cluster, settings, representative)
     warnings = [message for level, message in run.logs if level in ("warning", "error")]
     artifacts.write_text(out / "plan.json", artifacts.dump_json(artifacts.plan_document(run)))
     artifacts.write_text(out / "placement.json", artifacts.dump_json(placement))
@@ -138,4 +139,4 @@ def write_artifacts(
     lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]
     verdict = "FAILED" if failed else "ok"
     lines.append(f"{verdict}: {run.stack} ({settings.scenario.value}); artifacts in {out}")
-    return PreviewResult(EXIT_FAILED if failed else EXIT_OK, "\n".join(lines), run, placement, report)
+    return PreviewResult(EXIT_FAILED if failed else EXIT_OK, "\n".join(lines), run, world, placement, report)
