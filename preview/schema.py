@@ -8,7 +8,6 @@ the core ``Affinity`` definition.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 import re
@@ -18,7 +17,6 @@ from typing import Any
 
 import jsonschema
 import kubernetes_validate
-from referencing import Registry, Resource
 
 from components import constants
 
@@ -40,27 +38,50 @@ def _drop_required(node: Any) -> Any:
     return node
 
 
-@functools.lru_cache(maxsize=2)
-def _definitions(partial: bool) -> dict[str, Any]:
-    definitions = json.loads((_SCHEMA_DIR / "_definitions.json").read_text())
-    return _drop_required(definitions) if partial else definitions
+@functools.lru_cache(maxsize=1)
+def _definitions() -> dict[str, Any]:
+    return dict(json.loads((_SCHEMA_DIR / "_definitions.json").read_text())["$defs"])
+
+
+_REF = re.compile(r"^(?:/api/_definitions\.json)?#/\$defs/(.+)$")
+
+
+def _local_refs(node: Any, found: set[str]) -> Any:
+    """A copy of ``node`` whose definition references point into its own ``$defs``; collects their names."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and (match := _REF.match(value)):
+                found.add(match.group(1))
+                out[key] = f"#/$defs/{match.group(1)}"
+            else:
+                out[key] = _local_refs(value, found)
+        return out
+    if isinstance(node, list):
+        return [_local_refs(v, found) for v in node]
+    return node
 
 
 @functools.lru_cache(maxsize=64)
 def _validator(filename: str, partial: bool) -> jsonschema.protocols.Validator:
+    """A self-contained schema: the kind's schema plus only the definitions it reaches (fast to build and use)."""
     path = _SCHEMA_DIR / filename
     if not path.is_file():
         raise SchemaError(f"no schema {filename} for Kubernetes {KUBERNETES_VERSION}")
-    schema: dict[str, Any] = json.loads(path.read_text())
+    definitions = _definitions()
+    pending: set[str] = set()
+    schema = _local_refs(json.loads(path.read_text()), pending)
+    reached: dict[str, Any] = {}
+    while pending:
+        name = pending.pop()
+        if name not in reached:
+            found: set[str] = set()
+            reached[name] = _local_refs(definitions[name], found)
+            pending |= found - reached.keys()
+    schema["$defs"] = reached
     if partial:
-        schema = _drop_required(copy.deepcopy(schema))
-    registry: Registry = Registry().with_resources(
-        [
-            (filename, Resource.from_contents(schema)),
-            ("_definitions.json", Resource.from_contents(_definitions(partial))),
-        ]
-    )
-    return jsonschema.Draft202012Validator(schema, registry=registry)
+        schema = _drop_required(schema)
+    return jsonschema.Draft202012Validator(schema)
 
 
 def _schema_file(api_version: str, kind: str) -> str:
