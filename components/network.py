@@ -118,7 +118,7 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
-            gates.append(self.terway.placement.id)
+            gates += [r.id for r in self.terway.configuration]
             self.access_key_id = pulumi.Output.from_input(key_id)
 
         self.ready_for_cloud_nodes = pulumi.Output.all(*gates).apply(lambda _: True)

@@ -187,4 +187,6 @@ class TerwayNetwork(pulumi.ComponentResource):
                 k8s_child, pulumi.ResourceOptions(depends_on=restart_inputs, retain_on_delete=True)
             ),
         )
+        self.configuration: list[pulumi.CustomResource] = [*restart_inputs, self.placement]
+        """Everything Terway reads, and its restart: what a cloud node needs before it joins."""
         self.register_outputs({"addonId": self.addon.id, "restartToken": token})

@@ -179,6 +179,7 @@ class ProgramRun:
     registrations: list[Registration]
     outputs: dict[str, Any]  # wire form: secret outputs marked
     logs: list[tuple[str, str]]  # (level, message)
+    output_dependencies: dict[str, list[str]] = field(default_factory=dict)  # output -> URNs it waits for
 
 
 class _ListHandler(logging.Handler):
@@ -216,19 +217,23 @@ def run_program(
     world.cloud.end_run()
     root = get_root_resource()
     exported = dict(getattr(root, "outputs", {}) or {})
-    outputs = {name: _resolve(value) for name, value in sorted(exported.items())}
-    return ProgramRun(stack, list(monitor.registrations), outputs, handler.records)
+    resolved = {name: _resolve(value) for name, value in sorted(exported.items())}
+    outputs = {name: value for name, (value, _) in resolved.items()}
+    dependencies = {name: deps for name, (_, deps) in resolved.items()}
+    return ProgramRun(stack, list(monitor.registrations), outputs, handler.records, dependencies)
 
 
-def _resolve(value: Any) -> Any:
+def _resolve(value: Any) -> tuple[Any, list[str]]:
     output = pulumi.Output.from_input(value)
 
-    async def both() -> tuple[Any, bool]:
-        return await output.future(), await output.is_secret()
+    async def resolve() -> tuple[Any, bool, list[str]]:
+        resources = await output.resources()
+        urns = [await r.urn.future() for r in resources]
+        return await output.future(), await output.is_secret(), sorted(u for u in urns if u)
 
-    plain, secret = _sync_await(both())
+    plain, secret, urns = _sync_await(resolve())
     plain = _plain(plain)
-    return {SECRET_SIG: SECRET_VALUE, "value": plain} if secret else plain
+    return ({SECRET_SIG: SECRET_VALUE, "value": plain} if secret else plain), urns
 
 
 def _plain(value: Any) -> Any:

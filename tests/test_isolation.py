@@ -1,0 +1,127 @@
+"""On-prem workload patches: merged affinity from the live object, every kind, the tigera operator, readiness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+import pytest
+
+from components import scheduling
+from components.isolation import isolation_patch_spec, patch_refusal
+from components.settings import OnPremWorkload, WorkloadKind
+from preview.engine import unwrap
+from preview.fake_cluster import FakeCluster, _node, _workload
+from preview.run import PreviewError, preview
+from tests.conftest import ROOT, one, run_stack, stack_config, world_for
+from preview.run import settings_of
+
+LABEL = "alibabacloud.com/external=true"
+EXCLUSION = {"key": "alibabacloud.com/external", "operator": "NotIn", "values": ["true"]}
+TIGERA_OWNER = {"apiVersion": "operator.tigera.io/v1", "kind": "Installation", "name": "default", "uid": "1", "controller": True}
+
+
+def ds(affinity: dict | None = None, owners: list | None = None) -> dict:
+    obj = _workload("DaemonSet", "kube-system", "calico-node")
+    if affinity is not None:
+        obj["spec"]["template"]["spec"]["affinity"] = affinity
+    if owners:
+        obj["metadata"]["ownerReferences"] = owners
+    return obj
+
+
+def required(spec: dict) -> dict:
+    return spec["template"]["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+
+
+WORKLOAD = OnPremWorkload(kind=WorkloadKind.DAEMONSET, namespace="kube-system", name="calico-node")
+
+
+def test_no_affinity_gets_the_guide_patch() -> None:
+    assert required(isolation_patch_spec(WORKLOAD, ds(), LABEL)) == {"nodeSelectorTerms": [{"matchExpressions": [EXCLUSION]}]}
+
+
+def test_patch_owns_only_the_required_node_selector() -> None:
+    affinity = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]}]
+            },
+            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference": {"matchExpressions": []}}],
+        },
+        "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": []},
+    }
+    spec = isolation_patch_spec(WORKLOAD, ds(affinity), LABEL)
+    assert spec["template"]["spec"]["affinity"] == {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}, EXCLUSION]}
+                ]
+            }
+        }
+    }
+
+
+def test_installation_patch_lands_at_the_operator_path() -> None:
+    installation = _workload("Installation", None, "default")
+    workload = OnPremWorkload(kind=WorkloadKind.INSTALLATION, name="default")
+    spec = isolation_patch_spec(workload, installation, LABEL)
+    affinity = spec["calicoNodeDaemonSet"]["spec"]["template"]["spec"]["affinity"]
+    assert affinity == scheduling.exclude_affinity(None, LABEL)
+
+
+def test_operator_owned_daemonset_is_refused() -> None:
+    message = patch_refusal(WORKLOAD, ds(owners=[TIGERA_OWNER]))
+    assert message and "list {kind: Installation, name: default}" in message
+    assert patch_refusal(WORKLOAD, ds()) is None
+
+
+def test_every_kind_is_patched_with_its_own_patch_type() -> None:
+    workloads = [
+        {"kind": "DaemonSet", "namespace": "kube-system", "name": "calico-node"},
+        {"kind": "Deployment", "namespace": "storage", "name": "nfs"},
+        {"kind": "StatefulSet", "namespace": "db", "name": "pg"},
+        {"kind": "Installation", "name": "default"},
+    ]
+    config = stack_config("dev", onPremWorkloads=json.dumps(workloads))
+    settings = settings_of(config)
+    run, world = run_stack(config, world_for(settings))
+    for type_, name in [
+        ("kubernetes:apps/v1:DaemonSetPatch", "calico-node"),
+        ("kubernetes:apps/v1:DeploymentPatch", "nfs"),
+        ("kubernetes:apps/v1:StatefulSetPatch", "pg"),
+        ("kubernetes:operator.tigera.io/v1:InstallationPatch", "default"),
+    ]:
+        patch = one(run, type_, name)
+        assert patch.retain_on_delete
+        meta = unwrap(patch.inputs)["metadata"]
+        assert meta["annotations"]["pulumi.com/patchForce"] == "true"
+        assert meta["labels"] == {"hybrid-terway/placement": "on-prem"}
+        live = world.cluster.get(type_.split(":")[-1].removesuffix("Patch"), meta.get("namespace", ""), meta["name"])
+        spec = scheduling.pod_spec_of(live)
+        assert not scheduling.may_run_on_labelled_node(spec), f"{name} could still reach a cloud node"
+    ready = set(run.output_dependencies["readyForCloudNodes"])
+    patches = {r.urn for r in run.registrations if r.type.endswith("Patch")}
+    assert patches <= ready, "readyForCloudNodes must wait for every isolation patch and Terway's configuration"
+    assert one(run, "kubernetes:core/v1:Secret").urn in ready
+
+
+def test_program_stops_on_an_operator_owned_daemonset() -> None:
+    config = stack_config("dev")
+    settings = settings_of(config)
+    cluster = FakeCluster.of([_node("n1", {}), ds(owners=[TIGERA_OWNER])], from_snapshot=True)
+    with pytest.raises(pulumi.RunError, match="owned by the tigera operator"):
+        run_stack(config, world_for(settings, cluster))
+
+
+def test_preview_refuses_an_operator_owned_daemonset_with_exit_2(tmp_path: Path) -> None:
+    import yaml
+
+    snapshot = tmp_path / "snap.yaml"
+    snapshot.write_text(yaml.safe_dump_all([_node("n1", {}), ds(owners=[TIGERA_OWNER])]))
+    with pytest.raises(PreviewError) as info:
+        preview(ROOT, "dev", snapshot, tmp_path / "out", policy=False)
+    assert info.value.exit_code == 2
+    assert "hybrid-terway:onPremWorkloads[0]" in str(info.value) and "Installation" in str(info.value)
