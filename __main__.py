@@ -7,9 +7,7 @@ from components.network import HybridTerwayNetwork, StackSecrets
 from components.settings import parse_settings, read_stack_config
 
 settings = parse_settings(read_stack_config())  # raises ConfigError before any resource is registered
-network = HybridTerwayNetwork(
-    "hybrid", settings, StackSecrets.from_config(pulumi.Config(constants.PROJECT))
-)
+network = HybridTerwayNetwork("hybrid", settings, StackSecrets.from_config(pulumi.Config(constants.PROJECT)))
 
 pulumi.export("scenario", settings.scenario.value)
 pulumi.export("clusterId", settings.cluster_id)

@@ -37,7 +37,9 @@ def wall(cmd: list[str], cwd: Path = ROOT, repeat: int = 5) -> float:
         result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
         times.append(time.perf_counter() - start)
         if result.returncode not in (0,):
-            raise SystemExit(f"benchmark command failed ({result.returncode}): {' '.join(cmd)}\n{result.stderr[-2000:]}")
+            raise SystemExit(
+                f"benchmark command failed ({result.returncode}): {' '.join(cmd)}\n{result.stderr[-2000:]}"
+            )
     return statistics.median(times)
 
 
@@ -58,8 +60,11 @@ def synthetic_cluster(nodes: int, workloads: int, directory: Path) -> tuple[Path
             "selector": {"matchLabels": {"app": name}},
             "template": {
                 "metadata": {"labels": {"app": name}},
-                "spec": {"nodeSelector": {"kubernetes.io/os": "linux"}, "affinity": affinity,
-                         "containers": [{"name": name, "image": f"example/{name}:1"}]},
+                "spec": {
+                    "nodeSelector": {"kubernetes.io/os": "linux"},
+                    "affinity": affinity,
+                    "containers": [{"name": name, "image": f"example/{name}:1"}],
+                },
             },
         }
         if kind == "StatefulSet":
@@ -90,24 +95,41 @@ def main() -> None:
     print(f"  floor, bare imports ({BARE_FLOOR}): {bare:.2f} s")
     print(f"  floor, imports of what the program declares:                      {used:.2f} s")
     print(f"  preview:                                                          {dev:.2f} s")
-    print(f"  ratio to the bare floor: {dev / bare:.2f}   ratio to the declared-resources floor: {dev / used:.2f}"
-          "   (target 1.5)")
+    print(
+        f"  ratio to the bare floor: {dev / bare:.2f}   ratio to the declared-resources floor: {dev / used:.2f}"
+        "   (target 1.5)"
+    )
 
     results = {}
     for nodes, workloads in ((500, 150), (1000, 300)):
         with tempfile.TemporaryDirectory() as tmp:
             project, snapshot = synthetic_cluster(nodes, workloads, Path(tmp))
             results[nodes] = wall(
-                [PYTHON, "-m", "preview", "--cwd", str(project), "--stack", "bench", "--snapshot", str(snapshot),
-                 "--out", str(Path(tmp) / "out")],
+                [
+                    PYTHON,
+                    "-m",
+                    "preview",
+                    "--cwd",
+                    str(project),
+                    "--stack",
+                    "bench",
+                    "--snapshot",
+                    str(snapshot),
+                    "--out",
+                    str(Path(tmp) / "out"),
+                ],
                 repeat=3,
             )
             placement = json.loads((Path(tmp) / "out" / "bench" / "placement.json").read_text())
             verdict = "ok" if placement["ok"] else "FAILED"
-        print(f"preview with a {nodes}-node snapshot and {workloads} on-prem workloads: {results[nodes]:.2f} s "
-              f"(placement {verdict})")
-    print(f"  doubling cost: {results[1000] / results[500]:.2f}x (target at most 2.3x); "
-          f"1,000 nodes: {results[1000]:.2f} s (target at most 10 s)")
+        print(
+            f"preview with a {nodes}-node snapshot and {workloads} on-prem workloads: {results[nodes]:.2f} s "
+            f"(placement {verdict})"
+        )
+    print(
+        f"  doubling cost: {results[1000] / results[500]:.2f}x (target at most 2.3x); "
+        f"1,000 nodes: {results[1000]:.2f} s (target at most 10 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -102,8 +102,20 @@ def split_label(label: str) -> tuple[str, str]:
 
 NETWORK_COMPONENT_TYPE: Final = "hybrid-terway:index:HybridTerwayNetwork"
 IDENTITY_COMPONENT_TYPE: Final = "hybrid-terway:ram:TerwayIdentity"
-ENI_CONF_FIELDS: Final = frozenset({
-    "version", "vswitches", "vswitch_selection_policy", "security_group", "security_groups", "service_cidr",
-    "eni_tags", "max_pool_size", "min_pool_size", "ip_stack", "access_key", "access_secret",
-})
+ENI_CONF_FIELDS: Final = frozenset(
+    {
+        "version",
+        "vswitches",
+        "vswitch_selection_policy",
+        "security_group",
+        "security_groups",
+        "service_cidr",
+        "eni_tags",
+        "max_pool_size",
+        "min_pool_size",
+        "ip_stack",
+        "access_key",
+        "access_secret",
+    }
+)
 """The ``eni_conf`` keys this project knows (DOMAIN.md); Terway silently ignores any key it does not read."""

@@ -28,7 +28,9 @@ class StackSecrets:
         )
 
 
-def cluster_kubeconfig(cluster_id: str, given: pulumi.Output[str] | None, parent: pulumi.Resource) -> pulumi.Output[str]:
+def cluster_kubeconfig(
+    cluster_id: str, given: pulumi.Output[str] | None, parent: pulumi.Resource
+) -> pulumi.Output[str]:
     """The given kubeconfig, or a fresh one from ACK: a fetched kubeconfig expires, so it is fetched every run."""
     if given is not None:
         return pulumi.Output.secret(given)

@@ -42,7 +42,9 @@ def check_ram_limits(user_name: str, policy_name: str, document: str, key_slots:
     if size > constants.RAM_POLICY_DOCUMENT_MAX_BYTES:
         problems.append(f"policy document is {size} bytes; RAM allows {constants.RAM_POLICY_DOCUMENT_MAX_BYTES}")
     if not 1 <= len(key_slots) <= constants.RAM_MAX_ACCESS_KEYS_PER_USER:
-        problems.append(f"{len(key_slots)} key slots; RAM allows 1 to {constants.RAM_MAX_ACCESS_KEYS_PER_USER} keys per user")
+        problems.append(
+            f"{len(key_slots)} key slots; RAM allows 1 to {constants.RAM_MAX_ACCESS_KEYS_PER_USER} keys per user"
+        )
     return problems
 
 
@@ -56,7 +58,9 @@ class TerwayIdentityArgs:
     cluster_id: str
 
     def __post_init__(self) -> None:
-        problems = check_ram_limits(self.user_name, self.policy_name, render_policy_document(self.ip_stack), self.key_slots)
+        problems = check_ram_limits(
+            self.user_name, self.policy_name, render_policy_document(self.ip_stack), self.key_slots
+        )
         if self.active_key not in self.key_slots:
             problems.append(f"active key {self.active_key!r} is not one of the key slots {list(self.key_slots)}")
         if problems:
@@ -111,7 +115,8 @@ class TerwayIdentity(pulumi.ComponentResource):
         active = self.keys[args.active_key]
         self.access_key_id = active.id
         # The engine marks AccessKey.secret secret; wrapping makes that hold wherever the value flows.
-        self.access_key_secret = pulumi.Output.secret(active.secret).apply(lambda s: s or "")
+        secret: pulumi.Output[str] = active.secret.apply(lambda s: s or "")
+        self.access_key_secret = pulumi.Output.secret(secret)
         self.register_outputs(
             {
                 "userName": self.user.name,

@@ -114,8 +114,12 @@ def _label(value: str) -> str:
 ClusterId = Annotated[StrictStr, _matching(r"c[0-9a-f]{32}", "'c' followed by 32 lowercase hex characters")]
 ZoneId = Annotated[StrictStr, _matching(r"[a-z]{2}(-[a-z0-9]+)+", "an Alibaba Cloud zone id such as cn-hangzhou-h")]
 VSwitchId = Annotated[StrictStr, _matching(r"vsw-[a-z0-9]{8,32}", "a vSwitch id such as vsw-bp1a2b3c4d5e6f7g8h9i0")]
-SecurityGroupId = Annotated[StrictStr, _matching(r"sg-[a-z0-9]{8,32}", "a security group id such as sg-bp1a2b3c4d5e6f7g8h9i")]
-AccessKeyId = Annotated[StrictStr, _matching(r"LTAI[A-Za-z0-9]{12,26}", "an AccessKey id ('LTAI' and 12 to 26 letters or digits)")]
+SecurityGroupId = Annotated[
+    StrictStr, _matching(r"sg-[a-z0-9]{8,32}", "a security group id such as sg-bp1a2b3c4d5e6f7g8h9i")
+]
+AccessKeyId = Annotated[
+    StrictStr, _matching(r"LTAI[A-Za-z0-9]{12,26}", "an AccessKey id ('LTAI' and 12 to 26 letters or digits)")
+]
 RamUserName = Annotated[
     StrictStr, _matching(constants.RAM_USER_NAME_PATTERN, "1 to 64 characters of A-Z a-z 0-9 . _ -")
 ]
@@ -131,9 +135,7 @@ KeySlot = Literal["a", "b"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -162,9 +164,7 @@ class TerwaySettings(_Model):
     @model_validator(mode="after")
     def _pool_bounds(self) -> TerwaySettings:
         if self.min_pool_size > self.max_pool_size:
-            raise ValueError(
-                f"minPoolSize ({self.min_pool_size}) must not exceed maxPoolSize ({self.max_pool_size})"
-            )
+            raise ValueError(f"minPoolSize ({self.min_pool_size}) must not exceed maxPoolSize ({self.max_pool_size})")
         return self
 
 
@@ -173,9 +173,7 @@ class CredentialSettings(_Model):
     store: Literal["secret", "configmap"] = "secret"
     access_key_id: AccessKeyId | None = None
     ram_user_name: RamUserName | None = None
-    key_slots: Annotated[list[KeySlot], Field(min_length=1, max_length=constants.RAM_MAX_ACCESS_KEYS_PER_USER)] = [
-        "a"
-    ]
+    key_slots: Annotated[list[KeySlot], Field(min_length=1, max_length=constants.RAM_MAX_ACCESS_KEYS_PER_USER)] = ["a"]
     active_key: KeySlot | None = None
 
     @field_validator("key_slots")
@@ -241,10 +239,8 @@ class OnPremWorkload(_Model):
 
     @property
     def is_known_cni(self) -> bool:
-        return (
-            self.kind is WorkloadKind.INSTALLATION
-            or self.kind is WorkloadKind.DAEMONSET
-            and self.name in constants.KNOWN_ONPREM_CNI_DAEMONSETS
+        return self.kind is WorkloadKind.INSTALLATION or (
+            self.kind is WorkloadKind.DAEMONSET and self.name in constants.KNOWN_ONPREM_CNI_DAEMONSETS
         )
 
 
@@ -269,18 +265,40 @@ class Settings(_Model):
                 problems.append(("terway", f"is required for scenario '{self.scenario.value}'"))
         else:
             if self.terway is not None:
-                problems.append(("terway", "must not be set for scenario 'overlay': cloud nodes run the on-prem overlay CNI, and installing Terway there is a mistake"))
+                problems.append(
+                    (
+                        "terway",
+                        "must not be set for scenario 'overlay': cloud nodes run the on-prem overlay CNI, "
+                        "and installing Terway there is a mistake",
+                    )
+                )
             if self.credentials is not None:
                 problems.append(("credentials", "must not be set for scenario 'overlay': no Terway, no credentials"))
             for i, w in enumerate(self.on_prem_workloads or ()):
                 if w.is_known_cni:
-                    problems.append((f"onPremWorkloads[{i}]", f"{w.ref} is the overlay CNI, which must also run on cloud nodes in scenario 'overlay'"))
+                    problems.append(
+                        (
+                            f"onPremWorkloads[{i}]",
+                            f"{w.ref} is the overlay CNI, which must also run on cloud nodes in scenario 'overlay'",
+                        )
+                    )
         creds = self.effective_credentials
         if creds is not None:
             if creds.source == "existing" and not self.has_access_key_secret:
-                problems.append(("accessKeySecret", "is required with credentials.source 'existing': pulumi config set --secret hybrid-terway:accessKeySecret <secret>"))
+                problems.append(
+                    (
+                        "accessKeySecret",
+                        "is required with credentials.source 'existing': "
+                        "pulumi config set --secret hybrid-terway:accessKeySecret <secret>",
+                    )
+                )
             if creds.source == "managed" and self.has_access_key_secret:
-                problems.append(("accessKeySecret", "is only used with credentials.source 'existing'; remove it or set credentials.source"))
+                problems.append(
+                    (
+                        "accessKeySecret",
+                        "is only used with credentials.source 'existing'; remove it or set credentials.source",
+                    )
+                )
         elif self.has_access_key_secret:
             problems.append(("accessKeySecret", "is only used with credentials.source 'existing'"))
         seen: set[str] = set()
@@ -344,7 +362,7 @@ def _problem(error: Mapping[str, Any]) -> list[str]:
     loc = tuple(str(p).replace("[key]", "") if isinstance(p, str) else p for p in loc)
     ctx_error = error.get("ctx", {}).get("error")
     if isinstance(ctx_error, _ScenarioProblems):
-        return [f"{_path(loc + (key,))}: {msg}" for key, msg in ctx_error.problems]
+        return [f"{_path((*loc, key))}: {msg}" for key, msg in ctx_error.problems]
     message = str(ctx_error) if ctx_error is not None else error["msg"]
     message = message.removeprefix("Value error, ")
     if error["type"] == "missing":
@@ -376,9 +394,7 @@ def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
 def parse_settings(raw: Mapping[str, str]) -> Settings:
     """Validate the stack configuration (string values as Pulumi passes them) or raise ConfigError."""
     unknown = sorted(set(raw) - set(CONFIG_KEYS))
-    problems = [
-        f"{_path((k,))}: is not a known key; valid keys are {', '.join(CONFIG_KEYS)}" for k in unknown
-    ]
+    problems = [f"{_path((k,))}: is not a known key; valid keys are {', '.join(CONFIG_KEYS)}" for k in unknown]
     decoded, decode_problems = decode_config({k: v for k, v in raw.items() if k in CONFIG_KEYS})
     problems += decode_problems
     if problems:

@@ -147,7 +147,7 @@ class TerwayNetwork(pulumi.ComponentResource):
             ),
         )
 
-        restart_inputs: list[pulumi.Resource] = [self.eni_config]
+        restart_inputs: list[pulumi.CustomResource] = [self.eni_config]
         self.addon_secret: k8s.core.v1.Secret | None = None
         if not in_configmap:
             # Terway prefers this Secret over eni_conf; it is read raw, so no trailing newline.

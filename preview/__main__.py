@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from preview.run import EXIT_INVALID, PreviewError, preview
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; say what is valid
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; say what is valid
         self.print_usage(sys.stderr)
         print(f"preview: error: {message}", file=sys.stderr)
         sys.exit(EXIT_INVALID)
@@ -27,12 +28,24 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _Parser(prog="python -m preview", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
-    parser.add_argument("-C", "--cwd", type=Path, default=ROOT,
-                        help="project directory holding Pulumi.<stack>.yaml, as pulumi's --cwd (default: this project)")
-    parser.add_argument("--snapshot", type=Path, help="output of `kubectl get nodes,daemonsets,deployments,"
-                        "statefulsets,configmaps -A -o yaml` (a List or several documents)")
-    parser.add_argument("--out", type=Path, help="artifact directory; the stack's files go to <out>/<stack>/ "
-                        "(default: <cwd>/build/preview)")
+    parser.add_argument(
+        "-C",
+        "--cwd",
+        type=Path,
+        default=ROOT,
+        help="project directory holding Pulumi.<stack>.yaml, as pulumi's --cwd (default: this project)",
+    )
+    parser.add_argument(
+        "--snapshot",
+        type=Path,
+        help="output of `kubectl get nodes,daemonsets,deployments,"
+        "statefulsets,configmaps -A -o yaml` (a List or several documents)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="artifact directory; the stack's files go to <out>/<stack>/ (default: <cwd>/build/preview)",
+    )
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack (placement is still judged)")
     args = parser.parse_args(argv)
     if args.snapshot is not None and not args.snapshot.is_file():

@@ -7,6 +7,7 @@ policy pack are built from.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import runpy
 import threading
@@ -19,8 +20,8 @@ import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import get_root_resource, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -94,7 +95,9 @@ class World:
     def __post_init__(self) -> None:
         self.cloud.on_addon_installed = lambda name, _state: self.cluster.install_addon(name, self.cloud_node_label)
 
-    def register(self, urn: str, type_: str, name: str, inputs: dict[str, Any], read_id: str | None) -> tuple[str, dict[str, Any]]:
+    def register(
+        self, urn: str, type_: str, name: str, inputs: dict[str, Any], read_id: str | None
+    ) -> tuple[str, dict[str, Any]]:
         with self.lock:
             if type_.startswith("pulumi:providers:"):
                 return f"{name}-provider-id", inputs
@@ -166,10 +169,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=ident, object=props)
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:
         return self._record(request, None)
 
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+    def ReadResource(self, request: Any) -> Any:
         return self._record(request, request.id)
 
 
@@ -207,14 +210,31 @@ def run_program(
     logger.setLevel(logging.INFO)
     monitor = RecordingMonitor(world)
     pulumi_settings.ROOT.set(None)  # a fresh Stack per run, as the engine gives each `pulumi up`
-    pulumi.runtime.set_mocks(
-        monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
-    )
-    pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
-    SETTINGS.rpc_manager.clear()
-    world.cloud.begin_run()
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__") and None))
-    world.cloud.end_run()
+    # A fresh event loop per run: work left over from a failed run must not resume inside the next one.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
+        )
+        pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
+        SETTINGS.outputs.clear()  # outputs still pending from an earlier run belong to its (closed) loop
+        world.cloud.begin_run()
+        def run() -> None:
+            runpy.run_path(str(program), run_name="__main__")
+
+        _sync_await(run_pulumi_func(run))
+        world.cloud.end_run()
+        return _finish(stack, monitor, handler)
+    finally:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*asyncio.all_tasks(loop), return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def _finish(stack: str, monitor: RecordingMonitor, handler: _ListHandler) -> ProgramRun:
     root = get_root_resource()
     exported = dict(getattr(root, "outputs", {}) or {})
     resolved = {name: _resolve(value) for name, value in sorted(exported.items())}

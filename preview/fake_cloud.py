@@ -194,7 +194,13 @@ def _addon(cloud: FakeAlibabaCloud, urn: str, inputs: dict[str, Any], existing: 
     if not name:
         raise CloudError("MissingParameter.Name", "addon name is required")
     ident = f"{cloud.cluster_id}:{name}"
-    state = {**inputs, "id": ident, "version": inputs.get("version") or "v1.9.6", "canUpgrade": False, "required": False}
+    state = {
+        **inputs,
+        "id": ident,
+        "version": inputs.get("version") or "v1.9.6",
+        "canUpgrade": False,
+        "required": False,
+    }
     if cloud.on_addon_installed is not None:
         cloud.on_addon_installed(name, state)
     return CloudResource("alicloud:cs/kubernetesAddon:KubernetesAddon", ident, state)

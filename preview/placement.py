@@ -6,7 +6,7 @@ out: Terway and the common CNIs tolerate every taint, so taints never decide whe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from components import constants, scheduling
@@ -42,7 +42,7 @@ def expected_cnis(scenario: Scenario, cloud: bool) -> str:
     return "no CNI DaemonSet (host network)" if scenario is Scenario.HOST else "the on-prem CNI only"
 
 
-def _node_ok(scenario: Scenario, cloud: bool, cnis: list[Mapping[str, Any]]) -> bool:
+def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]]) -> bool:
     terway = [c for c in cnis if is_terway(c)]
     onprem = [c for c in cnis if not is_terway(c)]
     if cloud and scenario is not Scenario.OVERLAY:

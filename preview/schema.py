@@ -23,7 +23,9 @@ from components import constants
 KUBERNETES_VERSION = "1.33.0"
 """The Kubernetes API version the rendered objects are checked against (pinned; see README)."""
 
-_SCHEMA_DIR = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
+_SCHEMA_DIR = (
+    Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
+)
 
 
 class SchemaError(Exception):

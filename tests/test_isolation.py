@@ -13,13 +13,18 @@ from components.isolation import isolation_patch_spec, patch_refusal
 from components.settings import OnPremWorkload, WorkloadKind
 from preview.engine import unwrap
 from preview.fake_cluster import FakeCluster, _node, _workload
-from preview.run import PreviewError, preview
+from preview.run import PreviewError, preview, settings_of
 from tests.conftest import ROOT, one, run_stack, stack_config, world_for
-from preview.run import settings_of
 
 LABEL = "alibabacloud.com/external=true"
 EXCLUSION = {"key": "alibabacloud.com/external", "operator": "NotIn", "values": ["true"]}
-TIGERA_OWNER = {"apiVersion": "operator.tigera.io/v1", "kind": "Installation", "name": "default", "uid": "1", "controller": True}
+TIGERA_OWNER = {
+    "apiVersion": "operator.tigera.io/v1",
+    "kind": "Installation",
+    "name": "default",
+    "uid": "1",
+    "controller": True,
+}
 
 
 def ds(affinity: dict | None = None, owners: list | None = None) -> dict:
@@ -39,14 +44,18 @@ WORKLOAD = OnPremWorkload(kind=WorkloadKind.DAEMONSET, namespace="kube-system", 
 
 
 def test_no_affinity_gets_the_guide_patch() -> None:
-    assert required(isolation_patch_spec(WORKLOAD, ds(), LABEL)) == {"nodeSelectorTerms": [{"matchExpressions": [EXCLUSION]}]}
+    assert required(isolation_patch_spec(WORKLOAD, ds(), LABEL)) == {
+        "nodeSelectorTerms": [{"matchExpressions": [EXCLUSION]}]
+    }
 
 
 def test_patch_owns_only_the_required_node_selector() -> None:
     affinity = {
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {
-                "nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]}]
+                "nodeSelectorTerms": [
+                    {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}]}
+                ]
             },
             "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference": {"matchExpressions": []}}],
         },
@@ -57,7 +66,12 @@ def test_patch_owns_only_the_required_node_selector() -> None:
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {
                 "nodeSelectorTerms": [
-                    {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}, EXCLUSION]}
+                    {
+                        "matchExpressions": [
+                            {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]},
+                            EXCLUSION,
+                        ]
+                    }
                 ]
             }
         }

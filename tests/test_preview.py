@@ -20,7 +20,9 @@ SNAPSHOTS = DATA / "snapshots"
 CALICO_TWO_TERMS = SNAPSHOTS / "bgp-calico-two-terms.yaml"
 
 
-def run_preview(stack: str, out: Path, snapshot: Path | None = None, root: Path = ROOT, policy: bool = False) -> PreviewResult:
+def run_preview(
+    stack: str, out: Path, snapshot: Path | None = None, root: Path = ROOT, policy: bool = False
+) -> PreviewResult:
     return preview(root, stack, snapshot, out / stack, policy=policy)
 
 
@@ -36,7 +38,10 @@ def files(directory: Path) -> dict[str, bytes]:
 
 def secrets_of(result: PreviewResult) -> set[str]:
     values = {str(k.state["secret"]) for k in result.world.cloud.of_type("alicloud:ram/accessKey:AccessKey")}
-    return values | {"offline-placeholder-for-hybrid-terway:accessKeySecret", "offline-placeholder-for-hybrid-terway:kubeconfig"}
+    return values | {
+        "offline-placeholder-for-hybrid-terway:accessKeySecret",
+        "offline-placeholder-for-hybrid-terway:kubeconfig",
+    }
 
 
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)
@@ -83,7 +88,9 @@ def test_configmap_store_masks_only_the_secret_inside_eni_conf(tmp_path: Path) -
     text = (ROOT / "Pulumi.dev.yaml").read_text().replace("store: secret", "store: configmap")
     (root / "Pulumi.cm.yaml").write_text(text)
     result = run_preview("cm", tmp_path / "out", root=root)
-    eni = yaml.safe_load((tmp_path / "out" / "cm" / "manifests" / "configmappatch-kube-system-eni-config.yaml").read_text())
+    eni = yaml.safe_load(
+        (tmp_path / "out" / "cm" / "manifests" / "configmappatch-kube-system-eni-config.yaml").read_text()
+    )
     conf = json.loads(eni["data"]["eni_conf"])
     assert conf["access_secret"] == "[secret]"
     assert conf["access_key"].startswith("LTAI5t"), "the key id stays readable; only the secret is masked"
@@ -107,7 +114,9 @@ def test_snapshot_keeps_both_calico_terms_and_placement_holds(tmp_path: Path) ->
     result = run_preview("dev", tmp_path, CALICO_TWO_TERMS)
     assert result.exit_code == EXIT_OK
     patch = yaml.safe_load((tmp_path / "dev" / "manifests" / "daemonsetpatch-kube-system-calico-node.yaml").read_text())
-    terms = patch["spec"]["template"]["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    terms = patch["spec"]["template"]["spec"]["affinity"]["nodeAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ]["nodeSelectorTerms"]
     exclusion = {"key": "alibabacloud.com/external", "operator": "NotIn", "values": ["true"]}
     assert terms == [
         {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}, exclusion]},
@@ -145,7 +154,8 @@ def test_bgp_without_isolation_fails_placement(tmp_path: Path) -> None:
     result = run_preview("bare", tmp_path / "out", CALICO_TWO_TERMS, root=root)
     assert result.exit_code == EXIT_FAILED
     assert any(
-        "cloud node cn-hangzhou.192.168.10.21 runs DaemonSet kube-system/calico-node, DaemonSet kube-system/terway-eniip" in p
+        "cloud node cn-hangzhou.192.168.10.21 runs DaemonSet kube-system/calico-node, "
+        "DaemonSet kube-system/terway-eniip" in p
         for p in result.placement["problems"]
     ), result.placement["problems"]
 
@@ -170,8 +180,12 @@ def test_bad_snapshot_exits_2(content: str, message: str, tmp_path: Path) -> Non
 
 def test_snapshot_without_the_listed_workload_exits_2(tmp_path: Path) -> None:
     snapshot = tmp_path / "snap.yaml"
-    snapshot.write_text(CALICO_TWO_TERMS.read_text().replace("name: calico-node\n    namespace", "name: calico\n    namespace"))
-    with pytest.raises(PreviewError, match=r"onPremWorkloads\[0\]: DaemonSet kube-system/calico-node is not in the snapshot"):
+    snapshot.write_text(
+        CALICO_TWO_TERMS.read_text().replace("name: calico-node\n    namespace", "name: calico\n    namespace")
+    )
+    with pytest.raises(
+        PreviewError, match=r"onPremWorkloads\[0\]: DaemonSet kube-system/calico-node is not in the snapshot"
+    ):
         run_preview("dev", tmp_path, snapshot)
 
 
@@ -191,7 +205,10 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path) -> None:
     )
     result = subprocess.run(
         [sys.executable, "-m", "preview", "--cwd", str(tmp_path), "--stack", "bad", "--no-policy"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == EXIT_INVALID
     assert "hybrid-terway:scenario = 'vxlan': Input should be 'overlay', 'bgp' or 'host'" in result.stderr
@@ -202,8 +219,14 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path) -> None:
 
 def test_schema_failure_is_an_error(tmp_path: Path) -> None:
     bad = Registration(
-        urn="urn:x", type="kubernetes:apps/v1:DaemonSetPatch", name="x", parent="", custom=True, read=False,
-        dependencies=[], provider="",
+        urn="urn:x",
+        type="kubernetes:apps/v1:DaemonSetPatch",
+        name="x",
+        parent="",
+        custom=True,
+        read=False,
+        dependencies=[],
+        provider="",
         inputs={"metadata": {"name": "x", "namespace": "y"}, "spec": {"template": {"spec": {"nodeSelectorTerms": []}}}},
     )
     problems = validate_object(manifest_of(bad, masked=False), partial=True)

@@ -67,7 +67,7 @@ def test_three_step_rotation_never_leaves_terway_without_a_live_key() -> None:
 def test_ram_refuses_a_third_key() -> None:
     run, world = step(None, keySlots=["a", "b"], activeKey="a")
     user = unwrap(one(run, "alicloud:ram/user:User").inputs)["name"]
-    with pytest.raises(CloudError, match="LimitExceeded.User.AccessKey"):
+    with pytest.raises(CloudError, match=r"LimitExceeded\.User\.AccessKey"):
         world.cloud.register(
             "urn:pulumi:dev::hybrid-terway::alicloud:ram/accessKey:AccessKey::third", KEY, {"userName": user}
         )

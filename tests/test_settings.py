@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from pydantic import ValidationError
 
 from components.settings import ConfigError, Scenario, WorkloadKind, parse_settings
-from tests.conftest import EXAMPLE_STACKS, stack_config
 from preview.run import settings_of
+from tests.conftest import EXAMPLE_STACKS, stack_config
 
 CLUSTER = "c" + "0123456789abcdef" * 2
 TERWAY = {
@@ -145,7 +146,8 @@ def test_host_has_no_default_workloads_and_overlay_no_credentials() -> None:
         ),
         (
             {"onPremWorkloads": [{"kind": "Pod", "namespace": "a", "name": "b"}]},
-            "hybrid-terway:onPremWorkloads[0].kind = 'Pod': Input should be 'DaemonSet', 'Deployment', 'StatefulSet' or 'Installation'",
+            "hybrid-terway:onPremWorkloads[0].kind = 'Pod': "
+            "Input should be 'DaemonSet', 'Deployment', 'StatefulSet' or 'Installation'",
         ),
         (
             {"onPremWorkloads": [{"kind": "DaemonSet", "name": "calico-node"}]},
@@ -212,5 +214,5 @@ def test_secret_values_never_appear_in_messages() -> None:
 
 def test_settings_are_immutable() -> None:
     settings = parse_settings(raw())
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         settings.scenario = Scenario.HOST  # type: ignore[misc]
