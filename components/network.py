@@ -8,6 +8,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
+from components import constants
 from components.isolation import OnPremIsolation, OnPremIsolationArgs
 from components.ram import TerwayIdentity, TerwayIdentityArgs
 from components.settings import Settings
@@ -70,16 +71,12 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
             if creds and creds.source == "managed" and settings.terway
             else None
         )
-        super().__init__(
-            "hybrid-terway:index:HybridTerwayNetwork",
-            name,
-            {
-                "scenario": settings.scenario.value,
-                "clusterId": settings.cluster_id,
-                "cloudNodeLabel": settings.cloud_node_label,
-            },
-            opts,
-        )
+        visible = {
+            "scenario": settings.scenario.value,
+            "clusterId": settings.cluster_id,
+            "cloudNodeLabel": settings.cloud_node_label,
+        }
+        super().__init__(constants.NETWORK_COMPONENT_TYPE, name, visible, opts)
         self.provider = k8s.Provider(
             f"{name}-cluster",
             kubeconfig=cluster_kubeconfig(settings.cluster_id, secrets.kubeconfig, self),
@@ -124,4 +121,5 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
             self.access_key_id = pulumi.Output.from_input(key_id)
 
         self.ready_for_cloud_nodes = pulumi.Output.all(*gates).apply(lambda _: True)
-        self.register_outputs({"readyForCloudNodes": self.ready_for_cloud_nodes})
+        # The engine shows a component's registered outputs to stack policies: keep the scenario visible there.
+        self.register_outputs({**visible, "readyForCloudNodes": self.ready_for_cloud_nodes})

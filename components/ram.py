@@ -74,7 +74,7 @@ class TerwayIdentity(pulumi.ComponentResource):
     access_key_secret: pulumi.Output[str]
 
     def __init__(self, name: str, args: TerwayIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("hybrid-terway:ram:TerwayIdentity", name, None, opts)
+        super().__init__(constants.IDENTITY_COMPONENT_TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.user = alicloud.ram.User(
             f"{name}-user",

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
@@ -46,6 +46,8 @@ UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
 _MAX_MESSAGE: Final = 400 * 1024 * 1024
 _STDERR_TAIL: Final = 4000
+_NO_ENGINE: Final = "127.0.0.1:0"
+"""The engine address passed to a pack: there is no engine here, and a Python pack never dials it."""
 
 
 def secret(value: Any) -> dict[str, Any]:
@@ -370,7 +372,10 @@ class PolicyPackProcess:
         stack_config: Mapping[str, str] | None = None,
         startup_timeout: float = 90.0,
         call_timeout: float = 120.0,
+        launcher: Literal["direct", "engine"] = "direct",
     ) -> None:
+        """``launcher`` "direct" runs ``python __main__.py``; "engine" runs what the CLI's
+        ``pulumi-analyzer-policy-python`` shim runs: ``python -u -m pulumi.policy <engine address> .``."""
         self.policy_dir = Path(policy_dir).resolve()
         if not (self.policy_dir / "__main__.py").is_file():
             raise PolicyPackError(f"{self.policy_dir} holds no __main__.py: not a Python policy pack")
@@ -382,6 +387,7 @@ class PolicyPackProcess:
         self.stack_config = dict(stack_config or {})
         self.startup_timeout = startup_timeout
         self.call_timeout = call_timeout
+        self.launcher = launcher
         self.port: int | None = None
         self.handshake_supported: bool | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -417,9 +423,12 @@ class PolicyPackProcess:
         }
         if self.stack_config:
             env["PULUMI_CONFIG"] = json.dumps(self.stack_config)
+        command = [self.python, "__main__.py"]
+        if self.launcher == "engine":
+            command = [self.python, "-u", "-m", "pulumi.policy", _NO_ENGINE, "."]
         try:
             self._process = subprocess.Popen(
-                [self.python, "__main__.py"],
+                command,
                 cwd=self.policy_dir,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -427,7 +436,7 @@ class PolicyPackProcess:
                 stderr=subprocess.PIPE,
             )
         except OSError as exc:
-            raise PolicyPackError(f"cannot start {self.python} __main__.py in {self.policy_dir}: {exc}") from exc
+            raise PolicyPackError(f"cannot start {' '.join(command)} in {self.policy_dir}: {exc}") from exc
         try:
             self._connect()
         except BaseException:
@@ -513,7 +522,7 @@ class PolicyPackProcess:
 
     def _handshake(self) -> None:
         request = analyzer_pb2.AnalyzerHandshakeRequest(
-            engine_address="", root_directory=str(self.policy_dir), program_directory=str(self.policy_dir)
+            engine_address=_NO_ENGINE, root_directory=str(self.policy_dir), program_directory=str(self.policy_dir)
         )
         assert self._stub is not None
         try:
@@ -637,8 +646,8 @@ def _violation(diagnostic: Any, default_urn: str, urns: set[str] | None = None) 
 def resources_from_run(program_run: Any) -> list[AnalyzerResource]:
     """AnalyzerResources from a ``preview.engine.ProgramRun`` (its ``registrations``, in order, and ``outputs``).
 
-    Inputs stay in wire form (secrets marked). Outputs: a custom resource's state, the stack's exports; a
-    component keeps its inputs (register_outputs is not recorded under mocks).
+    Inputs stay in wire form (secrets marked). Outputs, what ``AnalyzeStack`` sees: a custom resource's state,
+    the stack's exports, a component's registered outputs (empty unless the registration records them).
     """
     registrations = list(program_run.registrations)
     by_urn = {r.urn: r for r in registrations}
@@ -647,8 +656,11 @@ def resources_from_run(program_run: Any) -> list[AnalyzerResource]:
         outputs: dict[str, Any] | None = None
         if reg.type == "pulumi:pulumi:Stack":
             outputs = dict(getattr(program_run, "outputs", {}) or {})
-        elif reg.custom and reg.state:
-            outputs = dict(reg.state)
+        elif reg.custom:
+            outputs = dict(reg.state) if reg.state else None
+        else:
+            # The engine shows a component with the outputs it registered, never its inputs.
+            outputs = dict(getattr(reg, "outputs", None) or {})
         provider = None
         provider_urn = str(reg.provider or "").rsplit("::", 1)[0]  # a provider reference is "<urn>::<id>"
         if provider_urn in by_urn:

@@ -423,6 +423,9 @@ def _cases() -> list[Case]:
     add(Case("host-terway-off-cloud", policy, (host, terway_patch({"affinity": required([EXCLUDE_CLOUD])}, host)),
              2, ("cloud nodes: no CNI can run there; scenario host runs Terway there",
                  "on-prem nodes: DaemonSet kube-system/terway-eniip can run there, but scenario host runs no CNI")))
+    add(Case("overlay-cni-kept-off-cloud", policy, (overlay, calico_isolated(overlay)),
+             1, ("cloud nodes: no CNI can run there; scenario overlay runs the on-prem CNI there, but "
+                 "DaemonSet kube-system/calico-node cannot be scheduled on cloud nodes",)))
     add(Case("bgp-program-shape", policy,
              (bgp, workload(DAEMONSET, "kube-system", "calico-node", {"nodeSelector": {"kubernetes.io/os": "linux"}},
                             read=True),

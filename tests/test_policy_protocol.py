@@ -64,6 +64,7 @@ def test_configure_sends_levels_and_defaults(pack: PolicyPackProcess) -> None:
         "enforcementLevel": "mandatory",
         pc.CLOUD_NODE_LABEL: constants.CLOUD_NODE_LABEL,
         pc.ONPREM_CNI_DAEMONSETS: list(constants.KNOWN_ONPREM_CNI_DAEMONSETS),
+        pc.TERWAY_DAEMONSET: constants.TERWAY_DAEMONSET,
     }
     assert effective[pc.ACCESS_KEY_LIMIT] == {"enforcementLevel": "mandatory"}
     assert pack.configure({"all": "advisory"})[pc.ENI_CONFIG_VALID]["enforcementLevel"] == "advisory"
@@ -175,6 +176,14 @@ def test_unknown_values_do_not_crash(pack: PolicyPackProcess) -> None:
     assert pack.run(resources, config={}).to_json() == pack.run(resources, config={}).to_json()
 
 
+def test_an_unknown_terway_spec_only_stops_the_terway_policy(pack: PolicyPackProcess) -> None:
+    bgp = pcs.network("bgp")
+    report = pack.run((bgp, pcs.calico_isolated(bgp), pcs.terway_patch(UNKNOWN, bgp)))
+    assert mandatory(report) == []
+    assert [v.policy for v in report.violations] == [pc.TERWAY_ONLY_ON_CLOUD_NODES]
+    assert "can't run policy" in report.violations[0].message
+
+
 def test_secrets_never_reach_a_message(pack: PolicyPackProcess) -> None:
     stack = pcs.secret_laden_stack()
     report = pack.run(stack)
@@ -223,6 +232,13 @@ def test_run_pack_starts_and_stops_its_own_process() -> None:
     report = run_pack(case.resources, project=constants.PROJECT, stack="prod", dry_run=False)
     assert [v.policy for v in mandatory(report)] == [pc.ACCESS_KEY_LIMIT]
     assert mandatory(report.to_json()) == [json.loads(json.dumps(report.to_json()))["violations"][0]]
+
+
+def test_the_engine_launcher_runs_the_same_pack() -> None:
+    case = next(c for c in CASES if c.id == "calico-without-exclusion")
+    with PolicyPackProcess(launcher="engine", stack_config={"hybrid-terway:scenario": "bgp"}) as pack:
+        assert set(pack.info().policies) == set(pc.POLICY_NAMES)
+        assert len(pack.run(case.resources).of(case.policy)) == 1
 
 
 def test_a_failing_pack_reports_its_stderr(tmp_path: Path) -> None:

@@ -231,3 +231,35 @@ def test_schema_failure_is_an_error(tmp_path: Path) -> None:
     )
     problems = validate_object(manifest_of(bad, masked=False), partial=True)
     assert problems and "'nodeSelectorTerms' was unexpected" in problems[0]
+
+
+def test_bgp_stack_that_constrains_no_onprem_cni_fails_policy_and_placement(tmp_path: Path) -> None:
+    """The pull-request gate: onPremWorkloads emptied in a bgp stack, previewed against a cluster with Calico."""
+    root = tmp_path / "project"
+    root.mkdir()
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    text = text[: text.index("  hybrid-terway:onPremWorkloads:")] + "  hybrid-terway:onPremWorkloads: []\n"
+    (root / "Pulumi.bare.yaml").write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "preview", "--cwd", str(root), "--stack", "bare", "--snapshot", str(CALICO_TWO_TERMS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == EXIT_FAILED, result.stderr
+    out = root / "build" / "preview" / "bare"
+    report = json.loads((out / "policy-report.json").read_text())
+    assert len(report["policies"]) == 8
+    violations = [v for v in report["violations"] if v["level"] == "mandatory"]
+    assert any(v["policy"] == "one-cni-per-node" and "on-prem nodes" in v["message"] for v in violations), violations
+    plan = (out / "PLAN.md").read_text()
+    assert "## Policy violations" in plan and "one-cni-per-node" in plan
+
+
+@pytest.mark.parametrize("stack", EXAMPLE_STACKS)
+def test_example_stacks_pass_the_policy_pack(stack: str, tmp_path: Path) -> None:
+    result = run_preview(stack, tmp_path, policy=True)
+    assert result.exit_code == EXIT_OK, result.summary
+    assert result.report is not None and result.report["violations"] == []
+    assert json.loads((tmp_path / stack / "policy-report.json").read_text()) == result.report

@@ -1,0 +1,327 @@
+"""Where CNIs and on-prem workloads may run: judged only through ``components.scheduling``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pulumi_policy.proxy import UnknownValueError
+
+from components import constants, scheduling, ssa
+from components.scheduling import MalformedSpecError
+from components.settings import Scenario
+
+from .config import GuardSettings
+from .resources import (
+    KubeObject,
+    Report,
+    ResourceView,
+    StackScenario,
+    has_unknown,
+    is_apps_workload,
+    is_onprem_cni,
+    is_terway_daemonset,
+    is_tigera_installation,
+    kube_object,
+    mapping,
+    placement_fields,
+    plain,
+    pod_spec_path,
+    sets_required_node_affinity,
+)
+
+CLOUD_NODES: Final = "cloud nodes"
+ONPREM_NODES: Final = "on-prem nodes"
+NODE_CLASSES: Final = (CLOUD_NODES, ONPREM_NODES)
+
+TERWAY: Final = "Terway"
+ONPREM_CNI: Final = "the on-prem CNI"
+
+_EXPECTED: Final[Mapping[Scenario, Mapping[str, str | None]]] = {
+    Scenario.BGP: {CLOUD_NODES: TERWAY, ONPREM_NODES: ONPREM_CNI},
+    Scenario.HOST: {CLOUD_NODES: TERWAY, ONPREM_NODES: None},
+    Scenario.OVERLAY: {CLOUD_NODES: ONPREM_CNI, ONPREM_NODES: ONPREM_CNI},
+}
+"""Which CNI each node class runs per scenario (None: no CNI DaemonSet, the host network)."""
+
+
+def describe_node(node: Mapping[str, Any] | None) -> str:
+    labels = ((node or {}).get("metadata") or {}).get("labels") or {}
+    if not labels:
+        return "a node with no labels"
+    return "a node labelled " + ", ".join(f"{key}={value}" for key, value in sorted(labels.items()))
+
+
+def is_onprem_workload(obj: KubeObject, settings: GuardSettings) -> bool:
+    """A known on-prem CNI, a tigera Installation, or a workload labelled ``hybrid-terway/placement: on-prem``.
+
+    Terway's DaemonSet is the cloud-node CNI and never one (its labels are not read: during a first preview its
+    whole spec is unknown).
+    """
+    if is_onprem_cni(obj, settings.onprem_cni_daemonsets):
+        return True
+    if not is_apps_workload(obj) or is_terway_daemonset(obj, settings.terway_daemonset):
+        return False
+    return obj.carries_label(constants.PLACEMENT_LABEL, constants.PLACEMENT_ONPREM)
+
+
+def _why_onprem(obj: KubeObject, settings: GuardSettings) -> str:
+    if is_tigera_installation(obj):
+        return "the tigera operator's Calico"
+    if is_onprem_cni(obj, settings.onprem_cni_daemonsets):
+        return "an on-prem CNI"
+    return f"labelled {constants.PLACEMENT_LABEL}: {constants.PLACEMENT_ONPREM}"
+
+
+def judged_pod_spec(obj: KubeObject) -> Mapping[str, Any] | None:
+    """The pod spec a rule judges; None for an object with no pod spec or a patch that sets no placement."""
+    pod_spec = scheduling.pod_spec_of(obj.body)
+    if pod_spec is None or (obj.patch and not placement_fields(pod_spec)):
+        return None
+    return pod_spec
+
+
+def _affinity_path(obj: KubeObject) -> str:
+    path = pod_spec_path(obj) or ()
+    return ".".join((*path, "affinity"))
+
+
+# --- onprem-workloads-avoid-cloud-nodes ------------------------------------------------------------
+
+
+def onprem_workloads_avoid_cloud_nodes(resource: ResourceView, settings: GuardSettings, report: Report) -> None:
+    """An on-prem workload must not fit any cloud node."""
+    obj = kube_object(resource)
+    if obj is None or not is_onprem_workload(obj, settings):
+        return
+    label = settings.cloud_node_label
+    try:
+        pod_spec = judged_pod_spec(obj)
+        if pod_spec is None or not scheduling.may_run_on_labelled_node(pod_spec, label):
+            return
+        witness = scheduling.witness_node(pod_spec, label, labelled=True)
+    except MalformedSpecError as exc:
+        report(f"{obj.ref}: its placement cannot be judged, Kubernetes would refuse it: {exc}", resource.urn)
+        return
+    key, value = settings.cloud_label_key, settings.cloud_label_value
+    report(
+        f"{obj.ref} ({_why_onprem(obj, settings)}) can be scheduled on cloud nodes, e.g. {describe_node(witness)}. "
+        f"Add {{key: {key}, operator: NotIn, values: [{value}]}} (or {{key: {key}, operator: DoesNotExist}}) to "
+        f"every nodeSelectorTerm of its required node affinity ({_affinity_path(obj)}).",
+        resource.urn,
+    )
+
+
+def remediate_onprem_workload(resource: ResourceView, settings: GuardSettings) -> Mapping[str, Any] | None:
+    """The properties with the cloud-node exclusion added to the required node affinity, or None (no change).
+
+    Changes ``resource.props`` in place and returns it, as pulumi-policy remediations do, so that values the
+    engine marked secret stay secret. A patch is changed only when it already sets the required node affinity:
+    that selector is atomic, so a patch that sets one replaces the live one whole and adding the exclusion to it
+    is exact, while a new one would drop every term of the live object.
+    """
+    obj = kube_object(resource)
+    if obj is None or not is_onprem_workload(obj, settings):
+        return None
+    path = pod_spec_path(obj)
+    label = settings.cloud_node_label
+    try:
+        pod_spec = scheduling.pod_spec_of(obj.body)
+        if path is None or pod_spec is None or has_unknown(plain(placement_fields(pod_spec))):
+            return None
+        if obj.patch and not sets_required_node_affinity(pod_spec):
+            return None
+        if not scheduling.may_run_on_labelled_node(pod_spec, label):
+            return None
+        affinity = scheduling.exclude_affinity(mapping(pod_spec.get("affinity")), label)
+    except MalformedSpecError:
+        return None
+    target = _ensure_path(resource.props, path)
+    if target is None:
+        return None
+    target["affinity"] = affinity
+    return resource.props
+
+
+def _ensure_path(props: Any, path: Sequence[str]) -> Any:
+    node = props
+    for key in path:
+        child = node.get(key)
+        if child is None:
+            node[key] = {}
+            child = node[key]
+        elif not isinstance(child, Mapping):
+            return None
+        node = child
+    return node
+
+
+# --- terway-only-on-cloud-nodes --------------------------------------------------------------------
+
+
+def terway_only_on_cloud_nodes(resource: ResourceView, settings: GuardSettings, report: Report) -> None:
+    """Terway's DaemonSet must not fit any node without the cloud-node label (taints never keep it off)."""
+    obj = kube_object(resource)
+    if obj is None or not is_terway_daemonset(obj, settings.terway_daemonset):
+        return
+    label = settings.cloud_node_label
+    try:
+        pod_spec = judged_pod_spec(obj)
+        if pod_spec is None or not scheduling.may_run_on_unlabelled_node(pod_spec, label):
+            return
+        witness = scheduling.witness_node(pod_spec, label, labelled=False)
+    except MalformedSpecError as exc:
+        report(f"{obj.ref}: its placement cannot be judged, Kubernetes would refuse it: {exc}", resource.urn)
+        return
+    key, value = settings.cloud_label_key, settings.cloud_label_value
+    report(
+        f"{obj.ref} (Terway) can be scheduled on nodes without {label}, e.g. {describe_node(witness)}. Terway "
+        "tolerates every taint, so only its nodeSelector and required node affinity keep it off on-prem nodes: "
+        f'set spec.template.spec.nodeSelector {{{key}: "{value}"}}.',
+        resource.urn,
+    )
+
+
+# --- one-cni-per-node ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CniWorkload:
+    """One CNI of the stack: its live object and patches merged, and the node classes it can run on."""
+
+    ref: str
+    role: str
+    """TERWAY or ONPREM_CNI."""
+    urn: str
+    """The resource a violation points at: the last patch, else the object itself."""
+    node_classes: frozenset[str] | None
+    """None when its placement cannot be judged (unknown during preview, or only a patch that sets none)."""
+
+
+def cni_workloads(resources: Sequence[ResourceView], settings: GuardSettings) -> list[CniWorkload]:
+    """The stack's CNI workloads, each live (read or registered) object merged with the patches of it."""
+    groups: dict[tuple[str, str, str, str], list[KubeObject]] = {}
+    roles: dict[tuple[str, str, str, str], str] = {}
+    for resource in resources:
+        try:
+            obj = kube_object(resource)
+        except UnknownValueError:
+            continue
+        if obj is None or obj.name is None:
+            continue
+        if is_terway_daemonset(obj, settings.terway_daemonset):
+            role = TERWAY
+        elif is_onprem_cni(obj, settings.onprem_cni_daemonsets):
+            role = ONPREM_CNI
+        else:
+            continue
+        groups.setdefault(obj.identity, []).append(obj)
+        roles[obj.identity] = role
+    if any(is_tigera_installation(objs[0]) for objs in groups.values()):
+        # The operator renders calico-system/calico-node from the Installation: one CNI, not two.
+        groups = {
+            identity: objs
+            for identity, objs in groups.items()
+            if is_tigera_installation(objs[0]) or objs[0].namespace != constants.TIGERA_NAMESPACE
+        }
+    workloads = []
+    for identity, objs in sorted(groups.items()):
+        lives = [o for o in objs if not o.patch]
+        patches = [o for o in objs if o.patch]
+        representative = (patches or lives)[-1]
+        workloads.append(
+            CniWorkload(
+                ref=representative.ref,
+                role=roles[identity],
+                urn=representative.resource.urn,
+                node_classes=_node_classes(lives, patches, settings.cloud_node_label),
+            )
+        )
+    return workloads
+
+
+def _node_classes(lives: list[KubeObject], patches: list[KubeObject], label: str) -> frozenset[str] | None:
+    try:
+        parts = [placement_fields(scheduling.pod_spec_of(o.body) or {}) for o in lives + patches]
+        if not lives and not any(parts):
+            return None
+        merged: dict[str, Any] = {}
+        for part in parts:
+            merged = ssa.apply_patch(merged, part)
+        if has_unknown(merged):
+            return None
+        classes = set()
+        if scheduling.may_run_on_labelled_node(merged, label):
+            classes.add(CLOUD_NODES)
+        if scheduling.may_run_on_unlabelled_node(merged, label):
+            classes.add(ONPREM_NODES)
+    except (UnknownValueError, MalformedSpecError):
+        return None
+    return frozenset(classes)
+
+
+def one_cni_per_node(resources: Sequence[ResourceView], settings: GuardSettings, report: Report) -> None:
+    """Each node class ends up with exactly one CNI; the scenario of the stack's component says which."""
+    cnis = cni_workloads(resources, settings)
+    scenarios = StackScenario.of(resources)
+    scenario = scenarios.single if scenarios.present else None
+    for node_class in NODE_CLASSES:
+        here = [c for c in cnis if c.node_classes is not None and node_class in c.node_classes]
+        if len(here) > 1:
+            report(f"{node_class}: more than one CNI can run there: {_refs(here)}", None)
+        elif scenario is not None:
+            _check_expected(scenario, node_class, here, cnis, settings, report)
+    if scenario is Scenario.OVERLAY:
+        for cni in cnis:
+            if cni.role == TERWAY and cni.node_classes is None:
+                report(f"scenario overlay needs no Terway, but this stack holds {cni.ref}", cni.urn)
+
+
+def _check_expected(
+    scenario: Scenario,
+    node_class: str,
+    here: list[CniWorkload],
+    cnis: list[CniWorkload],
+    settings: GuardSettings,
+    report: Report,
+) -> None:
+    expected = _EXPECTED[scenario][node_class]
+    if here:
+        (cni,) = here
+        if expected is None:
+            report(
+                f"{node_class}: {cni.ref} can run there, but scenario {scenario.value} runs no CNI DaemonSet on "
+                f"{node_class} (they use the host network)",
+                cni.urn,
+            )
+        elif cni.role != expected:
+            report(
+                f"{node_class}: the only CNI that can run there is {cni.ref} ({cni.role}), but scenario "
+                f"{scenario.value} runs {expected} there",
+                cni.urn,
+            )
+        return
+    if expected is None:
+        return
+    candidates = [c for c in cnis if c.role == expected]
+    if any(c.node_classes is None for c in candidates):
+        return
+    if candidates:
+        report(
+            f"{node_class}: no CNI can run there; scenario {scenario.value} runs {expected} there, but "
+            f"{_refs(candidates)} cannot be scheduled on {node_class}",
+            None,
+        )
+    elif expected == TERWAY:
+        report(
+            f"{node_class}: no Terway in this stack; scenario {scenario.value} runs Terway (DaemonSet "
+            f"{constants.TERWAY_NAMESPACE}/{settings.terway_daemonset}) on {node_class}",
+            None,
+        )
+    elif scenario is Scenario.BGP:
+        report(f"{node_class}: no on-prem CNI in this stack; list it in onPremWorkloads", None)
+
+
+def _refs(cnis: Sequence[CniWorkload]) -> str:
+    return ", ".join(sorted(c.ref for c in cnis))

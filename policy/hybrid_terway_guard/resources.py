@@ -1,0 +1,367 @@
+"""What the rules read from a resource: its type, URN, parent, and the Kubernetes object it describes.
+
+Rules see properties as read-only mappings (plain dicts in tests, the SDK's proxies under the engine). They
+read only the fields they judge, so an unknown value elsewhere in a resource never stops a rule; an unknown
+value in a judged field raises the SDK's ``UnknownValueError`` when it is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pulumi_policy import proxy
+from pulumi_policy.proxy import UnknownValueError
+
+from components import constants, scheduling
+from components.settings import Scenario, WorkloadKind
+
+Report = Callable[[str, "str | None"], None]
+"""``report(message, urn)``: pulumi-policy's ``ReportViolation``."""
+
+# --- Pulumi type tokens ----------------------------------------------------------------------------
+
+KUBERNETES: Final = "kubernetes"
+STACK_TYPE: Final = "pulumi:pulumi:Stack"
+RAM_USER: Final = "alicloud:ram/user:User"
+RAM_POLICY: Final = "alicloud:ram/policy:Policy"
+RAM_ACCESS_KEY: Final = "alicloud:ram/accessKey:AccessKey"
+CS_ADDON: Final = "alicloud:cs/kubernetesAddon:KubernetesAddon"
+
+APPS_V1: Final = "apps/v1"
+CORE_V1: Final = "v1"
+CONFIG_MAP: Final = "ConfigMap"
+SECRET: Final = "Secret"
+APPS_WORKLOAD_KINDS: Final = frozenset(
+    {WorkloadKind.DAEMONSET.value, WorkloadKind.DEPLOYMENT.value, WorkloadKind.STATEFULSET.value}
+)
+_PATCH_SUFFIX: Final = "Patch"
+_UNKNOWN_MARKERS: Final = frozenset(
+    {
+        proxy.UNKNOWN_STRING_VALUE,
+        proxy.UNKNOWN_NUMBER_VALUE,
+        proxy.UNKNOWN_BOOLEAN_VALUE,
+        proxy.UNKNOWN_ARRAY_VALUE,
+        proxy.UNKNOWN_OBJECT_VALUE,
+        proxy.UNKNOWN_ASSET_VALUE,
+        proxy.UNKNOWN_ARCHIVE_VALUE,
+    }
+)
+
+_SHOWN_WORD: Final = re.compile(r"[A-Za-z0-9._-]{1,16}")
+_CIDR_PART: Final = r"[0-9A-Fa-f.:]*[.:][0-9A-Fa-f.:]*(?:/[0-9]{1,3})?"
+_SHOWN_CIDR: Final = re.compile(f"{_CIDR_PART}(?: ?, ?{_CIDR_PART}){{0,3}}")
+_SHOWN_ACTION: Final = re.compile(r"[A-Za-z0-9]{1,32}:[A-Za-z0-9*?]{1,64}|[*?]")
+_SHOWN_KEY: Final = re.compile(
+    r"(?=.{1,40}$)(?:[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9][a-z0-9]*)*|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"
+)
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    """One resource as a rule sees it: the engine's view, with properties in engine (camelCase) names."""
+
+    type: str
+    urn: str
+    name: str
+    props: Mapping[str, Any]
+    parent: str | None = None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def type_chain(urn: str) -> tuple[str, ...]:
+    """The types from the root component down to the resource itself, read from a Pulumi URN."""
+    parts = urn.split("::")
+    if len(parts) < 4 or not parts[0].startswith("urn:pulumi:"):
+        return ()
+    return tuple(parts[2].split("$"))
+
+
+def shown(value: object, *, cidr: bool = False, action: bool = False) -> str:
+    """A value for a message, without echoing anything that could be a secret.
+
+    Policies see secrets as plain values (the SDK drops the marker), so only values whose shape rules out a
+    credential are shown: numbers, booleans, short words, CIDR-like text (``cidr``) or ``service:Action`` names
+    (``action``). Anything else is described by its type and size.
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        patterns = [_SHOWN_WORD] + ([_SHOWN_CIDR] if cidr else []) + ([_SHOWN_ACTION] if action else [])
+        if any(p.fullmatch(value) for p in patterns):
+            return json.dumps(value)
+        return f"a string of {len(value)} characters"
+    if isinstance(value, Mapping):
+        return f"an object of {len(value)} keys"
+    if isinstance(value, Sequence):
+        return f"a list of {len(value)} items"
+    return type(value).__name__
+
+
+def shown_key(key: str) -> str:
+    """An object key for a message: a snake_case name or a zone id is shown, what could be a credential is not."""
+    return repr(key) if _SHOWN_KEY.fullmatch(key) else f"a key of {len(key)} characters"
+
+
+def text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def mapping(value: object) -> Mapping[str, Any] | None:
+    return value if isinstance(value, Mapping) else None
+
+
+def plain(value: Any) -> Any:
+    """A plain copy (dicts, lists, scalars) of a property value; touches, so checks, every part of it."""
+    if isinstance(value, Mapping):
+        return {key: plain(value[key]) for key in value}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
+        return [plain(item) for item in value]
+    return value
+
+
+# --- Kubernetes objects ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    """A Kubernetes object (or a server-side-apply patch of one) that a resource registers or reads."""
+
+    resource: ResourceView
+    api_version: str
+    kind: str
+    patch: bool
+    namespace: str | None
+    name: str | None
+    body: Mapping[str, Any]
+    """The properties, with ``apiVersion`` and ``kind`` taken from the resource type."""
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """(apiVersion, kind, namespace, name): the same for an object and every patch of it."""
+        return (self.api_version, self.kind, self.namespace or "", self.name or "")
+
+    @property
+    def ref(self) -> str:
+        where = f"{self.namespace}/{self.name}" if self.namespace else f"{self.name}"
+        return f"{self.kind} {where}"
+
+    def is_named(self, api_version: str, kind: str, namespace: str, name: str) -> bool:
+        """Whether this is ``namespace/name``; an object without a namespace is accepted too."""
+        return (
+            self.api_version == api_version
+            and self.kind == kind
+            and self.name == name
+            and self.namespace in (None, namespace)
+        )
+
+    def carries_label(self, key: str, value: str) -> bool:
+        """Whether the object or its pod template is labelled ``key: value`` (only that label is read)."""
+        metadata = mapping(self.body.get("metadata")) or {}
+        spec = mapping(self.body.get("spec")) or {}
+        template = mapping(spec.get("template")) or {}
+        template_metadata = mapping(template.get("metadata")) or {}
+        for labels in (metadata.get("labels"), template_metadata.get("labels")):
+            if (mapping(labels) or {}).get(key) == value:
+                return True
+        return False
+
+
+class _Typed(Mapping[str, Any]):
+    """Resource properties seen with ``apiVersion`` and ``kind`` from the resource type; nothing is copied."""
+
+    def __init__(self, api_version: str, kind: str, props: Mapping[str, Any]) -> None:
+        self._type = {"apiVersion": api_version, "kind": kind}
+        self._props = props
+
+    def __getitem__(self, key: str) -> Any:
+        return self._type[key] if key in self._type else self._props[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._type
+        yield from (key for key in self._props if key not in self._type)
+
+    def __len__(self) -> int:
+        return len(self._type) + sum(1 for key in self._props if key not in self._type)
+
+
+def kube_type(resource_type: str) -> tuple[str, str, bool] | None:
+    """``kubernetes:apps/v1:DaemonSetPatch`` -> ("apps/v1", "DaemonSet", True); None for other providers."""
+    provider, _, rest = resource_type.partition(":")
+    module, _, kind = rest.partition(":")
+    if provider != KUBERNETES or not module or not kind:
+        return None
+    api_version = module.removeprefix("core/")
+    patch = kind.endswith(_PATCH_SUFFIX) and kind != _PATCH_SUFFIX
+    return api_version, kind.removesuffix(_PATCH_SUFFIX) if patch else kind, patch
+
+
+def kube_object(resource: ResourceView) -> KubeObject | None:
+    parsed = kube_type(resource.type)
+    if parsed is None:
+        return None
+    api_version, kind, patch = parsed
+    metadata = mapping(resource.props.get("metadata")) or {}
+    body = _Typed(api_version, kind, resource.props)
+    return KubeObject(
+        resource=resource,
+        api_version=api_version,
+        kind=kind,
+        patch=patch,
+        namespace=text(metadata.get("namespace")) or None,
+        name=text(metadata.get("name")),
+        body=body,
+    )
+
+
+def is_terway_daemonset(obj: KubeObject, terway_daemonset: str) -> bool:
+    return obj.is_named(APPS_V1, WorkloadKind.DAEMONSET.value, constants.TERWAY_NAMESPACE, terway_daemonset)
+
+
+def is_eni_config(obj: KubeObject) -> bool:
+    return obj.is_named(CORE_V1, CONFIG_MAP, constants.TERWAY_NAMESPACE, constants.ENI_CONFIG_MAP)
+
+
+def is_addon_secret(obj: KubeObject) -> bool:
+    return obj.is_named(CORE_V1, SECRET, constants.TERWAY_NAMESPACE, constants.ADDON_SECRET)
+
+
+def is_tigera_installation(obj: KubeObject) -> bool:
+    return obj.api_version == constants.TIGERA_API_VERSION and obj.kind == constants.TIGERA_INSTALLATION_KIND
+
+
+def is_apps_workload(obj: KubeObject) -> bool:
+    return obj.api_version == APPS_V1 and obj.kind in APPS_WORKLOAD_KINDS
+
+
+def is_onprem_cni(obj: KubeObject, onprem_cni_daemonsets: Iterable[str]) -> bool:
+    """A known on-prem CNI: a DaemonSet with one of the given names (any namespace), or a tigera Installation."""
+    if is_tigera_installation(obj):
+        return True
+    is_daemonset = obj.api_version == APPS_V1 and obj.kind == WorkloadKind.DAEMONSET.value
+    return is_daemonset and obj.name in set(onprem_cni_daemonsets)
+
+
+def placement_fields(pod_spec: Mapping[str, Any]) -> dict[str, Any]:
+    """What decides a pod's nodes, as plain data: ``nodeSelector`` and the required node affinity.
+
+    For a server-side-apply patch this is the placement it owns; an empty result means it sets none, so it
+    cannot be judged without the live object. Only these fields are read.
+    """
+    fields: dict[str, Any] = {}
+    if pod_spec.get("nodeSelector") is not None:
+        fields["nodeSelector"] = plain(pod_spec["nodeSelector"])
+    affinity = pod_spec.get("affinity")
+    if affinity is None:
+        return fields
+    if not isinstance(affinity, Mapping):
+        fields["affinity"] = plain(affinity)  # malformed: the scheduling module refuses it
+        return fields
+    node_affinity = affinity.get("nodeAffinity")
+    if node_affinity is None:
+        return fields
+    if not isinstance(node_affinity, Mapping):
+        fields["affinity"] = {"nodeAffinity": plain(node_affinity)}
+    elif node_affinity.get(scheduling.REQUIRED_AFFINITY) is not None:
+        fields["affinity"] = {
+            "nodeAffinity": {scheduling.REQUIRED_AFFINITY: plain(node_affinity[scheduling.REQUIRED_AFFINITY])}
+        }
+    return fields
+
+
+def pod_spec_path(obj: KubeObject) -> tuple[str, ...] | None:
+    """Where the pod spec sits in the object (what ``scheduling.pod_spec_of`` reads), for writing it back."""
+    if is_tigera_installation(obj):
+        return tuple(constants.TIGERA_AFFINITY_PATH[:-1])
+    if is_apps_workload(obj):
+        return ("spec", "template", "spec")
+    return None
+
+
+def has_unknown(value: Any) -> bool:
+    """Whether plain data holds the engine's marker for a value not known during preview."""
+    if isinstance(value, str):
+        return value in _UNKNOWN_MARKERS
+    if isinstance(value, Mapping):
+        return any(has_unknown(item) for item in value.values())
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        return any(has_unknown(item) for item in value)
+    return False
+
+
+def sets_required_node_affinity(pod_spec: Mapping[str, Any]) -> bool:
+    affinity = mapping(pod_spec.get("affinity")) or {}
+    node_affinity = mapping(affinity.get("nodeAffinity")) or {}
+    return node_affinity.get(scheduling.REQUIRED_AFFINITY) is not None
+
+
+# --- the HybridTerwayNetwork component ---------------------------------------------------------------
+
+
+def scenario_value(value: object) -> Scenario | None:
+    try:
+        return Scenario(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class StackScenario:
+    """The scenario each HybridTerwayNetwork component of a stack declares."""
+
+    by_component: Mapping[str, Scenario | None]
+    """Component URN -> its scenario (None when it cannot be read)."""
+    parents: Mapping[str, str | None]
+
+    @staticmethod
+    def of(resources: Sequence[ResourceView]) -> StackScenario:
+        components = [r for r in resources if r.type == constants.NETWORK_COMPONENT_TYPE]
+        exported = _exported_scenario(resources) if components else None
+        by_component: dict[str, Scenario | None] = {}
+        for component in components:
+            # The component's inputs carry the scenario; in the engine's stack view a component shows its
+            # registered outputs instead, so the stack's exported ``scenario`` stands in for it there.
+            try:
+                declared = component.props.get("scenario")
+            except UnknownValueError:
+                by_component[component.urn] = None
+                continue
+            by_component[component.urn] = scenario_value(declared) if declared is not None else exported
+        return StackScenario(by_component, {r.urn: r.parent for r in resources})
+
+    @property
+    def present(self) -> bool:
+        return bool(self.by_component)
+
+    @property
+    def single(self) -> Scenario | None:
+        """The scenario when every component of the stack declares the same one."""
+        values = set(self.by_component.values())
+        if len(values) != 1:
+            return None
+        return next(iter(values))
+
+    def for_resource(self, urn: str) -> Scenario | None:
+        """The scenario of the nearest enclosing component, else the stack's single scenario."""
+        seen: set[str] = set()
+        current: str | None = urn
+        while current is not None and current not in seen:
+            if current in self.by_component:
+                return self.by_component[current]
+            seen.add(current)
+            current = self.parents.get(current)
+        return self.single
+
+
+def _exported_scenario(resources: Sequence[ResourceView]) -> Scenario | None:
+    for resource in resources:
+        if resource.type == STACK_TYPE:
+            try:
+                return scenario_value(resource.props.get("scenario"))
+            except UnknownValueError:
+                return None
+    return None
