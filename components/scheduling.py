@@ -315,8 +315,34 @@ def pod_fits_node(pod_spec: Mapping[str, Any] | None, node: Mapping[str, Any]) -
 
     Upstream ``nodeaffinity.GetRequiredNodeAffinity(pod).Match(node)``. A ``None`` pod spec has no constraints.
     """
+    return node_filter(pod_spec).admits(view_node(node))
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """What scheduling reads of a node: its labels and its name."""
+
+    labels: Mapping[str, str]
+    name: str
+
+
+def view_node(node: Mapping[str, Any]) -> NodeView:
     labels, name = _node_view(node)
-    return _fits(_placement(pod_spec), labels, name)
+    return NodeView(labels, name)
+
+
+@dataclass(frozen=True)
+class NodeFilter:
+    """``pod_fits_node`` with the pod spec read once, for judging one pod against many nodes."""
+
+    _placement: _Placement
+
+    def admits(self, node: NodeView) -> bool:
+        return _fits(self._placement, node.labels, node.name)
+
+
+def node_filter(pod_spec: Mapping[str, Any] | None) -> NodeFilter:
+    return NodeFilter(_placement(pod_spec))
 
 
 def is_cloud_node(node: Mapping[str, Any], label: str = CLOUD_NODE_LABEL) -> bool:

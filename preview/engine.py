@@ -220,6 +220,7 @@ def run_program(
         pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
         SETTINGS.outputs.clear()  # outputs still pending from an earlier run belong to its (closed) loop
         world.cloud.begin_run()
+
         def run() -> None:
             runpy.run_path(str(program), run_name="__main__")
 

@@ -55,15 +55,16 @@ def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]])
 def judge_placement(cluster: FakeCluster, settings: Settings, representative: bool) -> dict[str, Any]:
     label = settings.cloud_node_label
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
-    workloads = [(w, scheduling.pod_spec_of(w)) for w in cluster.workloads()]
-    cnis = [(w, spec) for w, spec in workloads if is_terway(w) or is_onprem_cni(w)]
-    onprem_only = [(w, spec) for w, spec in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
+    workloads = [(w, scheduling.node_filter(scheduling.pod_spec_of(w))) for w in cluster.workloads()]
+    cnis = [(w, fits) for w, fits in workloads if is_terway(w) or is_onprem_cni(w)]
+    onprem_only = [(w, fits) for w, fits in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
     nodes_report: list[dict[str, Any]] = []
     problems: list[str] = []
     for node in cluster.nodes():
         cloud = scheduling.is_cloud_node(node, label)
-        running = [w for w, spec in cnis if scheduling.pod_fits_node(spec, node)]
-        landing = [w for w, spec in onprem_only if scheduling.pod_fits_node(spec, node)]
+        view = scheduling.view_node(node)
+        running = [w for w, fits in cnis if fits.admits(view)]
+        landing = [w for w, fits in onprem_only if fits.admits(view)]
         node_problems = []
         if not _node_ok(settings.scenario, cloud, running):
             names = ", ".join(workload_ref(w) for w in running) or "no CNI"

@@ -279,9 +279,7 @@ def _stack_resource(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerResource
         parent=resource.parent or "",
         dependencies=list(resource.dependencies),
     )
-    message.properties.CopyFrom(
-        _struct(resource.outputs if resource.outputs is not None else resource.properties)
-    )
+    message.properties.CopyFrom(_struct(resource.outputs if resource.outputs is not None else resource.properties))
     for key, urns in resource.property_dependencies.items():
         if urns:
             message.propertyDependencies[key].CopyFrom(analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns)))
@@ -410,6 +408,13 @@ class PolicyPackProcess:
         self.stop()
 
     def start(self) -> PolicyPackProcess:
+        """Launch the pack and wait until it answers."""
+        self.spawn()
+        self._ensure_connected()
+        return self
+
+    def spawn(self) -> PolicyPackProcess:
+        """Launch the pack without waiting: it boots while the caller works, and the first call connects."""
         if self._process is not None:
             return self
         env = {
@@ -437,12 +442,16 @@ class PolicyPackProcess:
             )
         except OSError as exc:
             raise PolicyPackError(f"cannot start {' '.join(command)} in {self.policy_dir}: {exc}") from exc
+        return self
+
+    def _ensure_connected(self) -> None:
+        if self._stub is not None or self._process is None:
+            return
         try:
             self._connect()
         except BaseException:
             self.stop()
             raise
-        return self
 
     def _connect(self) -> None:
         process = self._process
@@ -486,17 +495,18 @@ class PolicyPackProcess:
         self._configure_stack()
 
     def stop(self) -> None:
-        """Close the connection and kill the process (always safe to call)."""
-        if self._channel is not None:
-            self._channel.close()
-            self._channel = None
-            self._stub = None
+        """Kill the process and close the connection (always safe to call)."""
+        # The process goes first: closing a channel whose peer is still up waits ~0.2 s on gRPC's pollers.
         process, self._process = self._process, None
         if process is not None:
             if process.poll() is None:
                 process.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+            self._stub = None
         for thread in self._threads:
             thread.join(timeout=2)
         self._threads = []
@@ -509,6 +519,7 @@ class PolicyPackProcess:
         return PolicyPackError(f"{message}\n--- policy pack stderr ---\n{tail or '(empty)'}")
 
     def _call(self, method: str, request: Any) -> Any:
+        self._ensure_connected()
         if self._stub is None:
             raise PolicyPackError("the policy pack is not running: call start() or use it as a context manager")
         try:

@@ -82,7 +82,7 @@ def preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bo
         from preview.policy_harness import PolicyPackProcess
 
         pack = PolicyPackProcess()
-        pack.start()  # boots while the program runs
+        pack.spawn()  # boots on the other core while the program runs
     try:
         world = World(FakeAlibabaCloud(settings.cluster_id), cluster, settings.cloud_node_label)
         try:
