@@ -170,3 +170,18 @@ def test_dual_stack_grants_the_ipv6_actions() -> None:
     terway = json.loads(stack_config("dev").values["hybrid-terway:terway"])
     run, _ = run_stack(stack_config("dev", terway=json.dumps({**terway, "ipStack": "dual"})))
     assert "ecs:AssignIpv6Addresses" in unwrap(one(run, POLICY).inputs)["policyDocument"]
+
+
+def test_a_config_mistake_registers_nothing() -> None:
+    """`pulumi up` with a bad value stops before the first resource: nothing half-created."""
+    from components.settings import ConfigError
+    from preview.engine import World, run_program
+    from preview.fake_cloud import FakeAlibabaCloud
+    from preview.fake_cluster import FakeCluster
+
+    good = stack_config("dev")
+    world = World(FakeAlibabaCloud(good.values["hybrid-terway:clusterId"]), FakeCluster())
+    bad = stack_config("dev", scenario="vxlan")
+    with pytest.raises(ConfigError, match="hybrid-terway:scenario = 'vxlan'"):
+        run_program(bad.values, bad.secret_keys, "dev", world)
+    assert world.cloud.resources == {} and world.cluster.objects == {}
