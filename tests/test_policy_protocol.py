@@ -255,9 +255,17 @@ def test_resources_from_a_recorded_run(pack: PolicyPackProcess) -> None:
 
     def registration(item: AnalyzerResource, **extra: Any) -> SimpleNamespace:
         fields: dict[str, Any] = {
-            "urn": item.urn, "type": item.type, "name": item.name, "parent": item.parent or "", "custom": True,
-            "read": item.read, "dependencies": [], "provider": f"{provider_urn}::id", "inputs": item.properties,
-            "state": {}, "delete_before_replace": False,
+            "urn": item.urn,
+            "type": item.type,
+            "name": item.name,
+            "parent": item.parent or "",
+            "custom": True,
+            "read": item.read,
+            "dependencies": [],
+            "provider": f"{provider_urn}::id",
+            "inputs": item.properties,
+            "state": {},
+            "delete_before_replace": False,
         }
         return SimpleNamespace(**{**fields, **extra})
 
@@ -267,8 +275,14 @@ def test_resources_from_a_recorded_run(pack: PolicyPackProcess) -> None:
         registrations=[
             registration(resource("pulumi:pulumi:Stack", "hybrid-terway-dev", {}), custom=False, provider=""),
             SimpleNamespace(**{**vars(registration(bgp)), "custom": False, "provider": ""}),
-            SimpleNamespace(**{**vars(registration(resource("pulumi:providers:kubernetes", "hybrid-cluster", {}))),
-                               "urn": provider_urn, "provider": "", "inputs": {"kubeconfig": secret("cfg")}}),
+            SimpleNamespace(
+                **{
+                    **vars(registration(resource("pulumi:providers:kubernetes", "hybrid-cluster", {}))),
+                    "urn": provider_urn,
+                    "provider": "",
+                    "inputs": {"kubeconfig": secret("cfg")},
+                }
+            ),
             registration(live, inputs={}, state=live.properties),
             registration(patch, state=patch.properties),
         ],
@@ -280,3 +294,29 @@ def test_resources_from_a_recorded_run(pack: PolicyPackProcess) -> None:
     assert resources[4].provider is not None and resources[4].provider.urn == provider_urn
     report = pack.analyze_run(run)
     assert any("no Terway in this stack" in v["message"] for v in report["violations"])
+
+
+def test_real_program_resources_with_a_broken_exclusion_are_caught(pack: PolicyPackProcess) -> None:
+    """The dev stack's own registrations, with the calico-node patch losing its exclusion, over the protocol."""
+    import dataclasses
+
+    REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+
+    from components.ssa import apply_patch
+    from tests.conftest import run_stack, stack_config
+
+    run, _ = run_stack(stack_config("dev"))
+    clean = pack.analyze_run(run)
+    assert clean["violations"] == []
+    broken = []
+    for r in run.registrations:
+        if r.type == "kubernetes:apps/v1:DaemonSetPatch" and r.name.endswith("calico-node"):
+            linux = {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}
+            required = {"nodeSelectorTerms": [{"matchExpressions": [linux]}]}
+            spec = {"template": {"spec": {"affinity": {"nodeAffinity": {REQUIRED: required}}}}}
+            # what a real preview would show: the patch's inputs, and the object it leaves behind as its outputs
+            r = dataclasses.replace(r, inputs={**r.inputs, "spec": spec}, state=apply_patch(r.state, {"spec": spec}))
+        broken.append(r)
+    report = pack.analyze_run(dataclasses.replace(run, registrations=broken))
+    found = {v["policy"] for v in report["violations"] if v["level"] == "mandatory"}
+    assert {"onprem-workloads-avoid-cloud-nodes", "one-cni-per-node"} <= found, report

@@ -117,6 +117,8 @@ def test_host_with_existing_key_creates_no_ram(example_runs: Mapping[str, Progra
     string_data = secret.inputs["stringData"]
     assert is_secret(string_data)
     assert unwrap(string_data)["access-key-id"] == "LTAI5tExampleKeyId0123456"
+    assert set(unwrap(string_data)) == {"access-key-id", "access-key-secret"}
+    assert not any(v.endswith(("\n", " ")) for v in unwrap(string_data).values()), "Terway reads them raw"
     assert unwrap(one(run, ADDON).inputs)["config"] == '{"IPVlan": "true"}'
     assert unwrap(one(run, ADDON).inputs)["version"] == "v1.9.6"
 
