@@ -94,6 +94,7 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
 
         self.identity = None
         self.terway = None
+        self.access_key_id: pulumi.Output[str] | None = None
         if settings.terway is not None and creds is not None:
             if identity_args is not None:
                 self.identity = TerwayIdentity(f"{name}-identity", identity_args, pulumi.ResourceOptions(parent=self))

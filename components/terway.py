@@ -117,6 +117,7 @@ class TerwayNetwork(pulumi.ComponentResource):
         key_id = pulumi.Output.from_input(args.access_key_id)
         secret = pulumi.Output.secret(args.access_key_secret)
         in_configmap = args.store == "configmap"
+        blank = render_eni_conf(terway, args.cluster_id, None)  # eni_conf without credentials
         if in_configmap:
             pulumi.log.warn(
                 "credentials.store is 'configmap': the AccessKey secret sits in plain text in ConfigMap "
@@ -130,7 +131,7 @@ class TerwayNetwork(pulumi.ComponentResource):
                 )
             )
         else:
-            eni_conf_value = render_eni_conf(terway, args.cluster_id, None)
+            eni_conf_value = blank
 
         # The addon creates eni-config; this patch owns only the eni_conf key (10-terway.conf stays the addon's).
         # retain_on_delete: relinquishing the field on destroy would erase eni_conf and break Terway.
@@ -171,7 +172,6 @@ class TerwayNetwork(pulumi.ComponentResource):
             )
             restart_inputs.append(self.addon_secret)
 
-        blank = render_eni_conf(terway, args.cluster_id, None)
         token = key_id.apply(lambda kid: restart_token(blank, kid))
         # Terway reads its configuration once at start: a new template annotation rolls its pods after the
         # config and the credentials are in place, and only when one of them changed.
