@@ -174,6 +174,10 @@ def resource_tree(run: ProgramRun) -> str:
     return "\n".join(lines)
 
 
+def _plural(count: int, noun: str, plural: str = "") -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def plan_markdown(
     run: ProgramRun,
     scenario: str,
@@ -191,8 +195,9 @@ def plan_markdown(
     out = [
         f"# hybrid-terway offline preview: `{run.stack}`",
         "",
-        f"Scenario **{scenario}**; {counts.get('create', 0)} resources to create or update, "
-        f"{counts.get('read', 0)} live objects read. Generated against a fake cloud and cluster: it shows what "
+        f"Scenario **{scenario}**; {_plural(counts.get('create', 0), 'resource')} to create or update, "
+        f"{_plural(counts.get('read', 0), 'live object')} read. Generated against a fake cloud and cluster: "
+        "it shows what "
         "the program would do, not what the real cluster holds.",
         "",
     ]
@@ -201,7 +206,10 @@ def plan_markdown(
         verdict = "holds" if placement.get("ok") else "**FAILS**"
         out += [f"- Placement (one CNI per node, on-prem workloads off cloud nodes): {verdict}"]
     if report is not None:
-        out += [f"- Policy pack: {len(report.get('policies', []))} policies, {len(mandatory)} mandatory violation(s)"]
+        out += [
+            f"- Policy pack: {_plural(len(report.get('policies', [])), 'policy', 'policies')}, "
+            f"{_plural(len(mandatory), 'mandatory violation')}"
+        ]
     out.append("")
     if warnings:
         out += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
