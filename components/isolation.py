@@ -21,19 +21,32 @@ from components.settings import OnPremWorkload, WorkloadKind
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 
 
+def tigera_owner(obj: Mapping[str, Any]) -> str | None:
+    """The name of the tigera ``Installation`` that owns ``obj`` (by owner reference or namespace), or None."""
+    meta = obj.get("metadata") or {}
+    for owner in meta.get("ownerReferences") or []:
+        group = str(owner.get("apiVersion", "")).split("/")[0]
+        if (
+            group == constants.TIGERA_API_VERSION.split("/")[0]
+            and owner.get("kind") == constants.TIGERA_INSTALLATION_KIND
+        ):
+            return str(owner.get("name") or "default")
+    if obj.get("kind") != constants.TIGERA_INSTALLATION_KIND and meta.get("namespace") == constants.TIGERA_NAMESPACE:
+        return "default"
+    return None
+
+
 def patch_refusal(workload: OnPremWorkload, live: Mapping[str, Any]) -> str | None:
     """Why the live object must not be patched directly, or None. Operator-owned objects revert such patches."""
     if workload.kind is WorkloadKind.INSTALLATION:
         return None
-    owners = (live.get("metadata") or {}).get("ownerReferences") or []
-    for owner in owners:
-        if str(owner.get("apiVersion", "")).startswith("operator.tigera.io/") and owner.get("kind") == "Installation":
-            return (
-                f"{workload.ref} is owned by the tigera operator (Installation {owner.get('name', 'default')}), "
-                "which reverts direct patches: list {kind: Installation, name: "
-                f"{owner.get('name', 'default')}}} in hybrid-terway:onPremWorkloads instead"
-            )
-    return None
+    owner = tigera_owner(live)
+    if owner is None:
+        return None
+    return (
+        f"{workload.ref} is owned by the tigera operator (Installation {owner}), which reverts direct patches: "
+        f"list {{kind: Installation, name: {owner}}} in hybrid-terway:onPremWorkloads instead"
+    )
 
 
 def _at(obj: Mapping[str, Any] | None, path: Sequence[str]) -> Any:

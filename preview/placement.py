@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from components import constants, scheduling
+from components.isolation import tigera_owner
 from components.settings import Scenario, Settings
 from preview.fake_cluster import FakeCluster, key_of
 
@@ -52,10 +53,35 @@ def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]])
     return len(onprem) == 1 and not terway
 
 
+def reconciled_workloads(cluster: FakeCluster) -> list[tuple[dict[str, Any], Mapping[str, Any] | None]]:
+    """Each workload with the pod spec it runs with, once the tigera operator has reconciled its DaemonSets.
+
+    The operator renders ``calico-system/calico-node`` from the ``Installation``: a DaemonSet it owns takes the
+    Installation's affinity override, and stands for the Installation (one CNI, not two).
+    """
+    workloads = cluster.workloads()
+    installations = {
+        key_of(w)[2]: scheduling.pod_spec_of(w) for w in workloads if key_of(w)[0] == constants.TIGERA_INSTALLATION_KIND
+    }
+    owned = {owner for w in workloads if key_of(w)[0] == "DaemonSet" and (owner := tigera_owner(w)) in installations}
+    result: list[tuple[dict[str, Any], Mapping[str, Any] | None]] = []
+    for w in workloads:
+        kind, _, name = key_of(w)
+        spec = scheduling.pod_spec_of(w)
+        if kind == constants.TIGERA_INSTALLATION_KIND and name in owned:
+            continue  # its DaemonSet is in the cluster and stands for it
+        owner = tigera_owner(w) if kind == "DaemonSet" else None
+        if owner in installations:
+            override = (installations[owner] or {}).get("affinity")
+            spec = {**(spec or {}), "affinity": override} if override is not None else spec
+        result.append((w, spec))
+    return result
+
+
 def judge_placement(cluster: FakeCluster, settings: Settings, representative: bool) -> dict[str, Any]:
     label = settings.cloud_node_label
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
-    workloads = [(w, scheduling.node_filter(scheduling.pod_spec_of(w))) for w in cluster.workloads()]
+    workloads = [(w, scheduling.node_filter(spec)) for w, spec in reconciled_workloads(cluster)]
     cnis = [(w, fits) for w, fits in workloads if is_terway(w) or is_onprem_cni(w)]
     onprem_only = [(w, fits) for w, fits in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
     nodes_report: list[dict[str, Any]] = []

@@ -139,3 +139,42 @@ def test_preview_refuses_an_operator_owned_daemonset_with_exit_2(tmp_path: Path)
         preview(ROOT, "dev", snapshot, tmp_path / "out", policy=False)
     assert info.value.exit_code == 2
     assert "hybrid-terway:onPremWorkloads[0]" in str(info.value) and "Installation" in str(info.value)
+
+
+def test_tigera_cluster_is_isolated_through_the_installation(tmp_path: Path) -> None:
+    """The operator's DaemonSet is not patched; the Installation is, and its DaemonSet follows it."""
+    import yaml
+
+    snapshot = ROOT / "tests" / "data" / "snapshots" / "bgp-tigera-operator.yaml"
+    root = tmp_path / "project"
+    root.mkdir()
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    text = text[: text.index("  hybrid-terway:onPremWorkloads:")]
+    text += "  hybrid-terway:onPremWorkloads:\n    - kind: Installation\n      name: default\n"
+    (root / "Pulumi.tigera.yaml").write_text(text)
+    result = preview(root, "tigera", snapshot, tmp_path / "out", policy=False)
+    assert result.exit_code == 0, result.summary
+    manifests = tmp_path / "out" / "manifests"
+    assert not list(manifests.glob("daemonsetpatch-calico-system-*"))
+    patch = yaml.safe_load((manifests / "installationpatch-default.yaml").read_text())
+    affinity = patch["spec"]["calicoNodeDaemonSet"]["spec"]["template"]["spec"]["affinity"]
+    assert affinity == scheduling.exclude_affinity(None, LABEL)
+    by_node = {n["name"]: n["cni"] for n in result.placement["nodes"]}
+    assert by_node == {
+        "dc2-node-3": ["DaemonSet calico-system/calico-node"],
+        "cn-shanghai.172.16.4.7": ["DaemonSet kube-system/terway-eniip"],
+    }
+
+
+def test_tigera_cluster_without_isolation_fails_placement(tmp_path: Path) -> None:
+    snapshot = ROOT / "tests" / "data" / "snapshots" / "bgp-tigera-operator.yaml"
+    root = tmp_path / "project"
+    root.mkdir()
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    text = text[: text.index("  hybrid-terway:onPremWorkloads:")] + "  hybrid-terway:onPremWorkloads: []\n"
+    (root / "Pulumi.bare.yaml").write_text(text)
+    result = preview(root, "bare", snapshot, tmp_path / "out", policy=False)
+    assert result.exit_code == 1
+    assert any(
+        "cn-shanghai.172.16.4.7 runs DaemonSet calico-system/calico-node" in p for p in result.placement["problems"]
+    )
