@@ -54,9 +54,13 @@ def render_eni_conf(terway: TerwaySettings, cluster_id: str, credentials: Creden
     return json.dumps(conf, indent=2, sort_keys=True) + "\n"
 
 
-def addon_config(terway: TerwaySettings) -> str | None:
-    """The addon configuration the console sends for the IPvlan choice; None leaves the addon default."""
-    return json.dumps({"IPVlan": "true"}, sort_keys=True) if terway.ipvlan else None
+def addon_config(terway: TerwaySettings) -> str:
+    """The addon configuration the console sends for the IPvlan choice.
+
+    Always explicit, "false" included: the addon merges its config server side, so leaving the key out would
+    never turn IPvlan off again.
+    """
+    return json.dumps({"IPVlan": "true" if terway.ipvlan else "false"}, sort_keys=True)
 
 
 def restart_token(eni_conf_without_secret: str, access_key_id: str) -> str:
