@@ -118,4 +118,6 @@ ENI_CONF_FIELDS: Final = frozenset(
         "access_secret",
     }
 )
-"""The ``eni_conf`` keys this project knows (DOMAIN.md); Terway silently ignores any key it does not read."""
+"""The ``eni_conf`` keys this project knows (Terway's types/daemon/config.go).
+
+Terway silently ignores any key it does not read."""

@@ -35,7 +35,7 @@ from components import constants
 
 
 class Scenario(str, Enum):
-    """How the on-prem pod network works (DOMAIN.md, "The setting")."""
+    """How the on-prem pod network works (README.md, the scenario table)."""
 
     OVERLAY = "overlay"
     BGP = "bgp"

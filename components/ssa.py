@@ -2,8 +2,8 @@
 
 Maps merge key by key; every other value the patch sets replaces the live one whole. That is exact for what
 the program patches: ``nodeSelector`` and ``annotations``/``labels`` are granular maps, and the required node
-selector (``nodeSelectorTerms``) is an atomic list (DOMAIN.md, "Server-side apply facts"). It is not a general
-SSA implementation: keyed lists such as ``containers`` would merge by name on a real server.
+selector (``nodeSelectorTerms``) is atomic (Kubernetes marks NodeSelector and its terms atomic). It is not a
+general SSA implementation: keyed lists such as ``containers`` would merge by name on a real server.
 """
 
 from __future__ import annotations

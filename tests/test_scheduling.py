@@ -1,4 +1,4 @@
-"""Tests of components.scheduling against upstream Kubernetes test tables, DOMAIN.md and the exclusion contract."""
+"""Tests of components.scheduling: upstream Kubernetes test tables, the documented semantics, the exclusion contract."""
 
 from __future__ import annotations
 
@@ -587,7 +587,7 @@ def test_parse_int64(text: str, number: int | None) -> None:
     assert parse_int64(text) == number
 
 
-# --- DOMAIN.md "Node affinity semantics" --------------------------------------------------------------------
+# --- Node affinity semantics, rule by rule -----------------------------------------------------------------------
 
 
 def test_domain_node_selector_and_required_affinity_are_anded() -> None:
@@ -816,7 +816,7 @@ def test_is_cloud_node() -> None:
 
 
 def test_exclude_calico_manifest_without_affinity_gets_one_term() -> None:
-    # DOMAIN.md: manifest Calico kube-system/calico-node has nodeSelector os=linux and no affinity.
+    # Manifest Calico kube-system/calico-node has nodeSelector os=linux and no affinity.
     calico = {"nodeSelector": {"kubernetes.io/os": "linux"}, "tolerations": [{"operator": "Exists"}]}
     out = exclude_nodes_with_label(calico)
     assert out == {
@@ -827,7 +827,7 @@ def test_exclude_calico_manifest_without_affinity_gets_one_term() -> None:
 
 
 def test_exclude_flannel_term_keeps_os_requirement_and_gains_not_in() -> None:
-    # DOMAIN.md: Flannel >= 0.19 kube-flannel/kube-flannel-ds already has a term kubernetes.io/os In [linux].
+    # Flannel >= 0.19 kube-flannel/kube-flannel-ds already has a term kubernetes.io/os In [linux].
     flannel = required([term([OS_LINUX])])
     assert terms_of(exclude_nodes_with_label(flannel)) == [{"matchExpressions": [OS_LINUX, EXCLUSION]}]
 
