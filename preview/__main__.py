@@ -8,6 +8,7 @@ placement failure) or 2 (invalid configuration, stack file or snapshot).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,4 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Every artifact is written and closed and the policy pack is stopped: skip the interpreter's teardown of
+    # the provider SDKs' many thousands of classes, which takes about a third of an offline preview.
+    os._exit(status)
