@@ -231,6 +231,9 @@ def run_program(
         for task in asyncio.all_tasks(loop):
             task.cancel()
         loop.run_until_complete(asyncio.gather(*asyncio.all_tasks(loop), return_exceptions=True))
+        # The SDK's RPC threads must be gone before the next run (or anything else) starts: CPython 3.11.7
+        # can corrupt a concurrent compile() in another thread ("AST constructor recursion depth mismatch").
+        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(None)
 

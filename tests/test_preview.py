@@ -263,3 +263,14 @@ def test_example_stacks_pass_the_policy_pack(stack: str, tmp_path: Path) -> None
     assert result.exit_code == EXIT_OK, result.summary
     assert result.report is not None and result.report["violations"] == []
     assert json.loads((tmp_path / stack / "policy-report.json").read_text()) == result.report
+
+
+def test_overlay_snapshot_keeps_the_overlay_cni_everywhere_and_the_nas_client_on_prem(tmp_path: Path) -> None:
+    result = run_preview("example-overlay", tmp_path, SNAPSHOTS / "overlay-flannel.yaml")
+    assert result.exit_code == EXIT_OK, result.summary
+    nodes = {n["name"]: n for n in result.placement["nodes"]}
+    for node in nodes.values():
+        assert node["cni"] == ["DaemonSet kube-flannel/kube-flannel-ds"], "overlay: one CNI, on every node"
+    assert nodes["lab-node-1"]["onPremWorkloads"] == ["Deployment storage/nfs-subdir-external-provisioner"]
+    assert nodes["cn-shanghai.10.8.0.5"]["onPremWorkloads"] == []
+    assert not (tmp_path / "example-overlay" / "manifests" / "configmappatch-kube-system-eni-config.yaml").exists()
