@@ -213,6 +213,15 @@ def run_program(
     # A fresh event loop per run: work left over from a failed run must not resume inside the next one.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    raised: list[BaseException] = []
+
+    def quiet_when_raised(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        # A failed run leaves the SDK's futures holding the error it already raised to the caller: no echo.
+        if raised and context.get("exception") is not None and str(context["exception"]) == str(raised[0]):
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(quiet_when_raised)
     try:
         pulumi.runtime.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
@@ -227,6 +236,9 @@ def run_program(
         _sync_await(run_pulumi_func(run))
         world.cloud.end_run()
         return _finish(stack, monitor, handler)
+    except BaseException as exc:
+        raised.append(exc)
+        raise
     finally:
         for task in asyncio.all_tasks(loop):
             task.cancel()

@@ -34,6 +34,16 @@ def stack_config(stack: str, **overrides: Any) -> StackConfig:
     return StackConfig(stack, values, secret_keys)
 
 
+def dev_variant(tmp_path: Path, stack: str, on_prem_workloads: str = "[]") -> Path:
+    """A project directory holding Pulumi.<stack>.yaml: the dev stack with another onPremWorkloads (flow YAML)."""
+    root = tmp_path / "project"
+    root.mkdir(exist_ok=True)
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    text = text[: text.index("  hybrid-terway:onPremWorkloads:")]
+    (root / f"Pulumi.{stack}.yaml").write_text(f"{text}  hybrid-terway:onPremWorkloads: {on_prem_workloads}\n")
+    return root
+
+
 def world_for(settings: Settings, cluster: FakeCluster | None = None) -> World:
     return World(
         FakeAlibabaCloud(settings.cluster_id),

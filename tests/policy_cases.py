@@ -324,218 +324,633 @@ def _cases() -> list[Case]:
     # onprem-workloads-avoid-cloud-nodes ------------------------------------------------------------
     policy = pc.ONPREM_WORKLOADS_AVOID_CLOUD_NODES
     bgp = network("bgp")
-    add(Case("calico-without-exclusion", policy,
-             (bgp, workload_patch(DAEMONSET_PATCH, "kube-system", "calico-node", {"affinity": required([OS_LINUX])},
-                                  parent=bgp)),
-             1, ("DaemonSet kube-system/calico-node (an on-prem CNI) can be scheduled on cloud nodes",
-                 f"{CLOUD_KEY}={CLOUD_VALUE}", "kubernetes.io/os=linux"), remediable=True))
-    add(Case("installation-not-in-false", policy, (bgp, installation_patch(required([NOT_IN_FALSE]), bgp)),
-             1, ("Installation default (the tigera operator's Calico) can be scheduled on cloud nodes",
-                 "spec.calicoNodeDaemonSet.spec.template.spec.affinity"), remediable=True))
-    add(Case("labelled-deployment-unconstrained", policy,
-             (workload(DEPLOYMENT, "monitoring", "gateway", {},
-                       labels={constants.PLACEMENT_LABEL: constants.PLACEMENT_ONPREM}),),
-             1, ("Deployment monitoring/gateway", "a node labelled alibabacloud.com/external=true."),
-             remediable=True))
-    add(Case("labelled-template-deployment", policy,
-             (resource(DEPLOYMENT, "ingress", {
-                 "metadata": {"name": "ingress", "namespace": "edge"},
-                 "spec": {"template": {"metadata": {"labels": {constants.PLACEMENT_LABEL: constants.PLACEMENT_ONPREM}},
-                                       "spec": {"nodeSelector": {"kubernetes.io/os": "linux"}}}}}),),
-             1, (f"Deployment edge/ingress (labelled {constants.PLACEMENT_LABEL}: {constants.PLACEMENT_ONPREM})",),
-             remediable=True))
-    add(Case("flannel-exclusion-in-one-term-only", policy,
-             (workload(DAEMONSET, "kube-flannel", "kube-flannel-ds",
-                       {"affinity": required([OS_LINUX, EXCLUDE_CLOUD], [{"key": "kubernetes.io/arch",
-                                                                          "operator": "Exists"}])}),),
-             1, ("DaemonSet kube-flannel/kube-flannel-ds", "kubernetes.io/arch="), remediable=True))
-    add(Case("statefulset-patch-node-selector-only", policy,
-             (workload_patch(STATEFULSET_PATCH, "db", "postgres", {"nodeSelector": {"disk": "ssd"}}),),
-             1, ("StatefulSet db/postgres",)))
+    add(
+        Case(
+            "calico-without-exclusion",
+            policy,
+            (
+                bgp,
+                workload_patch(
+                    DAEMONSET_PATCH, "kube-system", "calico-node", {"affinity": required([OS_LINUX])}, parent=bgp
+                ),
+            ),
+            1,
+            (
+                "DaemonSet kube-system/calico-node (an on-prem CNI) can be scheduled on cloud nodes",
+                f"{CLOUD_KEY}={CLOUD_VALUE}",
+                "kubernetes.io/os=linux",
+            ),
+            remediable=True,
+        )
+    )
+    add(
+        Case(
+            "installation-not-in-false",
+            policy,
+            (bgp, installation_patch(required([NOT_IN_FALSE]), bgp)),
+            1,
+            (
+                "Installation default (the tigera operator's Calico) can be scheduled on cloud nodes",
+                "spec.calicoNodeDaemonSet.spec.template.spec.affinity",
+            ),
+            remediable=True,
+        )
+    )
+    add(
+        Case(
+            "labelled-deployment-unconstrained",
+            policy,
+            (
+                workload(
+                    DEPLOYMENT,
+                    "monitoring",
+                    "gateway",
+                    {},
+                    labels={constants.PLACEMENT_LABEL: constants.PLACEMENT_ONPREM},
+                ),
+            ),
+            1,
+            ("Deployment monitoring/gateway", "a node labelled alibabacloud.com/external=true."),
+            remediable=True,
+        )
+    )
+    add(
+        Case(
+            "labelled-template-deployment",
+            policy,
+            (
+                resource(
+                    DEPLOYMENT,
+                    "ingress",
+                    {
+                        "metadata": {"name": "ingress", "namespace": "edge"},
+                        "spec": {
+                            "template": {
+                                "metadata": {"labels": {constants.PLACEMENT_LABEL: constants.PLACEMENT_ONPREM}},
+                                "spec": {"nodeSelector": {"kubernetes.io/os": "linux"}},
+                            }
+                        },
+                    },
+                ),
+            ),
+            1,
+            (f"Deployment edge/ingress (labelled {constants.PLACEMENT_LABEL}: {constants.PLACEMENT_ONPREM})",),
+            remediable=True,
+        )
+    )
+    add(
+        Case(
+            "flannel-exclusion-in-one-term-only",
+            policy,
+            (
+                workload(
+                    DAEMONSET,
+                    "kube-flannel",
+                    "kube-flannel-ds",
+                    {
+                        "affinity": required(
+                            [OS_LINUX, EXCLUDE_CLOUD], [{"key": "kubernetes.io/arch", "operator": "Exists"}]
+                        )
+                    },
+                ),
+            ),
+            1,
+            ("DaemonSet kube-flannel/kube-flannel-ds", "kubernetes.io/arch="),
+            remediable=True,
+        )
+    )
+    add(
+        Case(
+            "statefulset-patch-node-selector-only",
+            policy,
+            (workload_patch(STATEFULSET_PATCH, "db", "postgres", {"nodeSelector": {"disk": "ssd"}}),),
+            1,
+            ("StatefulSet db/postgres",),
+        )
+    )
     add(Case("calico-excluded", policy, (bgp, calico_isolated(bgp)), 0))
-    add(Case("calico-does-not-exist", policy,
-             (workload_patch(DAEMONSET_PATCH, "kube-system", "calico-node",
-                             {"affinity": required([OS_LINUX, CLOUD_ABSENT])}),), 0))
-    add(Case("patch-without-placement", policy,
-             (workload_patch(DAEMONSET_PATCH, "kube-system", "calico-node", None),), 0))
+    add(
+        Case(
+            "calico-does-not-exist",
+            policy,
+            (
+                workload_patch(
+                    DAEMONSET_PATCH, "kube-system", "calico-node", {"affinity": required([OS_LINUX, CLOUD_ABSENT])}
+                ),
+            ),
+            0,
+        )
+    )
+    add(
+        Case(
+            "patch-without-placement", policy, (workload_patch(DAEMONSET_PATCH, "kube-system", "calico-node", None),), 0
+        )
+    )
     add(Case("unrelated-daemonset", policy, (workload(DAEMONSET, "logging", "fluent-bit", {}),), 0))
     add(Case("installation-excluded", policy, (bgp, installation_patch(required([EXCLUDE_CLOUD]), bgp)), 0))
-    add(Case("custom-cloud-label", policy,
-             (workload_patch(DAEMONSET_PATCH, "kube-system", "cilium", {"affinity": required([EXCLUDE_CLOUD])}),),
-             1, ("node.example.com/pool=ecs",),
-             config={policy: {pc.CLOUD_NODE_LABEL: "node.example.com/pool=ecs"}}, remediable=True))
-    add(Case("custom-cni-list", policy,
-             (workload(DAEMONSET, "kube-system", "my-cni", {}),),
-             1, ("DaemonSet kube-system/my-cni (an on-prem CNI)",),
-             config={policy: {pc.ONPREM_CNI_DAEMONSETS: ["my-cni"]}}, remediable=True))
+    add(
+        Case(
+            "custom-cloud-label",
+            policy,
+            (workload_patch(DAEMONSET_PATCH, "kube-system", "cilium", {"affinity": required([EXCLUDE_CLOUD])}),),
+            1,
+            ("node.example.com/pool=ecs",),
+            config={policy: {pc.CLOUD_NODE_LABEL: "node.example.com/pool=ecs"}},
+            remediable=True,
+        )
+    )
+    add(
+        Case(
+            "custom-cni-list",
+            policy,
+            (workload(DAEMONSET, "kube-system", "my-cni", {}),),
+            1,
+            ("DaemonSet kube-system/my-cni (an on-prem CNI)",),
+            config={policy: {pc.ONPREM_CNI_DAEMONSETS: ["my-cni"]}},
+            remediable=True,
+        )
+    )
 
     # terway-only-on-cloud-nodes ------------------------------------------------------------------
     policy = pc.TERWAY_ONLY_ON_CLOUD_NODES
-    add(Case("terway-linux-only", policy, (terway_patch({"nodeSelector": {"kubernetes.io/os": "linux"}}),),
-             1, ("DaemonSet kube-system/terway-eniip (Terway) can be scheduled on nodes without",
-                 "tolerates every taint")))
-    add(Case("terway-whole-object-tolerating-taints", policy,
-             (workload(DAEMONSET, constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET,
-                       {"tolerations": [{"operator": "Exists"}], "hostNetwork": True}),),
-             1, ("a node with no labels",)))
+    add(
+        Case(
+            "terway-linux-only",
+            policy,
+            (terway_patch({"nodeSelector": {"kubernetes.io/os": "linux"}}),),
+            1,
+            ("DaemonSet kube-system/terway-eniip (Terway) can be scheduled on nodes without", "tolerates every taint"),
+        )
+    )
+    add(
+        Case(
+            "terway-whole-object-tolerating-taints",
+            policy,
+            (
+                workload(
+                    DAEMONSET,
+                    constants.TERWAY_NAMESPACE,
+                    constants.TERWAY_DAEMONSET,
+                    {"tolerations": [{"operator": "Exists"}], "hostNetwork": True},
+                ),
+            ),
+            1,
+            ("a node with no labels",),
+        )
+    )
     add(Case("terway-not-in-false", policy, (terway_patch({"affinity": required([NOT_IN_FALSE])}),), 1))
     add(Case("terway-pinned", policy, (pinned_terway(),), 0))
     add(Case("terway-affinity-in-true", policy, (terway_patch({"affinity": required([ONLY_CLOUD])}),), 0))
     add(Case("terway-patch-annotations-only", policy, (terway_patch(None),), 0))
-    add(Case("terway-other-namespace", policy,
-             (workload(DAEMONSET, "default", constants.TERWAY_DAEMONSET, {}),), 0))
-    add(Case("terway-custom-label", policy, (pinned_terway(),), 1, ("node.example.com/pool=ecs",),
-             config={policy: {pc.CLOUD_NODE_LABEL: "node.example.com/pool=ecs"}}))
+    add(Case("terway-other-namespace", policy, (workload(DAEMONSET, "default", constants.TERWAY_DAEMONSET, {}),), 0))
+    add(
+        Case(
+            "terway-custom-label",
+            policy,
+            (pinned_terway(),),
+            1,
+            ("node.example.com/pool=ecs",),
+            config={policy: {pc.CLOUD_NODE_LABEL: "node.example.com/pool=ecs"}},
+        )
+    )
 
     # one-cni-per-node -----------------------------------------------------------------------------
     policy = pc.ONE_CNI_PER_NODE
     bgp = network("bgp")
     host = network("host")
     overlay = network("overlay")
-    add(Case("bgp-two-onprem-cnis", policy,
-             (bgp, calico_isolated(bgp), pinned_terway(bgp),
-              workload_patch(DAEMONSET_PATCH, "kube-flannel", "kube-flannel-ds",
-                             {"affinity": required([EXCLUDE_CLOUD])}, parent=bgp)),
-             1, ("on-prem nodes: more than one CNI can run there: DaemonSet kube-flannel/kube-flannel-ds, "
-                 "DaemonSet kube-system/calico-node",)))
-    add(Case("bgp-without-onprem-cni", policy, (bgp, pinned_terway(bgp)),
-             1, ("on-prem nodes: no on-prem CNI in this stack; list it in onPremWorkloads",)))
-    add(Case("bgp-calico-on-cloud-too", policy,
-             (bgp, workload_patch(DAEMONSET_PATCH, "kube-system", "calico-node", {"affinity": required([OS_LINUX])},
-                                  parent=bgp), pinned_terway(bgp)),
-             1, ("cloud nodes: more than one CNI can run there: DaemonSet kube-system/calico-node, "
-                 "DaemonSet kube-system/terway-eniip",)))
-    add(Case("host-with-onprem-cni", policy,
-             (host, pinned_terway(host), workload(DAEMONSET, "kube-system", "kube-router",
-                                                  {"affinity": required([EXCLUDE_CLOUD])})),
-             1, ("on-prem nodes: DaemonSet kube-system/kube-router can run there, but scenario host runs no CNI",)))
-    add(Case("no-component-terway-everywhere", policy,
-             (terway_patch({"nodeSelector": {"kubernetes.io/os": "linux"}}), workload(DAEMONSET, "kube-system",
-                                                                                   "calico-node", {})),
-             2, ("cloud nodes: more than one CNI", "on-prem nodes: more than one CNI")))
-    add(Case("live-terway-merged-with-annotation-patch", policy,
-             (workload(DAEMONSET, constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET, {}, read=True),
-              terway_patch(None), calico_isolated()),
-             1, ("on-prem nodes: more than one CNI can run there: DaemonSet kube-system/calico-node, "
-                 "DaemonSet kube-system/terway-eniip",)))
-    add(Case("overlay-with-unknown-terway", policy, (overlay, terway_patch(UNKNOWN, overlay)),
-             1, ("scenario overlay needs no Terway, but this stack holds DaemonSet kube-system/terway-eniip",)))
-    add(Case("host-terway-off-cloud", policy, (host, terway_patch({"affinity": required([EXCLUDE_CLOUD])}, host)),
-             2, ("cloud nodes: no CNI can run there; scenario host runs Terway there",
-                 "on-prem nodes: DaemonSet kube-system/terway-eniip can run there, but scenario host runs no CNI")))
-    add(Case("overlay-cni-kept-off-cloud", policy, (overlay, calico_isolated(overlay)),
-             1, ("cloud nodes: no CNI can run there; scenario overlay runs the on-prem CNI there, but "
-                 "DaemonSet kube-system/calico-node cannot be scheduled on cloud nodes",)))
-    add(Case("bgp-program-shape", policy,
-             (bgp, workload(DAEMONSET, "kube-system", "calico-node", {"nodeSelector": {"kubernetes.io/os": "linux"}},
-                            read=True),
-              calico_isolated(bgp), pinned_terway(bgp)), 0))
-    add(Case("bgp-live-calico-fixed-by-patch", policy,
-             (bgp, workload(DAEMONSET, "kube-system", "calico-node", {"affinity": required([OS_LINUX])}, read=True),
-              workload_patch(DAEMONSET_PATCH, "kube-system", "calico-node",
-                             {"affinity": required([OS_LINUX, EXCLUDE_CLOUD])}, parent=bgp),
-              pinned_terway(bgp)), 0))
+    add(
+        Case(
+            "bgp-two-onprem-cnis",
+            policy,
+            (
+                bgp,
+                calico_isolated(bgp),
+                pinned_terway(bgp),
+                workload_patch(
+                    DAEMONSET_PATCH,
+                    "kube-flannel",
+                    "kube-flannel-ds",
+                    {"affinity": required([EXCLUDE_CLOUD])},
+                    parent=bgp,
+                ),
+            ),
+            1,
+            (
+                "on-prem nodes: more than one CNI can run there: DaemonSet kube-flannel/kube-flannel-ds, "
+                "DaemonSet kube-system/calico-node",
+            ),
+        )
+    )
+    add(
+        Case(
+            "bgp-without-onprem-cni",
+            policy,
+            (bgp, pinned_terway(bgp)),
+            1,
+            ("on-prem nodes: no on-prem CNI in this stack; list it in onPremWorkloads",),
+        )
+    )
+    add(
+        Case(
+            "bgp-calico-on-cloud-too",
+            policy,
+            (
+                bgp,
+                workload_patch(
+                    DAEMONSET_PATCH, "kube-system", "calico-node", {"affinity": required([OS_LINUX])}, parent=bgp
+                ),
+                pinned_terway(bgp),
+            ),
+            1,
+            (
+                "cloud nodes: more than one CNI can run there: DaemonSet kube-system/calico-node, "
+                "DaemonSet kube-system/terway-eniip",
+            ),
+        )
+    )
+    add(
+        Case(
+            "host-with-onprem-cni",
+            policy,
+            (
+                host,
+                pinned_terway(host),
+                workload(DAEMONSET, "kube-system", "kube-router", {"affinity": required([EXCLUDE_CLOUD])}),
+            ),
+            1,
+            ("on-prem nodes: DaemonSet kube-system/kube-router can run there, but scenario host runs no CNI",),
+        )
+    )
+    add(
+        Case(
+            "no-component-terway-everywhere",
+            policy,
+            (
+                terway_patch({"nodeSelector": {"kubernetes.io/os": "linux"}}),
+                workload(DAEMONSET, "kube-system", "calico-node", {}),
+            ),
+            2,
+            ("cloud nodes: more than one CNI", "on-prem nodes: more than one CNI"),
+        )
+    )
+    add(
+        Case(
+            "live-terway-merged-with-annotation-patch",
+            policy,
+            (
+                workload(DAEMONSET, constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET, {}, read=True),
+                terway_patch(None),
+                calico_isolated(),
+            ),
+            1,
+            (
+                "on-prem nodes: more than one CNI can run there: DaemonSet kube-system/calico-node, "
+                "DaemonSet kube-system/terway-eniip",
+            ),
+        )
+    )
+    add(
+        Case(
+            "overlay-with-unknown-terway",
+            policy,
+            (overlay, terway_patch(UNKNOWN, overlay)),
+            1,
+            ("scenario overlay needs no Terway, but this stack holds DaemonSet kube-system/terway-eniip",),
+        )
+    )
+    add(
+        Case(
+            "host-terway-off-cloud",
+            policy,
+            (host, terway_patch({"affinity": required([EXCLUDE_CLOUD])}, host)),
+            2,
+            (
+                "cloud nodes: no CNI can run there; scenario host runs Terway there",
+                "on-prem nodes: DaemonSet kube-system/terway-eniip can run there, but scenario host runs no CNI",
+            ),
+        )
+    )
+    add(
+        Case(
+            "overlay-cni-kept-off-cloud",
+            policy,
+            (overlay, calico_isolated(overlay)),
+            1,
+            (
+                "cloud nodes: no CNI can run there; scenario overlay runs the on-prem CNI there, but "
+                "DaemonSet kube-system/calico-node cannot be scheduled on cloud nodes",
+            ),
+        )
+    )
+    add(
+        Case(
+            "bgp-program-shape",
+            policy,
+            (
+                bgp,
+                workload(
+                    DAEMONSET, "kube-system", "calico-node", {"nodeSelector": {"kubernetes.io/os": "linux"}}, read=True
+                ),
+                calico_isolated(bgp),
+                pinned_terway(bgp),
+            ),
+            0,
+        )
+    )
+    add(
+        Case(
+            "bgp-live-calico-fixed-by-patch",
+            policy,
+            (
+                bgp,
+                workload(DAEMONSET, "kube-system", "calico-node", {"affinity": required([OS_LINUX])}, read=True),
+                workload_patch(
+                    DAEMONSET_PATCH,
+                    "kube-system",
+                    "calico-node",
+                    {"affinity": required([OS_LINUX, EXCLUDE_CLOUD])},
+                    parent=bgp,
+                ),
+                pinned_terway(bgp),
+            ),
+            0,
+        )
+    )
     add(Case("host-program-shape", policy, (host, pinned_terway(host)), 0))
     add(Case("overlay-nothing", policy, (overlay,), 0))
     add(Case("bgp-terway-unknown-in-preview", policy, (bgp, calico_isolated(bgp), terway_patch(UNKNOWN, bgp)), 0))
-    add(Case("tigera-installation-and-its-daemonset", policy,
-             (bgp, installation_patch(required([EXCLUDE_CLOUD]), bgp),
-              workload(DAEMONSET, constants.TIGERA_NAMESPACE, "calico-node", {}, read=True), pinned_terway(bgp)), 0))
-    add(Case("scenario-from-stack-exports", policy,
-             (resource(NETWORK, "hybrid", {"readyForCloudNodes": True}), stack_root({"scenario": "bgp"}),
-              pinned_terway()),
-             1, ("on-prem nodes: no on-prem CNI in this stack",)))
+    add(
+        Case(
+            "tigera-installation-and-its-daemonset",
+            policy,
+            (
+                bgp,
+                installation_patch(required([EXCLUDE_CLOUD]), bgp),
+                workload(DAEMONSET, constants.TIGERA_NAMESPACE, "calico-node", {}, read=True),
+                pinned_terway(bgp),
+            ),
+            0,
+        )
+    )
+    add(
+        Case(
+            "scenario-from-stack-exports",
+            policy,
+            (
+                resource(NETWORK, "hybrid", {"readyForCloudNodes": True}),
+                stack_root({"scenario": "bgp"}),
+                pinned_terway(),
+            ),
+            1,
+            ("on-prem nodes: no on-prem CNI in this stack",),
+        )
+    )
 
     # no-terway-in-overlay -------------------------------------------------------------------------
     policy = pc.NO_TERWAY_IN_OVERLAY
     add(Case("overlay-addon", policy, (overlay, addon(overlay)), 1, ("the terway-eniip addon: scenario overlay",)))
-    add(Case("overlay-all-pieces", policy,
-             (overlay, addon(overlay), eni_config(program_eni_conf(), parent=overlay), addon_secret(overlay),
-              terway_patch({"nodeSelector": {CLOUD_KEY: CLOUD_VALUE}}, overlay)),
-             4, ("Terway's configuration ConfigMap kube-system/eni-config",
-                 "Terway's credentials Secret kube-system/alibaba-addon-secret",
-                 "Terway's DaemonSet kube-system/terway-eniip (a patch)")))
-    add(Case("bgp-with-terway", policy,
-             (bgp, addon(bgp), eni_config(program_eni_conf(), parent=bgp), addon_secret(bgp), pinned_terway(bgp)), 0))
+    add(
+        Case(
+            "overlay-all-pieces",
+            policy,
+            (
+                overlay,
+                addon(overlay),
+                eni_config(program_eni_conf(), parent=overlay),
+                addon_secret(overlay),
+                terway_patch({"nodeSelector": {CLOUD_KEY: CLOUD_VALUE}}, overlay),
+            ),
+            4,
+            (
+                "Terway's configuration ConfigMap kube-system/eni-config",
+                "Terway's credentials Secret kube-system/alibaba-addon-secret",
+                "Terway's DaemonSet kube-system/terway-eniip (a patch)",
+            ),
+        )
+    )
+    add(
+        Case(
+            "bgp-with-terway",
+            policy,
+            (bgp, addon(bgp), eni_config(program_eni_conf(), parent=bgp), addon_secret(bgp), pinned_terway(bgp)),
+            0,
+        )
+    )
     add(Case("no-component", policy, (addon(),), 0))
-    add(Case("overlay-other-addon", policy,
-             (overlay, resource(CS_ADDON, "logtail", {"name": "logtail-ds", "clusterId": CLUSTER_ID}, parent=overlay)),
-             0))
+    add(
+        Case(
+            "overlay-other-addon",
+            policy,
+            (overlay, resource(CS_ADDON, "logtail", {"name": "logtail-ds", "clusterId": CLUSTER_ID}, parent=overlay)),
+            0,
+        )
+    )
 
     # terway-ram-least-privilege -----------------------------------------------------------------------
     policy = pc.TERWAY_RAM_LEAST_PRIVILEGE
     ident = identity(bgp)
     good = policy_document(allow(*sorted(constants.RAM_ACTIONS_IPV4)))
-    add(Case("wildcard-in-identity", policy,
-             (bgp, ident,
-              ram_policy(policy_document(allow("ecs:*", "vpc:DescribeVSwitches")), name="custom", parent=ident)),
-             1, ("RAM policy custom: statement 1: wildcard actions ecs:*",)))
-    add(Case("extra-action-by-name", policy,
-             (ram_policy(policy_document(allow(*constants.RAM_ACTIONS_IPV4, "ecs:DeleteInstance"))),),
-             1, ("grants actions Terway does not call: ecs:DeleteInstance",)))
-    add(Case("document-not-json", policy, (ram_policy('{"Version": "1", "Statement": [}'),),
-             1, ("policyDocument is not valid JSON",)))
-    add(Case("statements-input-form", policy,
-             (ram_policy(None, statements=[{"effect": "Allow", "actions": ["ecs:Describe*"], "resources": ["*"]}]),),
-             1, ("wildcard actions ecs:Describe*",)))
-    add(Case("not-action", policy,
-             (ram_policy(policy_document({"Effect": "Allow", "NotAction": ["ram:*"], "Resource": ["*"]})),),
-             1, ("NotAction",)))
+    add(
+        Case(
+            "wildcard-in-identity",
+            policy,
+            (
+                bgp,
+                ident,
+                ram_policy(policy_document(allow("ecs:*", "vpc:DescribeVSwitches")), name="custom", parent=ident),
+            ),
+            1,
+            ("RAM policy custom: statement 1: wildcard actions ecs:*",),
+        )
+    )
+    add(
+        Case(
+            "extra-action-by-name",
+            policy,
+            (ram_policy(policy_document(allow(*constants.RAM_ACTIONS_IPV4, "ecs:DeleteInstance"))),),
+            1,
+            ("grants actions Terway does not call: ecs:DeleteInstance",),
+        )
+    )
+    add(
+        Case(
+            "document-not-json",
+            policy,
+            (ram_policy('{"Version": "1", "Statement": [}'),),
+            1,
+            ("policyDocument is not valid JSON",),
+        )
+    )
+    add(
+        Case(
+            "statements-input-form",
+            policy,
+            (ram_policy(None, statements=[{"effect": "Allow", "actions": ["ecs:Describe*"], "resources": ["*"]}]),),
+            1,
+            ("wildcard actions ecs:Describe*",),
+        )
+    )
+    add(
+        Case(
+            "not-action",
+            policy,
+            (ram_policy(policy_document({"Effect": "Allow", "NotAction": ["ram:*"], "Resource": ["*"]})),),
+            1,
+            ("NotAction",),
+        )
+    )
     add(Case("program-policy", policy, (bgp, ident, ram_policy(good, parent=ident)), 0))
-    add(Case("dual-stack-and-deny", policy,
-             (ram_policy(policy_document(allow(*constants.RAM_ACTIONS_IPV4, *constants.RAM_ACTIONS_DUAL_STACK),
-                                         {"Effect": "Deny", "Action": ["*"],
-                                          "Resource": ["acs:ecs:*:*:instance/i-x"]})),),
-             0))
+    add(
+        Case(
+            "dual-stack-and-deny",
+            policy,
+            (
+                ram_policy(
+                    policy_document(
+                        allow(*constants.RAM_ACTIONS_IPV4, *constants.RAM_ACTIONS_DUAL_STACK),
+                        {"Effect": "Deny", "Action": ["*"], "Resource": ["acs:ecs:*:*:instance/i-x"]},
+                    )
+                ),
+            ),
+            0,
+        )
+    )
     add(Case("unrelated-admin-policy", policy, (ram_policy(policy_document(allow("*")), name="AdminAccess"),), 0))
 
     # eni-config-valid -----------------------------------------------------------------------------------
     policy = pc.ENI_CONFIG_VALID
-    add(Case("pool-sizes-wrong-types", policy, (eni_config(program_eni_conf(max_pool_size=True, min_pool_size="0")),),
-             2, ("max_pool_size = true: must be an integer", 'min_pool_size = "0": must be an integer')))
+    add(
+        Case(
+            "pool-sizes-wrong-types",
+            policy,
+            (eni_config(program_eni_conf(max_pool_size=True, min_pool_size="0")),),
+            2,
+            ("max_pool_size = true: must be an integer", 'min_pool_size = "0": must be an integer'),
+        )
+    )
     add(Case("not-json", policy, (eni_config("{version: 1}"),), 1, ("is not valid JSON",)))
-    add(Case("typo-key", policy, (eni_config(program_eni_conf(max_pool_szie=10)),),
-             1, ("unknown key 'max_pool_szie': Terway ignores it silently; did you mean max_pool_size?",)))
-    add(Case("many-problems", policy,
-             (eni_config(program_eni_conf(
-                 version=1, security_group=None, security_groups=[f"sg-{i:020d}" for i in range(11)],
-                 service_cidr="172.21.0.1/20", ip_stack="ipv6", vswitches={"cn-hangzhou-h": []},
-                 min_pool_size=6)),),
-             6, ('version = 1: must be the string "1"', "11 security groups", "has host bits set",
-                 "ip_stack = \"ipv6\"", "vswitches['cn-hangzhou-h']", "min_pool_size (6) exceeds max_pool_size (5)")))
-    add(Case("whole-configmap-without-eni-conf", policy, (eni_config(None, patch=False),), 1,
-             ("has no data.eni_conf",)))
-    add(Case("dual-stack-cidr", policy, (eni_config(program_eni_conf(ip_stack="dual",
-                                                                      service_cidr="172.21.0.0/20,fd00::/112")),), 0))
+    add(
+        Case(
+            "typo-key",
+            policy,
+            (eni_config(program_eni_conf(max_pool_szie=10)),),
+            1,
+            ("unknown key 'max_pool_szie': Terway ignores it silently; did you mean max_pool_size?",),
+        )
+    )
+    add(
+        Case(
+            "many-problems",
+            policy,
+            (
+                eni_config(
+                    program_eni_conf(
+                        version=1,
+                        security_group=None,
+                        security_groups=[f"sg-{i:020d}" for i in range(11)],
+                        service_cidr="172.21.0.1/20",
+                        ip_stack="ipv6",
+                        vswitches={"cn-hangzhou-h": []},
+                        min_pool_size=6,
+                    )
+                ),
+            ),
+            6,
+            (
+                'version = 1: must be the string "1"',
+                "11 security groups",
+                "has host bits set",
+                'ip_stack = "ipv6"',
+                "vswitches['cn-hangzhou-h']",
+                "min_pool_size (6) exceeds max_pool_size (5)",
+            ),
+        )
+    )
+    add(
+        Case("whole-configmap-without-eni-conf", policy, (eni_config(None, patch=False),), 1, ("has no data.eni_conf",))
+    )
+    add(
+        Case(
+            "dual-stack-cidr",
+            policy,
+            (eni_config(program_eni_conf(ip_stack="dual", service_cidr="172.21.0.0/20,fd00::/112")),),
+            0,
+        )
+    )
     add(Case("program-eni-conf", policy, (eni_config(program_eni_conf()),), 0))
     add(Case("patch-of-other-key", policy, (eni_config(None),), 0))
-    add(Case("extra-key-allowed", policy, (eni_config(program_eni_conf(enable_eni_trunking=True)),), 0,
-             config={policy: {pc.EXTRA_ENI_CONF_KEYS: ["enable_eni_trunking"]}}))
+    add(
+        Case(
+            "extra-key-allowed",
+            policy,
+            (eni_config(program_eni_conf(enable_eni_trunking=True)),),
+            0,
+            config={policy: {pc.EXTRA_ENI_CONF_KEYS: ["enable_eni_trunking"]}},
+        )
+    )
 
     # access-key-limit -----------------------------------------------------------------------------------
     policy = pc.ACCESS_KEY_LIMIT
     user_name = f"terway-{CLUSTER_ID}"
     user = ram_user(user_name, ident)
-    add(Case("three-keys", policy, (user, *(access_key(s, user_name, user=user) for s in "abc")),
-             1, (f"RAM user {user_name}: 3 AccessKeys in this stack", "at most 2 per user")))
+    add(
+        Case(
+            "three-keys",
+            policy,
+            (user, *(access_key(s, user_name, user=user) for s in "abc")),
+            1,
+            (f"RAM user {user_name}: 3 AccessKeys in this stack", "at most 2 per user"),
+        )
+    )
     unknown_user = ram_user(UNKNOWN, ident)
-    add(Case("three-keys-user-unknown", policy,
-             (unknown_user, *(access_key(s, UNKNOWN, user=unknown_user) for s in "abc")),
-             1, ("3 AccessKeys in this stack",)))
-    add(Case("two-keys", policy,
-             (user, access_key("a", user_name, user=user), access_key("b", user_name, user=user)), 0))
-    add(Case("keys-of-two-users", policy,
-             (access_key("a", "u1"), access_key("b", "u1"), resource(RAM_ACCESS_KEY, "other", {"userName": "u2"})), 0))
+    add(
+        Case(
+            "three-keys-user-unknown",
+            policy,
+            (unknown_user, *(access_key(s, UNKNOWN, user=unknown_user) for s in "abc")),
+            1,
+            ("3 AccessKeys in this stack",),
+        )
+    )
+    add(
+        Case(
+            "two-keys", policy, (user, access_key("a", user_name, user=user), access_key("b", user_name, user=user)), 0
+        )
+    )
+    add(
+        Case(
+            "keys-of-two-users",
+            policy,
+            (access_key("a", "u1"), access_key("b", "u1"), resource(RAM_ACCESS_KEY, "other", {"userName": "u2"})),
+            0,
+        )
+    )
 
     # credentials-not-in-configmap -------------------------------------------------------------------------
     policy = pc.CREDENTIALS_NOT_IN_CONFIGMAP
-    add(Case("key-and-secret", policy,
-             (eni_config(program_eni_conf(access_key=ACCESS_KEY_ID, access_secret=ACCESS_KEY_SECRET),
-                         wrap_secret=True),),
-             1, ("holds access_key and access_secret",)))
-    add(Case("secret-only-whole-configmap", policy,
-             (eni_config(program_eni_conf(access_secret=ACCESS_KEY_SECRET), patch=False),),
-             1, ("holds access_secret (plain text",)))
+    add(
+        Case(
+            "key-and-secret",
+            policy,
+            (
+                eni_config(
+                    program_eni_conf(access_key=ACCESS_KEY_ID, access_secret=ACCESS_KEY_SECRET), wrap_secret=True
+                ),
+            ),
+            1,
+            ("holds access_key and access_secret",),
+        )
+    )
+    add(
+        Case(
+            "secret-only-whole-configmap",
+            policy,
+            (eni_config(program_eni_conf(access_secret=ACCESS_KEY_SECRET), patch=False),),
+            1,
+            ("holds access_secret (plain text",),
+        )
+    )
     add(Case("empty-credentials", policy, (eni_config(program_eni_conf()),), 0))
     add(Case("credentials-absent", policy, (eni_config(program_eni_conf(access_key=None, access_secret=None)),), 0))
     return cases

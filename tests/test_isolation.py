@@ -14,7 +14,7 @@ from components.settings import OnPremWorkload, WorkloadKind
 from preview.engine import unwrap
 from preview.fake_cluster import FakeCluster, _node, _workload
 from preview.run import PreviewError, preview, settings_of
-from tests.conftest import ROOT, one, run_stack, stack_config, world_for
+from tests.conftest import ROOT, dev_variant, one, run_stack, stack_config, world_for
 
 LABEL = "alibabacloud.com/external=true"
 EXCLUSION = {"key": "alibabacloud.com/external", "operator": "NotIn", "values": ["true"]}
@@ -146,12 +146,7 @@ def test_tigera_cluster_is_isolated_through_the_installation(tmp_path: Path) -> 
     import yaml
 
     snapshot = ROOT / "tests" / "data" / "snapshots" / "bgp-tigera-operator.yaml"
-    root = tmp_path / "project"
-    root.mkdir()
-    text = (ROOT / "Pulumi.dev.yaml").read_text()
-    text = text[: text.index("  hybrid-terway:onPremWorkloads:")]
-    text += "  hybrid-terway:onPremWorkloads:\n    - kind: Installation\n      name: default\n"
-    (root / "Pulumi.tigera.yaml").write_text(text)
+    root = dev_variant(tmp_path, "tigera", "[{kind: Installation, name: default}]")
     result = preview(root, "tigera", snapshot, tmp_path / "out", policy=False)
     assert result.exit_code == 0, result.summary
     manifests = tmp_path / "out" / "manifests"
@@ -168,11 +163,7 @@ def test_tigera_cluster_is_isolated_through_the_installation(tmp_path: Path) -> 
 
 def test_tigera_cluster_without_isolation_fails_placement(tmp_path: Path) -> None:
     snapshot = ROOT / "tests" / "data" / "snapshots" / "bgp-tigera-operator.yaml"
-    root = tmp_path / "project"
-    root.mkdir()
-    text = (ROOT / "Pulumi.dev.yaml").read_text()
-    text = text[: text.index("  hybrid-terway:onPremWorkloads:")] + "  hybrid-terway:onPremWorkloads: []\n"
-    (root / "Pulumi.bare.yaml").write_text(text)
+    root = dev_variant(tmp_path, "bare")
     result = preview(root, "bare", snapshot, tmp_path / "out", policy=False)
     assert result.exit_code == 1
     assert any(

@@ -192,8 +192,9 @@ def test_malformed_placement_is_reported() -> None:
 
 
 def test_cni_workloads_merge_live_and_patch() -> None:
-    live = pcs.workload(pcs.DAEMONSET, "kube-system", "calico-node", {"nodeSelector": {"kubernetes.io/os": "linux"}},
-                        read=True)
+    live = pcs.workload(
+        pcs.DAEMONSET, "kube-system", "calico-node", {"nodeSelector": {"kubernetes.io/os": "linux"}}, read=True
+    )
     patch = pcs.calico_isolated()
     (cni,) = placement.cni_workloads([view(live, stack=True), view(patch, stack=True)], GuardSettings())
     assert cni.node_classes == frozenset({placement.ONPREM_NODES})
@@ -260,31 +261,54 @@ def test_remediation_excludes_cloud_nodes_and_keeps_onprem_ones(pod_spec: dict[s
         (pcs.program_eni_conf(vswitches={}), []),
         (pcs.program_eni_conf(vswitches=None, ip_stack=None, eni_tags=None), []),
         (pcs.program_eni_conf(version=None), ['version is missing; Terway expects "1"']),
-        (pcs.program_eni_conf(vswitches=["vsw-a"]), ["vswitches must be an object (zone id -> list of vSwitch ids), "
-                                                     "not a list"]),
-        (pcs.program_eni_conf(vswitches={"z": ["vsw-a", 3]}), ["vswitches['z'] must be a non-empty list of vSwitch "
-                                                               "ids (strings)"]),
+        (
+            pcs.program_eni_conf(vswitches=["vsw-a"]),
+            ["vswitches must be an object (zone id -> list of vSwitch ids), not a list"],
+        ),
+        (
+            pcs.program_eni_conf(vswitches={"z": ["vsw-a", 3]}),
+            ["vswitches['z'] must be a non-empty list of vSwitch ids (strings)"],
+        ),
         (pcs.program_eni_conf(security_group=5), ["security_group must be a string, not a number"]),
-        (pcs.program_eni_conf(security_groups="sg-a"), ["security_groups must be a list of security group ids "
-                                                         "(strings), not \"sg-a\""]),
-        (pcs.program_eni_conf(service_cidr=None), ["service_cidr is missing; set the cluster's service CIDR "
-                                                   "explicitly (v4, or v4,v6 for dual stack)"]),
-        (pcs.program_eni_conf(service_cidr="fd00::/112"), ["service_cidr: \"fd00::/112\" is not an IPv4 CIDR"]),
-        (pcs.program_eni_conf(service_cidr="10.0.0.0/16,10.1.0.0/16"), ["service_cidr: \"10.1.0.0/16\" is not an "
-                                                                        "IPv6 CIDR"]),
-        (pcs.program_eni_conf(service_cidr="10.0.0.0/16,fd00::/112,::/0"),
-         ['service_cidr = "10.0.0.0/16,fd00::/112,::/0": must be one IPv4 CIDR, optionally followed by ,<IPv6 CIDR>']),
-        (pcs.program_eni_conf(service_cidr="deadbeef" * 3),
-         ["service_cidr: a string of 24 characters is not an IPv4 CIDR"]),
+        (
+            pcs.program_eni_conf(security_groups="sg-a"),
+            ['security_groups must be a list of security group ids (strings), not "sg-a"'],
+        ),
+        (
+            pcs.program_eni_conf(service_cidr=None),
+            ["service_cidr is missing; set the cluster's service CIDR explicitly (v4, or v4,v6 for dual stack)"],
+        ),
+        (pcs.program_eni_conf(service_cidr="fd00::/112"), ['service_cidr: "fd00::/112" is not an IPv4 CIDR']),
+        (
+            pcs.program_eni_conf(service_cidr="10.0.0.0/16,10.1.0.0/16"),
+            ['service_cidr: "10.1.0.0/16" is not an IPv6 CIDR'],
+        ),
+        (
+            pcs.program_eni_conf(service_cidr="10.0.0.0/16,fd00::/112,::/0"),
+            [
+                'service_cidr = "10.0.0.0/16,fd00::/112,::/0": '
+                "must be one IPv4 CIDR, optionally followed by ,<IPv6 CIDR>"
+            ],
+        ),
+        (
+            pcs.program_eni_conf(service_cidr="deadbeef" * 3),
+            ["service_cidr: a string of 24 characters is not an IPv4 CIDR"],
+        ),
         (pcs.program_eni_conf(max_pool_size=-1), ["max_pool_size = -1: must not be negative"]),
-        (pcs.program_eni_conf(max_pool_size=5.0),
-         ["max_pool_size = 5.0: must be an integer (such as 5), not a number"]),
+        (
+            pcs.program_eni_conf(max_pool_size=5.0),
+            ["max_pool_size = 5.0: must be an integer (such as 5), not a number"],
+        ),
         (pcs.program_eni_conf(eni_tags={"a": 1}), ["eni_tags must be an object of string values"]),
         (pcs.program_eni_conf(access_secret=None, access_key=7), ["access_key must be a string, not a number"]),
-        (pcs.program_eni_conf(vswitch_selection_policy=["ordered"]), ["vswitch_selection_policy must be a string "
-                                                                      "(ordered or random), not a list"]),
-        (pcs.program_eni_conf(Version="1"), ["unknown key 'Version': Terway ignores it silently; did you mean "
-                                             "version?"]),
+        (
+            pcs.program_eni_conf(vswitch_selection_policy=["ordered"]),
+            ["vswitch_selection_policy must be a string (ordered or random), not a list"],
+        ),
+        (
+            pcs.program_eni_conf(Version="1"),
+            ["unknown key 'Version': Terway ignores it silently; did you mean version?"],
+        ),
         (pcs.program_eni_conf(zzz=1), ["unknown key 'zzz': Terway ignores it silently"]),
     ],
 )
@@ -343,10 +367,14 @@ def test_terway_policy_scope() -> None:
         ({"Effect": "allow", "Action": "ecs:CreateNetworkInterface"}, ["statement 1: Effect must be Allow or Deny"]),
         ({"Effect": "Allow"}, ["statement 1: grants no Action list"]),
         ({"Effect": "Allow", "Action": [1]}, ["statement 1: every Action must be a string"]),
-        ({"Effect": "Allow", "Action": ["ecs:Describe?nstances", "*"]},
-         ["statement 1: wildcard actions *, ecs:Describe?nstances grant more than Terway calls"]),
-        ({"Effect": "Allow", "Action": ["ram:CreateUser", "ECS:CreateNetworkInterface"]},
-         ["statement 1: grants actions Terway does not call: ECS:CreateNetworkInterface, ram:CreateUser"]),
+        (
+            {"Effect": "Allow", "Action": ["ecs:Describe?nstances", "*"]},
+            ["statement 1: wildcard actions *, ecs:Describe?nstances grant more than Terway calls"],
+        ),
+        (
+            {"Effect": "Allow", "Action": ["ram:CreateUser", "ECS:CreateNetworkInterface"]},
+            ["statement 1: grants actions Terway does not call: ECS:CreateNetworkInterface, ram:CreateUser"],
+        ),
     ],
 )
 def test_statement_problems(statement: dict[str, Any], expected: list[str]) -> None:

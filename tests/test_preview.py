@@ -14,7 +14,7 @@ from preview.artifacts import manifest_of
 from preview.engine import Registration
 from preview.run import EXIT_FAILED, EXIT_INVALID, EXIT_OK, PreviewError, PreviewResult, preview
 from preview.schema import validate_object
-from tests.conftest import DATA, EXAMPLE_STACKS, ROOT
+from tests.conftest import DATA, EXAMPLE_STACKS, ROOT, dev_variant
 
 SNAPSHOTS = DATA / "snapshots"
 CALICO_TWO_TERMS = SNAPSHOTS / "bgp-calico-two-terms.yaml"
@@ -146,11 +146,7 @@ def test_snapshot_keeps_both_calico_terms_and_placement_holds(tmp_path: Path) ->
 
 
 def test_bgp_without_isolation_fails_placement(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    root.mkdir()
-    text = (ROOT / "Pulumi.dev.yaml").read_text()
-    text = text[: text.index("  hybrid-terway:onPremWorkloads:")] + "  hybrid-terway:onPremWorkloads: []\n"
-    (root / "Pulumi.bare.yaml").write_text(text)
+    root = dev_variant(tmp_path, "bare")
     result = run_preview("bare", tmp_path / "out", CALICO_TWO_TERMS, root=root)
     assert result.exit_code == EXIT_FAILED
     assert any(
@@ -235,11 +231,7 @@ def test_schema_failure_is_an_error(tmp_path: Path) -> None:
 
 def test_bgp_stack_that_constrains_no_onprem_cni_fails_policy_and_placement(tmp_path: Path) -> None:
     """The pull-request gate: onPremWorkloads emptied in a bgp stack, previewed against a cluster with Calico."""
-    root = tmp_path / "project"
-    root.mkdir()
-    text = (ROOT / "Pulumi.dev.yaml").read_text()
-    text = text[: text.index("  hybrid-terway:onPremWorkloads:")] + "  hybrid-terway:onPremWorkloads: []\n"
-    (root / "Pulumi.bare.yaml").write_text(text)
+    root = dev_variant(tmp_path, "bare")
     result = subprocess.run(
         [sys.executable, "-m", "preview", "--cwd", str(root), "--stack", "bare", "--snapshot", str(CALICO_TWO_TERMS)],
         cwd=ROOT,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +20,7 @@ from components.scheduling import (
     pod_spec_of,
     witness_node,
 )
+from tests.test_scheduling import freeze
 
 CLOUD_KEY, CLOUD_VALUE = split_label(CLOUD_NODE_LABEL)
 EXCLUSION = {"key": CLOUD_KEY, "operator": "NotIn", "values": [CLOUD_VALUE]}
@@ -38,14 +37,6 @@ EXPRESSION_VALUES = ["true", "false", "linux", "a", "0", "4", "5", "6", "05", ""
 NUMBERS = ["0", "4", "5", "6", "05", "-1", "x", "9223372036854775807"]
 NODE_VALUES = ["true", "false", "linux", "a", "0", "4", "5", "6", "05", "", "-1", "+5", "x y"]
 NAMES = ["node-a", "node-b", "witness-node", "witness-node-1"]
-
-
-def freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return tuple(freeze(v) for v in value)
-    return value
 
 
 def _with_values(key: str, operator: str, values: list[str] | None) -> dict[str, Any]:
