@@ -357,7 +357,8 @@ def _show(value: Any) -> str:
 
 
 def _problem(error: Mapping[str, Any]) -> list[str]:
-    loc = tuple(p for p in error["loc"] if p not in ("function-after",) and not str(p).startswith("function-"))
+    # Validator wrappers show up in the location as "function-after[...]"; they are not part of the key path.
+    loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
     # Pydantic reports errors inside dict keys with a '[key]' suffix location; keep it readable.
     loc = tuple(str(p).replace("[key]", "") if isinstance(p, str) else p for p in loc)
     ctx_error = error.get("ctx", {}).get("error")
