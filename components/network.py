@@ -80,6 +80,9 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
         self.provider = k8s.Provider(
             f"{name}-cluster",
             kubeconfig=cluster_kubeconfig(settings.cluster_id, secrets.kubeconfig, self),
+            # The kubeconfig is new every run (fresh ACK credentials). Without a stable identifier the provider
+            # may take that for another cluster and replace every patch; the cluster id is that identity.
+            cluster_identifier=settings.cluster_id,
             enable_server_side_apply=True,
             # Only the shared addon Secret is a plain resource; it may already exist (see TerwayNetwork).
             upsert_existing_objects=True,

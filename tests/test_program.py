@@ -100,6 +100,9 @@ def test_dev_resource_arguments(example_runs: Mapping[str, ProgramRun]) -> None:
     assert unwrap(one(run, ATTACH).inputs)["policyType"] == "Custom"
     key = unwrap(one(run, KEY).inputs)
     assert "pgpKey" not in key and "secretFile" not in key
+    provider = unwrap(one(run, "pulumi:providers:kubernetes").inputs)
+    assert provider["clusterIdentifier"] == cluster, "a fresh kubeconfig per run must not replace the patches"
+    assert provider["enableServerSideApply"] in (True, "true")
     addon = unwrap(one(run, ADDON).inputs)
     assert addon["name"] == "terway-eniip" and addon["clusterId"] == cluster
     for patch in by_type(run, DS_PATCH) + by_type(run, CM_PATCH) + by_type(run, SECRET):
