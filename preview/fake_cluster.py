@@ -79,13 +79,12 @@ def load_snapshot(text: str, source: str = "snapshot") -> list[dict[str, Any]]:
 @dataclass
 class FakeCluster:
     objects: dict[Key, dict[str, Any]] = field(default_factory=dict)
-    from_snapshot: bool = False
 
     # --- seeding -------------------------------------------------------------------------------------
 
     @classmethod
-    def of(cls, objects: Iterable[Mapping[str, Any]], from_snapshot: bool = True) -> FakeCluster:
-        cluster = cls(from_snapshot=from_snapshot)
+    def of(cls, objects: Iterable[Mapping[str, Any]]) -> FakeCluster:
+        cluster = cls()
         for obj in objects:
             cluster.objects[key_of(obj)] = copy.deepcopy(dict(obj))
         return cluster
@@ -97,20 +96,20 @@ class FakeCluster:
         zone = next(iter(settings.terway.pod_vswitches)) if settings.terway else "cn-hangzhou-h"
         region = zone.rsplit("-", 1)[0]
         objects: list[dict[str, Any]] = [
-            _node("onprem-node-1", {}),
-            _node(f"{region}.192.168.0.10", {label_key: label_value, "topology.kubernetes.io/zone": zone}),
+            make_node("onprem-node-1", {}),
+            make_node(f"{region}.192.168.0.10", {label_key: label_value, "topology.kubernetes.io/zone": zone}),
         ]
         workloads = list(settings.workloads)
         for workload in workloads:
-            objects.append(_workload(workload.kind.value, workload.namespace, workload.name))
+            objects.append(make_workload(workload.kind.value, workload.namespace, workload.name))
         has_cni = any(w.is_known_cni for w in workloads)
         if settings.scenario is Scenario.BGP and not has_cni:
-            objects.append(_workload("DaemonSet", "kube-system", "calico-node"))
+            objects.append(make_workload("DaemonSet", "kube-system", "calico-node"))
         if settings.scenario is Scenario.OVERLAY:
-            flannel = _workload("DaemonSet", "kube-flannel", "kube-flannel-ds")
+            flannel = make_workload("DaemonSet", "kube-flannel", "kube-flannel-ds")
             flannel["spec"]["template"]["spec"]["affinity"] = _linux_only_affinity()
             objects.append(flannel)
-        return cls.of(objects, from_snapshot=False)
+        return cls.of(objects)
 
     # --- queries -------------------------------------------------------------------------------------
 
@@ -171,7 +170,7 @@ class FakeCluster:
             }
         if ("DaemonSet", ns, constants.TERWAY_DAEMONSET) not in self.objects:
             key, value = constants.split_label(cloud_node_label)
-            terway = _workload("DaemonSet", ns, constants.TERWAY_DAEMONSET)
+            terway = make_workload("DaemonSet", ns, constants.TERWAY_DAEMONSET)
             pod = terway["spec"]["template"]["spec"]
             pod["nodeSelector"] = {key: value}
             pod["tolerations"] = [{"operator": "Exists"}]
@@ -179,7 +178,7 @@ class FakeCluster:
             self.objects[("DaemonSet", ns, constants.TERWAY_DAEMONSET)] = terway
 
 
-def _node(name: str, labels: Mapping[str, str]) -> dict[str, Any]:
+def make_node(name: str, labels: Mapping[str, str]) -> dict[str, Any]:
     base = {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name}
     return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {**base, **labels}}}
 
@@ -189,7 +188,7 @@ def _linux_only_affinity() -> dict[str, Any]:
     return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}}
 
 
-def _workload(kind: str, namespace: str | None, name: str) -> dict[str, Any]:
+def make_workload(kind: str, namespace: str | None, name: str) -> dict[str, Any]:
     if kind == WorkloadKind.INSTALLATION.value:
         return {
             "apiVersion": constants.TIGERA_API_VERSION,

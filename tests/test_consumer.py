@@ -18,13 +18,13 @@ DRIVER = textwrap.dedent(
     import json, pathlib, sys
     from preview.engine import World, run_program
     from preview.fake_cloud import FakeAlibabaCloud
-    from preview.fake_cluster import FakeCluster, _node, _workload
+    from preview.fake_cluster import FakeCluster, make_node, make_workload
 
     cluster = FakeCluster.of([
-        _node("onprem-1", {}),
-        _node("cn-shenzhen.10.0.0.1", {"alibabacloud.com/external": "true"}),
-        _workload("StatefulSet", "db", "onprem-postgres"),
-    ], from_snapshot=False)
+        make_node("onprem-1", {}),
+        make_node("cn-shenzhen.10.0.0.1", {"alibabacloud.com/external": "true"}),
+        make_workload("StatefulSet", "db", "onprem-postgres"),
+    ])
     world = World(FakeAlibabaCloud("c" + "5e" * 16), cluster)
     config = {"consumer:kubeconfig": "apiVersion: v1"}
     run = run_program(config, ["consumer:kubeconfig"], "prod", world, pathlib.Path(sys.argv[1]), "consumer")

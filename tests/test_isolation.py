@@ -12,7 +12,7 @@ from components import scheduling
 from components.isolation import isolation_patch_spec, patch_refusal
 from components.settings import OnPremWorkload, WorkloadKind
 from preview.engine import unwrap
-from preview.fake_cluster import FakeCluster, _node, _workload
+from preview.fake_cluster import FakeCluster, make_node, make_workload
 from preview.run import PreviewError, preview, settings_of
 from tests.conftest import ROOT, dev_variant, one, run_stack, stack_config, world_for
 
@@ -28,7 +28,7 @@ TIGERA_OWNER = {
 
 
 def ds(affinity: dict | None = None, owners: list | None = None) -> dict:
-    obj = _workload("DaemonSet", "kube-system", "calico-node")
+    obj = make_workload("DaemonSet", "kube-system", "calico-node")
     if affinity is not None:
         obj["spec"]["template"]["spec"]["affinity"] = affinity
     if owners:
@@ -79,7 +79,7 @@ def test_patch_owns_only_the_required_node_selector() -> None:
 
 
 def test_installation_patch_lands_at_the_operator_path() -> None:
-    installation = _workload("Installation", None, "default")
+    installation = make_workload("Installation", None, "default")
     workload = OnPremWorkload(kind=WorkloadKind.INSTALLATION, name="default")
     spec = isolation_patch_spec(workload, installation, LABEL)
     affinity = spec["calicoNodeDaemonSet"]["spec"]["template"]["spec"]["affinity"]
@@ -125,7 +125,7 @@ def test_every_kind_is_patched_with_its_own_patch_type() -> None:
 def test_program_stops_on_an_operator_owned_daemonset() -> None:
     config = stack_config("dev")
     settings = settings_of(config)
-    cluster = FakeCluster.of([_node("n1", {}), ds(owners=[TIGERA_OWNER])], from_snapshot=True)
+    cluster = FakeCluster.of([make_node("n1", {}), ds(owners=[TIGERA_OWNER])])
     with pytest.raises(pulumi.RunError, match="owned by the tigera operator"):
         run_stack(config, world_for(settings, cluster))
 
@@ -134,7 +134,7 @@ def test_preview_refuses_an_operator_owned_daemonset_with_exit_2(tmp_path: Path)
     import yaml
 
     snapshot = tmp_path / "snap.yaml"
-    snapshot.write_text(yaml.safe_dump_all([_node("n1", {}), ds(owners=[TIGERA_OWNER])]))
+    snapshot.write_text(yaml.safe_dump_all([make_node("n1", {}), ds(owners=[TIGERA_OWNER])]))
     with pytest.raises(PreviewError) as info:
         preview(ROOT, "dev", snapshot, tmp_path / "out", policy=False)
     assert info.value.exit_code == 2
