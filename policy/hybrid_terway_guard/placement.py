@@ -90,19 +90,33 @@ def _affinity_path(obj: KubeObject) -> str:
 # --- onprem-workloads-avoid-cloud-nodes ------------------------------------------------------------
 
 
+def _reachable_node(
+    obj: KubeObject, resource: ResourceView, label: str, *, labelled: bool, report: Report
+) -> Mapping[str, Any] | None:
+    """A node with (``labelled``) or without the label that the workload can be scheduled on, or None.
+
+    A spec Kubernetes would refuse is reported here, and yields None.
+    """
+    try:
+        pod_spec = judged_pod_spec(obj)
+        if pod_spec is None:
+            return None
+        reachable = scheduling.may_run_on_labelled_node if labelled else scheduling.may_run_on_unlabelled_node
+        if not reachable(pod_spec, label):
+            return None
+        return scheduling.witness_node(pod_spec, label, labelled=labelled)
+    except MalformedSpecError as exc:
+        report(f"{obj.ref}: its placement cannot be judged, Kubernetes would refuse it: {exc}", resource.urn)
+        return None
+
+
 def onprem_workloads_avoid_cloud_nodes(resource: ResourceView, settings: GuardSettings, report: Report) -> None:
     """An on-prem workload must not fit any cloud node."""
     obj = kube_object(resource)
     if obj is None or not is_onprem_workload(obj, settings):
         return
-    label = settings.cloud_node_label
-    try:
-        pod_spec = judged_pod_spec(obj)
-        if pod_spec is None or not scheduling.may_run_on_labelled_node(pod_spec, label):
-            return
-        witness = scheduling.witness_node(pod_spec, label, labelled=True)
-    except MalformedSpecError as exc:
-        report(f"{obj.ref}: its placement cannot be judged, Kubernetes would refuse it: {exc}", resource.urn)
+    witness = _reachable_node(obj, resource, settings.cloud_node_label, labelled=True, report=report)
+    if witness is None:
         return
     key, value = settings.cloud_label_key, settings.cloud_label_value
     report(
@@ -166,13 +180,8 @@ def terway_only_on_cloud_nodes(resource: ResourceView, settings: GuardSettings, 
     if obj is None or not is_terway_daemonset(obj, settings.terway_daemonset):
         return
     label = settings.cloud_node_label
-    try:
-        pod_spec = judged_pod_spec(obj)
-        if pod_spec is None or not scheduling.may_run_on_unlabelled_node(pod_spec, label):
-            return
-        witness = scheduling.witness_node(pod_spec, label, labelled=False)
-    except MalformedSpecError as exc:
-        report(f"{obj.ref}: its placement cannot be judged, Kubernetes would refuse it: {exc}", resource.urn)
+    witness = _reachable_node(obj, resource, label, labelled=False, report=report)
+    if witness is None:
         return
     key, value = settings.cloud_label_key, settings.cloud_label_value
     report(
