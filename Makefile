@@ -14,7 +14,6 @@ SNAPSHOT ?=
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 preview: $(STAMP)
@@ -22,7 +21,7 @@ preview: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy components preview policy/hybrid_terway_guard __main__.py
+	$(VENV)/bin/mypy components/hybrid_terway preview policy/hybrid_terway_guard __main__.py
 
 test: $(STAMP) lint
 	$(VENV)/bin/pytest

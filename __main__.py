@@ -2,9 +2,9 @@
 
 import pulumi
 
-from components import constants
-from components.network import HybridTerwayNetwork, StackSecrets
-from components.settings import parse_settings, read_stack_config
+from hybrid_terway import constants
+from hybrid_terway.network import HybridTerwayNetwork, StackSecrets
+from hybrid_terway.settings import parse_settings, read_stack_config
 
 settings = parse_settings(read_stack_config())  # raises ConfigError before any resource is registered
 network = HybridTerwayNetwork("hybrid", settings, StackSecrets.from_config(pulumi.Config(constants.PROJECT)))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pulumi_policy import EnforcementLevel, PolicyPack
+
 from hybrid_terway_guard.policies import (
     access_key_limit,
     credentials_not_in_configmap,
@@ -10,7 +12,6 @@ from hybrid_terway_guard.policies import (
     terway_only_on_cloud_nodes,
     terway_ram_least_privilege,
 )
-from pulumi_policy import EnforcementLevel, PolicyPack
 
 PolicyPack(
     "hybrid-terway-guard",

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from components import constants
+from hybrid_terway import constants
 from preview.engine import MASK, ProgramRun, Registration, is_secret, mask, unwrap
 from preview.fake_cluster import parse_type_token
 

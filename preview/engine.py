@@ -26,7 +26,7 @@ from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import get_root_resource, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from components import constants
+from hybrid_terway import constants
 from preview.fake_cloud import FakeAlibabaCloud
 from preview.fake_cluster import FakeCluster
 

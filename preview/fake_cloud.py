@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components import constants
+from hybrid_terway import constants
 
 _ALNUM = string.ascii_letters + string.digits
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from components import constants, scheduling
-from components.settings import Scenario, Settings, WorkloadKind
-from components.ssa import apply_patch
+from hybrid_terway import constants, scheduling
+from hybrid_terway.settings import Scenario, Settings, WorkloadKind
+from hybrid_terway.ssa import apply_patch
 
 Key = tuple[str, str, str]
 _Loader = getattr(

@@ -32,9 +32,11 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from components import constants
+from hybrid_terway import constants
 
 POLICY_DIR: Final = Path(__file__).resolve().parent.parent / "policy"
+PACKAGE_DIR: Final = Path(__file__).resolve().parent.parent / "components"
+"""Holds the ``hybrid_terway`` package the pack imports."""
 DEFAULT_STACK: Final = "dev"
 DEFAULT_ORGANIZATION: Final = "organization"
 
@@ -425,6 +427,8 @@ class PolicyPackProcess:
             "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
             # The engine's launcher runs packs with `python -u`; the SDK writes the port without a flush.
             "PYTHONUNBUFFERED": "1",
+            # The pack imports hybrid_terway: this checkout's, whatever the interpreter has installed.
+            "PYTHONPATH": os.pathsep.join(p for p in (str(PACKAGE_DIR), os.environ.get("PYTHONPATH", "")) if p),
         }
         if self.stack_config:
             env["PULUMI_CONFIG"] = json.dumps(self.stack_config)

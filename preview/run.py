@@ -9,9 +9,9 @@ from typing import Any
 
 import pulumi
 
-from components import constants
-from components.isolation import patch_refusal
-from components.settings import ConfigError, Settings, parse_settings
+from hybrid_terway import constants
+from hybrid_terway.isolation import patch_refusal
+from hybrid_terway.settings import ConfigError, Settings, parse_settings
 from preview import artifacts
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud

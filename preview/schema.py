@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 
-from components import constants
+from hybrid_terway import constants
 
 KUBERNETES_VERSION = "1.33.0"
 """The Kubernetes API version the rendered objects are checked against (pinned; see README)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.settings import Settings
+from hybrid_terway.settings import Settings
 from preview.engine import ProgramRun, Registration, World, run_program
 from preview.fake_cloud import FakeAlibabaCloud
 from preview.fake_cluster import FakeCluster

@@ -15,8 +15,8 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from components import constants
-from components.scheduling import REQUIRED_AFFINITY
+from hybrid_terway import constants
+from hybrid_terway.scheduling import REQUIRED_AFFINITY
 from policy.hybrid_terway_guard import config as pc
 from policy.hybrid_terway_guard.resources import (
     CS_ADDON,

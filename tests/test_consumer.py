@@ -28,9 +28,9 @@ DRIVER = textwrap.dedent(
     world = World(FakeAlibabaCloud("c" + "5e" * 16), cluster)
     config = {"consumer:kubeconfig": "apiVersion: v1"}
     run = run_program(config, ["consumer:kubeconfig"], "prod", world, pathlib.Path(sys.argv[1]), "consumer")
-    import components
+    import hybrid_terway
     print(json.dumps({
-        "components_from": components.__file__,
+        "package_from": hybrid_terway.__file__,
         "types": sorted({r.type for r in run.registrations}),
         "names": sorted(r.name for r in run.registrations),
         "ready": run.outputs["ready"],
@@ -49,7 +49,8 @@ def test_consumer_program_builds_the_components(tmp_path: Path) -> None:
         timeout=300,
     )
     assert install.returncode == 0, install.stderr[-3000:]
-    assert (site / "components" / "network.py").is_file()
+    assert (site / "hybrid_terway" / "network.py").is_file()
+    assert not (site / "components").exists(), "the package must not install a top-level 'components'"
     # The offline engine (not part of the package) is copied beside the consumer, the repository is not on the path.
     shutil.copytree(ROOT / "preview", driver / "preview")
     program = tmp_path / "consumer" / "__main__.py"
@@ -61,7 +62,7 @@ def test_consumer_program_builds_the_components(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    assert out["components_from"] == str(site / "components" / "__init__.py")
+    assert out["package_from"] == str(site / "hybrid_terway" / "__init__.py")
     assert "hybrid-terway:index:HybridTerwayNetwork" in out["types"]
     assert "alicloud:ram/user:User" in out["types"]
     assert "kubernetes:apps/v1:StatefulSetPatch" in out["types"]

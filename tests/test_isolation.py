@@ -8,9 +8,9 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from components import scheduling
-from components.isolation import isolation_patch_spec, patch_refusal
-from components.settings import OnPremWorkload, WorkloadKind
+from hybrid_terway import scheduling
+from hybrid_terway.isolation import isolation_patch_spec, patch_refusal
+from hybrid_terway.settings import OnPremWorkload, WorkloadKind
 from preview.engine import unwrap
 from preview.fake_cluster import FakeCluster, make_node, make_workload
 from preview.run import PreviewError, preview, settings_of

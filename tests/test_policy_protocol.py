@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from components import constants
+from hybrid_terway import constants
 from policy.hybrid_terway_guard import config as pc
 from preview.policy_harness import (
     UNKNOWN,
@@ -302,7 +302,7 @@ def test_real_program_resources_with_a_broken_exclusion_are_caught(pack: PolicyP
 
     REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 
-    from components.ssa import apply_patch
+    from hybrid_terway.ssa import apply_patch
     from tests.conftest import run_stack, stack_config
 
     run, _ = run_stack(stack_config("dev"))

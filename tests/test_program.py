@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from components import constants
-from components.ram import render_policy_document
+from hybrid_terway import constants
+from hybrid_terway.ram import render_policy_document
 from preview.engine import ProgramRun, Registration, is_secret, unwrap
 from tests.conftest import by_type, one, run_stack, stack_config
 
@@ -179,7 +179,7 @@ def test_dual_stack_grants_the_ipv6_actions() -> None:
 
 def test_a_config_mistake_registers_nothing() -> None:
     """`pulumi up` with a bad value stops before the first resource: nothing half-created."""
-    from components.settings import ConfigError
+    from hybrid_terway.settings import ConfigError
     from preview.engine import World, run_program
     from preview.fake_cloud import FakeAlibabaCloud
     from preview.fake_cluster import FakeCluster

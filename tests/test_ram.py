@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from components import constants
-from components.ram import TerwayIdentityArgs, check_ram_limits, render_policy_document, terway_actions
+from hybrid_terway import constants
+from hybrid_terway.ram import TerwayIdentityArgs, check_ram_limits, render_policy_document, terway_actions
 
 GUIDE_2021 = {
     "ecs:CreateNetworkInterface",

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from components.settings import ConfigError
+from hybrid_terway.settings import ConfigError
 from preview.engine import ProgramRun, World, unwrap
 from preview.fake_cloud import CloudError
 from tests.conftest import one, run_stack, stack_config

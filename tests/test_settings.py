@@ -7,7 +7,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from components.settings import ConfigError, Scenario, WorkloadKind, parse_settings
+from hybrid_terway.settings import ConfigError, Scenario, WorkloadKind, parse_settings
 from preview.run import settings_of
 from tests.conftest import EXAMPLE_STACKS, stack_config
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from components.settings import TerwaySettings
-from components.terway import Credentials, addon_config, render_eni_conf, restart_token, terway_placement_spec
+from hybrid_terway.settings import TerwaySettings
+from hybrid_terway.terway import Credentials, addon_config, render_eni_conf, restart_token, terway_placement_spec
 
 CLUSTER = "c" + "ab" * 16
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from components import constants, scheduling
+from hybrid_terway import constants, scheduling
 
 ONPREM_WORKLOADS_AVOID_CLOUD_NODES: Final = "onprem-workloads-avoid-cloud-nodes"
 TERWAY_ONLY_ON_CLOUD_NODES: Final = "terway-only-on-cloud-nodes"

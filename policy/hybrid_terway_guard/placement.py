@@ -1,4 +1,4 @@
-"""Where CNIs and on-prem workloads may run: judged only through ``components.scheduling``."""
+"""Where CNIs and on-prem workloads may run: judged only through ``hybrid_terway.scheduling``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from components import constants, scheduling, ssa
-from components.scheduling import MalformedSpecError
-from components.settings import Scenario
+from hybrid_terway import constants, scheduling, ssa
+from hybrid_terway.scheduling import MalformedSpecError
+from hybrid_terway.settings import Scenario
 
 from .config import GuardSettings
 from .resources import (

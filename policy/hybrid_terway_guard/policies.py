@@ -17,7 +17,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components import constants
+from hybrid_terway import constants
 
 from . import config, placement, ram, terway
 from .config import GuardSettings

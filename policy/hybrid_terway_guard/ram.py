@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from components import constants
+from hybrid_terway import constants
 
 from .resources import RAM_ACCESS_KEY, RAM_POLICY, RAM_USER, Report, ResourceView, shown, text, type_chain
 

@@ -16,8 +16,8 @@ from typing import Any, Final
 from pulumi_policy import proxy
 from pulumi_policy.proxy import UnknownValueError
 
-from components import constants, scheduling
-from components.settings import Scenario, WorkloadKind
+from hybrid_terway import constants, scheduling
+from hybrid_terway.settings import Scenario, WorkloadKind
 
 Report = Callable[[str, "str | None"], None]
 """``report(message, urn)``: pulumi-policy's ``ReportViolation``."""

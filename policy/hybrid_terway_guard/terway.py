@@ -10,8 +10,8 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from components import constants
-from components.settings import Scenario
+from hybrid_terway import constants
+from hybrid_terway.settings import Scenario
 
 from .config import GuardSettings
 from .resources import (

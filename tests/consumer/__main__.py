@@ -6,8 +6,8 @@ component, and brings its own kubeconfig.
 
 import pulumi
 
-from components.network import HybridTerwayNetwork, StackSecrets
-from components.settings import Settings
+from hybrid_terway.network import HybridTerwayNetwork, StackSecrets
+from hybrid_terway.settings import Settings
 
 settings = Settings.model_validate(
     {

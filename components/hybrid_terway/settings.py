@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from components import constants
+from hybrid_terway import constants
 
 # --- vocabularies --------------------------------------------------------------------------------
 

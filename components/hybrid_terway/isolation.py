@@ -1,7 +1,7 @@
 """Keep on-prem workloads (the on-prem CNI first of all) off cloud nodes.
 
 The required node selector is atomic under server-side apply, so a patch replaces it whole: each patch carries
-the *merged* required affinity, computed from the live object by ``components.scheduling`` (the exclusion is
+the *merged* required affinity, computed from the live object by ``hybrid_terway.scheduling`` (the exclusion is
 added to every existing term; nothing the object already required is lost).
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import constants, scheduling
-from components.settings import OnPremWorkload, WorkloadKind
+from hybrid_terway import constants, scheduling
+from hybrid_terway.settings import OnPremWorkload, WorkloadKind
 
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 
@@ -119,7 +119,7 @@ def read_live_object(
     """Read the workload as it is in the cluster, as plain camelCase data for the pure merge.
 
     A generic read (rather than the typed ``DaemonSet.get``) serves every kind alike, the tigera Installation
-    included, and keeps the object in the shape ``components.scheduling`` works on.
+    included, and keeps the object in the shape ``hybrid_terway.scheduling`` works on.
     """
     fields = ("apiVersion", "kind", "metadata", "spec")
     live = pulumi.CustomResource(

@@ -16,8 +16,8 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from components import constants
-from components.settings import TerwaySettings
+from hybrid_terway import constants
+from hybrid_terway.settings import TerwaySettings
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from components import constants
-from components.isolation import OnPremIsolation, OnPremIsolationArgs
-from components.ram import TerwayIdentity, TerwayIdentityArgs
-from components.settings import Settings
-from components.terway import TerwayNetwork, TerwayNetworkArgs
+from hybrid_terway import constants
+from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
+from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
+from hybrid_terway.settings import Settings
+from hybrid_terway.terway import TerwayNetwork, TerwayNetworkArgs
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Literal
 import pulumi
 import pulumi_alicloud as alicloud
 
-from components import constants
+from hybrid_terway import constants
 
 IpStack = Literal["ipv4", "dual"]
 

@@ -1,0 +1,1 @@
+"""hybrid-terway: Pulumi components for the container network of ACK One registered (hybrid) clusters."""
