@@ -21,7 +21,7 @@ preview: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy components/hybrid_terway preview policy/hybrid_terway_guard __main__.py
+	$(VENV)/bin/mypy components/hybrid_terway preview policy/hybrid_terway_guard __main__.py provider
 
 test: $(STAMP) lint
 	$(VENV)/bin/pytest

@@ -9,11 +9,11 @@ from hybrid_terway.settings import parse_settings, read_stack_config
 settings = parse_settings(read_stack_config())  # raises ConfigError before any resource is registered
 network = HybridTerwayNetwork("hybrid", settings, StackSecrets.from_config(pulumi.Config(constants.PROJECT)))
 
-pulumi.export("scenario", settings.scenario.value)
-pulumi.export("clusterId", settings.cluster_id)
-pulumi.export("onPremWorkloads", [w.ref for w in settings.workloads])
+pulumi.export("scenario", network.scenario)
+pulumi.export("clusterId", network.cluster_id)
+pulumi.export("onPremWorkloads", network.on_prem_workloads)
 pulumi.export("readyForCloudNodes", network.ready_for_cloud_nodes)
-if network.identity is not None:
-    pulumi.export("terwayRamUser", network.identity.user.name)
-if network.terway is not None:
-    pulumi.export("terwayAccessKeyId", network.access_key_id)
+if network.terway_ram_user is not None:
+    pulumi.export("terwayRamUser", network.terway_ram_user)
+if network.terway_access_key_id is not None:
+    pulumi.export("terwayAccessKeyId", network.terway_access_key_id)

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONSUMER = ROOT / "tests" / "consumer" / "__main__.py"
+CONSUMER = ROOT / "tests" / "consumer"
 
 DRIVER = textwrap.dedent(
     """
@@ -28,9 +28,10 @@ DRIVER = textwrap.dedent(
     world = World(FakeAlibabaCloud("c" + "5e" * 16), cluster)
     config = {"consumer:kubeconfig": "apiVersion: v1"}
     run = run_program(config, ["consumer:kubeconfig"], "prod", world, pathlib.Path(sys.argv[1]), "consumer")
-    import hybrid_terway
+    import components, hybrid_terway
     print(json.dumps({
         "package_from": hybrid_terway.__file__,
+        "own_components_from": components.__file__,
         "types": sorted({r.type for r in run.registrations}),
         "names": sorted(r.name for r in run.registrations),
         "ready": run.outputs["ready"],
@@ -40,7 +41,10 @@ DRIVER = textwrap.dedent(
 
 
 def test_consumer_program_builds_the_components(tmp_path: Path) -> None:
-    """`pip install` this repository (a real wheel build), then run a program that lives elsewhere."""
+    """`pip install` this repository (a real wheel build), then run a program that lives elsewhere.
+
+    The consumer keeps its own components in its own `components/` package: both import side by side.
+    """
     site, driver = tmp_path / "site", tmp_path / "driver"
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(ROOT)],
@@ -53,16 +57,18 @@ def test_consumer_program_builds_the_components(tmp_path: Path) -> None:
     assert not (site / "components").exists(), "the package must not install a top-level 'components'"
     # The offline engine (not part of the package) is copied beside the consumer, the repository is not on the path.
     shutil.copytree(ROOT / "preview", driver / "preview")
-    program = tmp_path / "consumer" / "__main__.py"
-    program.parent.mkdir()
-    shutil.copy(CONSUMER, program)
-    env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{driver}"}
+    consumer = tmp_path / "consumer"
+    shutil.copytree(CONSUMER, consumer, ignore=shutil.ignore_patterns("__pycache__"))
+    program = consumer / "__main__.py"
+    # As the Pulumi CLI runs a program: its own directory first on the path, then the installed packages.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(consumer), str(site), str(driver)])}
     result = subprocess.run(
         [sys.executable, "-c", DRIVER, str(program)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["package_from"] == str(site / "hybrid_terway" / "__init__.py")
+    assert out["own_components_from"] == str(consumer / "components" / "__init__.py")
     assert "hybrid-terway:index:HybridTerwayNetwork" in out["types"]
     assert "alicloud:ram/user:User" in out["types"]
     assert "kubernetes:apps/v1:StatefulSetPatch" in out["types"]

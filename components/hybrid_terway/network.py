@@ -1,17 +1,22 @@
-"""The top-level component: the container network of one ACK One registered cluster."""
+"""The top-level component: the container network of one ACK One registered cluster.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the component package infers its schema from this module's
+annotations at runtime (``hybrid_terway.package``).
+"""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, overload
 
 import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from hybrid_terway import constants
+from hybrid_terway.args import HybridTerwayNetworkArgs, plain_values
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
-from hybrid_terway.settings import Settings
+from hybrid_terway.settings import SECRET_KEYS, ConfigError, Settings, validate_settings
 from hybrid_terway.terway import TerwayNetwork, TerwayNetworkArgs
 
 
@@ -23,7 +28,7 @@ class StackSecrets:
     access_key_secret: pulumi.Output[str] | None = None
 
     @staticmethod
-    def from_config(config: pulumi.Config) -> StackSecrets:
+    def from_config(config: pulumi.Config) -> "StackSecrets":
         return StackSecrets(
             kubeconfig=config.get_secret("kubeconfig"), access_key_secret=config.get_secret("accessKeySecret")
         )
@@ -43,20 +48,95 @@ def cluster_kubeconfig(
     return pulumi.Output.secret(credential.kube_config)
 
 
+def _holds_output(value: Any) -> bool:
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_output(v) for v in value)
+    return False
+
+
+def settings_from_args(args: Mapping[str, Any]) -> tuple[Settings, StackSecrets]:
+    """The component's inputs (``HybridTerwayNetworkArgs``) as validated settings and secrets, or ConfigError.
+
+    The same model validates them as the stack configuration. The non-secret inputs decide which resources exist
+    and how they are named, so they must be plain values, known before the deployment; the secrets may be
+    outputs of other resources, and stay secrets.
+    """
+    problems = [
+        f"{constants.PROJECT}:{key}: must be a plain value known before the deployment (it decides which "
+        "resources exist), not an output of another resource or a secret"
+        for key, value in args.items()
+        if key not in SECRET_KEYS and _holds_output(value)
+    ]
+    if problems:
+        raise ConfigError(problems)
+    kubeconfig, access_key_secret = args.get("kubeconfig"), args.get("accessKeySecret")
+    settings = validate_settings(
+        {
+            **{key: plain_values(value) for key, value in args.items() if key not in SECRET_KEYS},
+            "hasKubeconfig": kubeconfig is not None,
+            "hasAccessKeySecret": access_key_secret is not None,
+        }
+    )
+    secrets = StackSecrets(
+        kubeconfig=None if kubeconfig is None else pulumi.Output.secret(kubeconfig),
+        access_key_secret=None if access_key_secret is None else pulumi.Output.secret(access_key_secret),
+    )
+    return settings, secrets
+
+
 class HybridTerwayNetwork(pulumi.ComponentResource):
-    """Terway on cloud nodes and on-prem workloads kept off them, for one scenario (overlay, bgp or host).
+    """The container network of an ACK One registered cluster: Terway on cloud nodes, on-prem workloads kept off them.
 
     Its inputs (scenario, cluster id, cloud-node label) are visible to the policy pack, which uses them to judge
     what the stack as a whole must leave running on each kind of node.
     """
 
+    # The annotated attributes are the component's outputs in the package schema (hybrid_terway.package).
+    scenario: str
+    """The scenario: overlay, bgp or host."""
+    cluster_id: str
+    """The registered cluster."""
+    on_prem_workloads: list[str]
+    """The workloads kept off cloud nodes, as 'Kind namespace/name'."""
     ready_for_cloud_nodes: pulumi.Output[bool]
-    identity: TerwayIdentity | None
-    terway: TerwayNetwork | None
+    """True once every isolation patch and Terway's configuration is applied: add cloud nodes only then."""
+    terway_ram_user: pulumi.Output[str] | None
+    """The RAM user Terway acts as (bgp and host with credentials.source managed)."""
+    terway_access_key_id: pulumi.Output[str] | None
+    """The id of the AccessKey Terway is given (bgp and host); its secret never leaves the component."""
 
+    @overload
     def __init__(
-        self, name: str, settings: Settings, secrets: StackSecrets, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: Settings, secrets: StackSecrets, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """From validated settings and the stack's secrets (a Python program, as ``__main__.py`` does)."""
+
+    @overload
+    def __init__(self, name: str, args: HybridTerwayNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        """From the package's inputs (any Pulumi language, through the component package), secrets included."""
+
+    # The schema is inferred from this signature's ``args`` annotation, which must name the inputs' type alone.
+    def __init__(  # type: ignore[misc]
+        self,
+        name: str,
+        args: HybridTerwayNetworkArgs,
+        secrets: StackSecrets | pulumi.ResourceOptions | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        if isinstance(args, Settings):
+            if not isinstance(secrets, StackSecrets):
+                raise TypeError("HybridTerwayNetwork(name, settings, secrets, opts): secrets must be StackSecrets")
+            settings = args
+        else:
+            if isinstance(secrets, pulumi.ResourceOptions):  # (name, args, opts), as the package host calls it
+                opts = secrets
+            elif secrets is not None:
+                raise TypeError("HybridTerwayNetwork(name, args, opts): kubeconfig and accessKeySecret go in args")
+            settings, secrets = settings_from_args(args)
         creds = settings.effective_credentials
         # Build every argument object before registering anything, so a bad value registers nothing.
         identity_args = (
@@ -95,12 +175,14 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
         )
         gates: list[pulumi.Output[str]] = [p.id for p in self.isolation.patches]
 
-        self.identity = None
-        self.terway = None
-        self.access_key_id: pulumi.Output[str] | None = None
+        self.identity: TerwayIdentity | None = None
+        self.terway: TerwayNetwork | None = None
+        self.terway_ram_user = None
+        self.terway_access_key_id = None
         if settings.terway is not None and creds is not None:
             if identity_args is not None:
                 self.identity = TerwayIdentity(f"{name}-identity", identity_args, pulumi.ResourceOptions(parent=self))
+                self.terway_ram_user = self.identity.user.name
                 key_id: pulumi.Input[str] = self.identity.access_key_id
                 key_secret: pulumi.Input[str] = self.identity.access_key_secret
             else:
@@ -122,8 +204,20 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
                 pulumi.ResourceOptions(parent=self),
             )
             gates += [r.id for r in self.terway.configuration]
-            self.access_key_id = pulumi.Output.from_input(key_id)
+            self.terway_access_key_id = pulumi.Output.from_input(key_id)
 
+        self.scenario = settings.scenario.value
+        self.cluster_id = settings.cluster_id
+        self.on_prem_workloads = [w.ref for w in settings.workloads]
         self.ready_for_cloud_nodes = pulumi.Output.all(*gates).apply(lambda _: True)
         # The engine shows a component's registered outputs to stack policies: keep the scenario visible there.
-        self.register_outputs({**visible, "readyForCloudNodes": self.ready_for_cloud_nodes})
+        outputs: dict[str, Any] = {
+            **visible,
+            "onPremWorkloads": self.on_prem_workloads,
+            "readyForCloudNodes": self.ready_for_cloud_nodes,
+        }
+        if self.terway_ram_user is not None:
+            outputs["terwayRamUser"] = self.terway_ram_user
+        if self.terway_access_key_id is not None:
+            outputs["terwayAccessKeyId"] = self.terway_access_key_id
+        self.register_outputs(outputs)

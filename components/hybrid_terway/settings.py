@@ -402,8 +402,16 @@ def parse_settings(raw: Mapping[str, str]) -> Settings:
         raise ConfigError(problems)
     decoded["hasKubeconfig"] = bool(raw.get("kubeconfig"))
     decoded["hasAccessKeySecret"] = bool(raw.get("accessKeySecret"))
+    return validate_settings(decoded)
+
+
+def validate_settings(values: Mapping[str, Any]) -> Settings:
+    """Validate decoded values (camelCase keys, objects as data, secrets as hasKubeconfig/hasAccessKeySecret).
+
+    The stack configuration and the component package's inputs both come through here: one contract.
+    """
     try:
-        return Settings.model_validate(decoded)
+        return Settings.model_validate(dict(values))
     except ValidationError as exc:
         raise ConfigError([p for e in exc.errors() for p in _problem(e)]) from None
 

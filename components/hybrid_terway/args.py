@@ -1,0 +1,155 @@
+"""The inputs of ``HybridTerwayNetwork`` as typed data: the component package's schema is inferred from them.
+
+The keys are the stack configuration's own camelCase keys (README.md, "Stack configuration"), so a Pulumi YAML
+or TypeScript program passes exactly what ``Pulumi.<stack>.yaml`` holds. These types only describe the shape:
+``hybrid_terway.settings.Settings`` validates the values (ids, CIDRs, bounds, scenario rules), and
+``tests/test_package_schema.py`` proves the two agree field by field.
+
+No ``from __future__ import annotations`` here: the schema inference reads these annotations at runtime.
+"""
+
+from enum import Enum
+from typing import Any, TypedDict
+
+import pulumi
+from typing_extensions import NotRequired
+
+from hybrid_terway.settings import Scenario, WorkloadKind
+
+__all__ = [
+    "CredentialSource",
+    "CredentialStore",
+    "CredentialsConfig",
+    "HybridTerwayNetworkArgs",
+    "IpStack",
+    "KeySlot",
+    "OnPremWorkloadRef",
+    "Scenario",
+    "TerwayConfig",
+    "VswitchSelectionPolicy",
+    "WorkloadKind",
+    "plain_values",
+]
+
+
+class VswitchSelectionPolicy(str, Enum):
+    """How Terway picks a pod vSwitch among a zone's."""
+
+    ORDERED = "ordered"
+    """The vSwitch with the most free IPs first."""
+    RANDOM = "random"
+
+
+class IpStack(str, Enum):
+    """The pod IP families."""
+
+    IPV4 = "ipv4"
+    DUAL = "dual"
+    """IPv4 and IPv6; also grants the IPv6 address actions."""
+
+
+class CredentialSource(str, Enum):
+    """Where Terway's AccessKey comes from."""
+
+    MANAGED = "managed"
+    """This component creates the RAM user, its policy and keys."""
+    EXISTING = "existing"
+    """You give a key: accessKeyId, and its secret in accessKeySecret."""
+
+
+class CredentialStore(str, Enum):
+    """Where Terway's AccessKey is kept in the cluster."""
+
+    SECRET = "secret"
+    """Secret kube-system/alibaba-addon-secret (recommended)."""
+    CONFIGMAP = "configmap"
+    """Inside eni_conf, in plain text in ConfigMap kube-system/eni-config."""
+
+
+class KeySlot(str, Enum):
+    """One AccessKey per slot; RAM allows two keys per user."""
+
+    A = "a"
+    B = "b"
+
+
+class TerwayConfig(TypedDict):
+    """Terway's configuration (required for scenarios bgp and host, refused for overlay)."""
+
+    version: NotRequired[str]
+    """Pin the terway-eniip addon version (a change upgrades the addon); the addon default otherwise."""
+    ipvlan: NotRequired[bool]
+    """IPvlan: addon config {"IPVlan": "true"}, or "false" (the default)."""
+    podVswitches: dict[str, list[str]]
+    """Pod vSwitches per zone: zone id -> non-empty list of vsw- ids; a zone not listed uses the node's vSwitch."""
+    serviceCidr: str
+    """The cluster's service CIDR (IPv4)."""
+    securityGroupIds: list[str]
+    """1 to 10 sg- ids: security groups of the ENIs Terway creates."""
+    minPoolSize: NotRequired[int]
+    """Idle IP pool lower bound (>= 0, default 0)."""
+    maxPoolSize: NotRequired[int]
+    """Idle IP pool upper bound (>= 0, default 5); minPoolSize must not exceed it."""
+    vswitchSelectionPolicy: NotRequired[VswitchSelectionPolicy]
+    """ordered (default) or random."""
+    ipStack: NotRequired[IpStack]
+    """ipv4 (default) or dual."""
+
+
+class CredentialsConfig(TypedDict):
+    """Where Terway's AccessKey comes from and where it is kept (bgp and host only)."""
+
+    source: NotRequired[CredentialSource]
+    """managed (default) or existing."""
+    store: NotRequired[CredentialStore]
+    """secret (default) or configmap."""
+    accessKeyId: NotRequired[str]
+    """With source existing only: the LTAI... key id; its secret goes in accessKeySecret."""
+    ramUserName: NotRequired[str]
+    """With source managed only: 1-64 of A-Za-z0-9._- (default terway-<clusterId>)."""
+    keySlots: NotRequired[list[KeySlot]]
+    """With source managed only: one or two of a, b (default [a]); see the key rotation runbook."""
+    activeKey: NotRequired[KeySlot]
+    """With source managed only: the slot whose key Terway is given (default: the first slot)."""
+
+
+class OnPremWorkloadRef(TypedDict):
+    """A workload that must never run on cloud nodes."""
+
+    kind: WorkloadKind
+    """DaemonSet, Deployment, StatefulSet, or Installation (tigera operator; cluster-scoped)."""
+    namespace: NotRequired[str]
+    """Required, except for an Installation."""
+    name: str
+
+
+class HybridTerwayNetworkArgs(TypedDict):
+    """The configuration contract: the same keys, types and rules as the stack configuration."""
+
+    scenario: Scenario
+    """How the on-prem pod network works: overlay, bgp or host."""
+    clusterId: str
+    """The registered cluster: c followed by 32 lowercase hex characters."""
+    terway: NotRequired[TerwayConfig]
+    """Terway's configuration: required for bgp and host, refused for overlay."""
+    credentials: NotRequired[CredentialsConfig]
+    """Terway's AccessKey (default: managed, kept in the Secret); refused for overlay."""
+    onPremWorkloads: NotRequired[list[OnPremWorkloadRef]]
+    """Workloads kept off cloud nodes (bgp default: DaemonSet kube-system/calico-node; otherwise none)."""
+    cloudNodeLabel: NotRequired[str]
+    """How cloud nodes are told apart, key=value (default alibabacloud.com/external=true)."""
+    kubeconfig: NotRequired[pulumi.Input[str]]
+    """A kubeconfig for the registered cluster (secret); fetched fresh from ACK on every run when absent."""
+    accessKeySecret: NotRequired[pulumi.Input[str]]
+    """With credentials.source existing only: the key's secret (secret)."""
+
+
+def plain_values(value: Any) -> Any:
+    """``value`` with enum members replaced by their values, recursively (what the settings model reads)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: plain_values(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_values(v) for v in value]
+    return value
