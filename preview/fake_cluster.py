@@ -12,16 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from hybrid_terway import constants, scheduling
 from hybrid_terway.settings import Scenario, Settings, WorkloadKind
 from hybrid_terway.ssa import apply_patch
+from preview.safe_yaml import YamlInputError, YamlNotice, load_documents
 
-Key = tuple[str, str, str]
-_Loader = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)  # libyaml when PyYAML has it: a large snapshot loads 10x faster  # kind, namespace ("" when cluster-scoped), name
+Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
 
 WORKLOAD_KINDS = ("DaemonSet", "Deployment", "StatefulSet", "Installation")
 
@@ -47,12 +43,14 @@ def parse_type_token(token: str) -> tuple[str, str, bool]:
     return api_version, kind.removesuffix("Patch") if patch else kind, patch
 
 
-def load_snapshot(text: str, source: str = "snapshot") -> list[dict[str, Any]]:
+def load_snapshot(
+    text: str | bytes, source: str = "snapshot", notices: list[YamlNotice] | None = None
+) -> list[dict[str, Any]]:
     """Objects from ``kubectl get ... -o yaml`` output: a ``List`` or several documents (each may be a List)."""
     try:
-        documents = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
-    except yaml.YAMLError as exc:
-        raise SnapshotError(f"{source}: not valid YAML: {exc}") from None
+        documents = load_documents(text, source, notices)
+    except YamlInputError as exc:
+        raise SnapshotError(str(exc)) from None
     if not documents:
         raise SnapshotError(f"{source}: holds no Kubernetes objects")
     objects: list[dict[str, Any]] = []

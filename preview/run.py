@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster, SnapshotError, load_snapshot
 from preview.placement import judge_placement
+from preview.safe_yaml import YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
 from preview.stack_config import StackConfig, StackFileError, load_stack_config
 
@@ -48,10 +50,13 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
     if snapshot is None:
         return FakeCluster.representative(settings)
     try:
-        text = snapshot.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PreviewError(f"--snapshot {snapshot}: cannot be read: {exc}") from None
-    cluster = FakeCluster.of(load_snapshot(text, str(snapshot)))
+        data = read_input(snapshot)
+    except YamlInputError as exc:
+        raise PreviewError(f"--snapshot {exc}") from None
+    notices: list[YamlNotice] = []
+    cluster = FakeCluster.of(load_snapshot(data, str(snapshot), notices))
+    for notice in notices:
+        print(f"notice: {notice}", file=sys.stderr)
     if not cluster.nodes():
         raise SnapshotError(f"{snapshot}: holds no Node objects; take it with `kubectl get nodes,daemonsets,...`")
     problems = []
@@ -70,6 +75,8 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
 def preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool = True) -> PreviewResult:
     try:
         config = load_stack_config(root, stack)
+        for notice in config.notices:
+            print(f"notice: {notice}", file=sys.stderr)
         settings = settings_of(config)
         cluster = cluster_for(settings, snapshot)
     except (StackFileError, SnapshotError) as exc:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from preview.safe_yaml import YamlInputError, YamlNotice, load_documents, read_input
 
 
 class StackFileError(Exception):
@@ -19,6 +19,7 @@ class StackConfig:
     stack: str
     values: dict[str, str]  # "namespace:key" -> value as the CLI passes it
     secret_keys: list[str]
+    notices: tuple[str, ...] = ()  # unquoted values read as the string written (YAML 1.1 would differ)
 
 
 def secret_placeholder(key: str) -> str:
@@ -46,10 +47,14 @@ def load_stack_config(root: Path, stack: str) -> StackConfig:
         raise StackFileError(
             f"--stack {stack!r}: no {path.name} in {root}; stacks here: {', '.join(available_stacks(root)) or 'none'}"
         )
+    notices: list[YamlNotice] = []
     try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise StackFileError(f"{path.name}: not valid YAML: {exc}") from None
+        documents = load_documents(read_input(path, path.name), path.name, notices)
+    except YamlInputError as exc:
+        raise StackFileError(str(exc)) from None
+    if len(documents) > 1:
+        raise StackFileError(f"{path.name}: holds {len(documents)} YAML documents; a stack file is one mapping")
+    document = documents[0] if documents else {}
     config = document.get("config") if isinstance(document, dict) else None
     if not isinstance(config, dict):
         raise StackFileError(f"{path.name}: needs a top-level 'config:' map")
@@ -63,4 +68,4 @@ def load_stack_config(root: Path, stack: str) -> StackConfig:
             secret_keys.append(key)
         else:
             values[key] = _as_config_string(value)
-    return StackConfig(stack, values, sorted(secret_keys))
+    return StackConfig(stack, values, sorted(secret_keys), tuple(str(n) for n in notices))

@@ -159,7 +159,7 @@ def test_bgp_without_isolation_fails_placement(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("items: [\n", "not valid YAML"),
+        ("items: [\n", "snap.yaml:2:1: did not find expected node content"),
         ("just a string\n", "not a Kubernetes object"),
         ("apiVersion: v1\nkind: List\nitems:\n- kind: Node\n  metadata: {name: x}\n", "missing apiVersion"),
         ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: y}\n", "holds no Node objects"),

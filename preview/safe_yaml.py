@@ -1,0 +1,527 @@
+"""The one reader of YAML and JSON input: stack files, cluster snapshots and cloud snapshots.
+
+Input is hostile until read. This reader:
+
+- refuses input larger than ``MAX_INPUT_BYTES`` (64 MiB: a 50 MB ``kubectl get -o yaml`` snapshot still loads);
+- refuses text that is not UTF-8, naming the line and column of the first bad byte;
+- leaves nesting depth to libyaml, which refuses more than 1000 levels (the pure-Python parser, used only when
+  PyYAML lacks libyaml, stops at the interpreter's recursion limit; both end in ``YamlInputError``);
+- bounds alias expansion the way Go's ``gopkg.in/yaml.v3`` does (the YAML library of the Pulumi CLI and
+  engine): the node count with every alias expanded is computed over the composed node graph, each node counted
+  once with memoisation, *before* anything is constructed, and a document is refused when more than the
+  allowed share of its expanded nodes comes from aliases (99% up to 400,000 nodes, falling to 10% at 4,000,000:
+  ``allowedAliasRatio`` in go-yaml/yaml ``decode.go``, branch v3, commit f6f7691b1fdeb513f56608cd2c32c51f8194bf51).
+  An alias to a node that contains it is refused as well (yaml.v3: "anchor ... value contains itself");
+- refuses duplicate mapping keys, as yaml.v3 does ("mapping key ... already defined at line ...");
+- reads scalars as yaml.v3 types them (a YAML 1.2 core schema): ``true``/``false`` are booleans, ``null`` and ``~``
+  are null, ``12``/``0x1f``/``0o17`` integers, ``1.5``/``1e3``/``.inf`` floats. The YAML 1.1 readings that PyYAML
+  would otherwise apply (``yes``/``no``/``on``/``off`` booleans, ``2024-01-01`` dates, ``0777`` octals, ``1:20``
+  base-60 numbers, ``1_000``, ``0b101``) do not happen: such an unquoted value is read as the string written,
+  and each one is reported as a ``YamlNotice`` (file, line, column, what YAML 1.1 would have made of it) that the
+  caller prints. The Pulumi CLI hands a top-level config value to the program as the text written, so this is
+  also what ``pulumi up`` sees;
+- accepts only the plain JSON-like types (string, integer, float, boolean, null, list, mapping, and ``<<``
+  merge keys); any other tag (``!!binary``, ``!!set``, ``!!timestamp``, ``!python/...``, ``!custom``) is refused;
+- names ``file:line:column`` in every error.
+
+``load_json`` reads JSON as JSON (the ``aliyun`` CLI indents with tabs, which YAML refuses), with the same size
+bound, duplicate keys refused and ``NaN``/``Infinity`` (not JSON) refused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver, Resolver
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+# go-yaml/yaml decode.go (v3, f6f7691b): alias_ratio_range_low/high and the "aliasCount > 100 && decodeCount >
+# 1000" guard of decoder.unmarshal.
+ALIAS_RATIO_RANGE_LOW = 400_000
+ALIAS_RATIO_RANGE_HIGH = 4_000_000
+ALIAS_MIN_COUNT = 100
+ALIAS_MIN_DECODES = 1000
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+# What the resolver gives an unquoted scalar that YAML 1.1 would type but YAML 1.2 reads as a string.
+_YAML11_STRING = "tag:hybrid-terway,2026:yaml11-string"
+
+
+class YamlInputError(Exception):
+    """The input cannot be read: the message names ``file:line:column`` where the problem is known."""
+
+
+@dataclass(frozen=True)
+class YamlNotice:
+    """An unquoted value read as the string written, where YAML 1.1 would have read something else."""
+
+    source: str
+    line: int
+    column: int
+    text: str
+    yaml11: str  # what YAML 1.1 (PyYAML's default, kubectl's yaml.v2) would make of it
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source}:{self.line}:{self.column}: unquoted {self.text} is read as the string {self.text!r} "
+            f"(YAML 1.1 would read {self.yaml11}); quote it to keep this reading without a notice"
+        )
+
+
+# --- resolving scalars: YAML 1.2 core schema, as gopkg.in/yaml.v3 resolve.go -------------------------------
+
+
+class _Yaml12Resolver(BaseResolver):
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is not ScalarNode or not implicit[0]:
+            return str(super().resolve(kind, value, implicit))
+        tag = _PLAIN_TAGS.get(value)  # a snapshot repeats the same few thousand plain scalars
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))
+            if (
+                tag == _STR
+                and value[:1] in _YAML11_FIRST_CHARS
+                and _YAML11.resolve(ScalarNode, value, (True, False)) in _YAML11_TYPED
+            ):
+                tag = _YAML11_STRING
+            if len(value) <= 64 and len(_PLAIN_TAGS) < 65_536:
+                _PLAIN_TAGS[value] = tag
+        return tag
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_Yaml12Resolver.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Yaml12Resolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+# Integers without a leading zero (yaml.v3 reads 0777 as octal, YAML 1.2 as decimal: neither is assumed).
+_Yaml12Resolver.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+|0o[0-7]+)$"), list("-+0123456789")
+)
+_Yaml12Resolver.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+_Yaml12Resolver.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
+
+_YAML11 = Resolver()
+_YAML11_TYPED = frozenset((_BOOL, _INT, _FLOAT, "tag:yaml.org,2002:timestamp"))
+_YAML11_FIRST_CHARS = frozenset(ch for ch in Resolver.yaml_implicit_resolvers if ch)
+
+
+# --- constructing: only JSON-like values, duplicate keys refused ---------------------------------------------
+
+_INT_TEXT = re.compile(r"^[-+]?(?:[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$")
+
+
+class _Constructor(SafeConstructor):
+    yaml_constructors: ClassVar[dict[Any, Any]] = {}
+    yaml_multi_constructors: ClassVar[dict[Any, Any]] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notices: list[tuple[int, int, str, str]] = []
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+        if isinstance(node, MappingNode):
+            first_seen: dict[Any, Node] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == _MERGE:
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise ConstructorError(
+                        None,
+                        None,
+                        "a mapping key must be a string or a number, not a list or mapping",
+                        key_node.start_mark,
+                    ) from None
+                if key in first_seen:
+                    raise ConstructorError(
+                        None,
+                        None,
+                        f"mapping key {key!r} already defined at line {first_seen[key].start_mark.line + 1}",
+                        key_node.start_mark,
+                    )
+                first_seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml12_int(self, node: ScalarNode) -> int:
+        text = str(self.construct_scalar(node)).strip()
+        if not _INT_TEXT.match(text):
+            raise ConstructorError(None, None, f"{text!r} is not an integer", node.start_mark)
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        base = 16 if digits.startswith("0x") else 8 if digits.startswith("0o") else 10
+        try:
+            return sign * int(digits[2:] if base != 10 else digits, base)
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+            too_large = f"integer of {len(digits)} digits is too large"
+            raise ConstructorError(None, None, too_large, node.start_mark) from None
+
+    def construct_yaml12_float(self, node: ScalarNode) -> float:
+        text = str(self.construct_scalar(node)).strip()
+        lowered = text.lower()
+        if lowered in (".inf", "+.inf"):
+            return float("inf")
+        if lowered == "-.inf":
+            return float("-inf")
+        if lowered == ".nan":
+            return float("nan")
+        try:
+            return float(text)
+        except ValueError:
+            raise ConstructorError(None, None, f"{text!r} is not a number", node.start_mark) from None
+
+    def construct_yaml12_bool(self, node: ScalarNode) -> bool:
+        text = str(self.construct_scalar(node)).strip()
+        if text.lower() not in ("true", "false"):
+            raise ConstructorError(None, None, f"{text!r} is not true or false", node.start_mark)
+        return text.lower() == "true"
+
+    def construct_yaml11_string(self, node: ScalarNode) -> str:
+        text = str(self.construct_scalar(node))
+        try:
+            yaml11 = yaml.safe_load(text)
+            reading = f"the {_describe(yaml11)} {yaml11!s}"
+        except yaml.YAMLError:
+            reading = "a non-string value"
+        self.notices.append((node.start_mark.line + 1, node.start_mark.column + 1, text, reading))
+        return text
+
+    def construct_refused(self, node: Node) -> Any:
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+        supported = "a string, number, true/false, null, list or mapping"
+        raise ConstructorError(None, None, f"the tag {tag} is not supported here: use {supported}", node.start_mark)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return "date" if hasattr(value, "isoformat") else type(value).__name__
+
+
+_Constructor.yaml_constructors.update(
+    {
+        _NULL: SafeConstructor.construct_yaml_null,
+        _BOOL: _Constructor.construct_yaml12_bool,
+        _INT: _Constructor.construct_yaml12_int,
+        _FLOAT: _Constructor.construct_yaml12_float,
+        _STR: SafeConstructor.construct_yaml_str,
+        _YAML11_STRING: _Constructor.construct_yaml11_string,
+        _SEQ: SafeConstructor.construct_yaml_seq,
+        _MAP: SafeConstructor.construct_yaml_map,
+        None: _Constructor.construct_refused,
+    }
+)
+
+
+try:  # libyaml: parses a large snapshot about ten times faster
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+
+    def _parser_init(loader: Any, stream: bytes) -> None:
+        _Parser.__init__(loader, stream)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+
+    class _Parser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer):  # type: ignore[no-redef]
+        pass
+
+    def _parser_init(loader: Any, stream: bytes) -> None:
+        yaml.reader.Reader.__init__(loader, stream)
+        yaml.scanner.Scanner.__init__(loader)
+        yaml.parser.Parser.__init__(loader)
+        yaml.composer.Composer.__init__(loader)
+
+
+class _Loader(_Parser, _Constructor, _Yaml12Resolver):
+    def __init__(self, stream: bytes) -> None:
+        _parser_init(self, stream)
+        _Constructor.__init__(self)
+        _Yaml12Resolver.__init__(self)
+
+
+# --- alias expansion bound -----------------------------------------------------------------------------------
+
+
+def allowed_alias_ratio(expanded: int) -> float:
+    """The share of a document's expanded nodes that may come from aliases (yaml.v3 ``allowedAliasRatio``)."""
+    if expanded <= ALIAS_RATIO_RANGE_LOW:
+        return 0.99
+    if expanded >= ALIAS_RATIO_RANGE_HIGH:
+        return 0.10
+    span = ALIAS_RATIO_RANGE_HIGH - ALIAS_RATIO_RANGE_LOW
+    return 0.99 - 0.89 * (expanded - ALIAS_RATIO_RANGE_LOW) / span
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def expansion_counts(root: Node) -> tuple[int, int]:
+    """(nodes with every alias expanded, nodes written). Each collection is visited once (memoised).
+
+    Raises ``ConstructorError`` on an alias to a node that contains it.
+    """
+    expanded_size: dict[int, int] = {}
+    on_path: set[int] = set()
+    written = 1 if not isinstance(root, CollectionNode) else 0
+    stack: list[tuple[Node, bool]] = [(root, False)] if isinstance(root, CollectionNode) else []
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if leaving:
+            on_path.discard(key)
+            expanded_size[key] = 1 + sum(expanded_size[id(c)] if isinstance(c, CollectionNode) else 1 for c in children)
+            written += 1 + sum(1 for c in children if not isinstance(c, CollectionNode))
+            continue
+        if key in expanded_size:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if not isinstance(child, CollectionNode) or id(child) in expanded_size:
+                continue
+            if id(child) in on_path:
+                raise ConstructorError(
+                    None,
+                    None,
+                    "an alias refers to a node that contains it (a recursive structure)",
+                    child.start_mark,
+                )
+            stack.append((child, False))
+    expanded = expanded_size.get(id(root), 1)
+    return expanded, written
+
+
+def _check_aliases(root: Node) -> None:
+    expanded, written = expansion_counts(root)
+    aliased = expanded - written
+    if (
+        aliased > ALIAS_MIN_COUNT
+        and expanded > ALIAS_MIN_DECODES
+        and aliased / expanded > allowed_alias_ratio(expanded)
+    ):
+        raise ConstructorError(
+            None,
+            None,
+            f"excessive aliasing: {written} nodes written expand to {expanded} through aliases "
+            f"(at most {allowed_alias_ratio(expanded):.0%} of a document may come from aliases)",
+            root.start_mark,
+        )
+
+
+# --- the public readers ----------------------------------------------------------------------------------------
+
+
+def _as_utf8(data: str | bytes, source: str) -> bytes:
+    size = len(data)
+    if size > MAX_INPUT_BYTES:
+        raise YamlInputError(f"{source}: {size} bytes, more than the {MAX_INPUT_BYTES} this reader accepts")
+    if isinstance(data, str):
+        try:
+            raw = data.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise YamlInputError(f"{_position(data, exc.start, source)}: not UTF-8 text") from None
+        if len(raw) > MAX_INPUT_BYTES:
+            raise YamlInputError(f"{source}: {len(raw)} bytes, more than the {MAX_INPUT_BYTES} this reader accepts")
+        return raw
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start].decode("utf-8")
+        bad = data[exc.start : exc.start + 1].hex()
+        raise YamlInputError(
+            f"{_position(prefix, len(prefix), source)}: not UTF-8 text (byte 0x{bad}); binary data is not YAML"
+        ) from None
+    return bytes(data)
+
+
+def read_input(path: Path, source: str | None = None) -> bytes:
+    """The bytes of ``path``, reading no more than ``MAX_INPUT_BYTES`` (a device or a huge file is refused)."""
+    name = source or str(path)
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise YamlInputError(f"{name}: cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise YamlInputError(f"{name}: larger than the {MAX_INPUT_BYTES} bytes this reader accepts")
+    return data
+
+
+def _position(text: str, offset: int, source: str) -> str:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"{source}:{line}:{column}"
+
+
+def _yaml_message(exc: yaml.YAMLError, source: str, raw: bytes) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+        problem = exc.problem or exc.context or "not valid YAML"
+        context = ""
+        if exc.context and exc.problem and exc.context_mark is not None:
+            context = f" ({exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+        return f"{where}: {problem}{context}"
+    if isinstance(exc, yaml.reader.ReaderError):
+        prefix = raw[: exc.position].decode("utf-8", errors="replace")
+        return f"{_position(prefix, len(prefix), source)}: {exc.reason}"
+    return f"{source}: not valid YAML: {exc}"
+
+
+def load_documents(data: str | bytes, source: str, notices: list[YamlNotice] | None = None) -> list[Any]:
+    """Every YAML document in ``data`` (empty documents dropped), read safely; see the module docstring.
+
+    ``source`` names the input in messages. Unquoted values that YAML 1.1 would type differently are read as
+    the string written and appended to ``notices`` when a list is given.
+    """
+    raw = _as_utf8(data, source)
+    documents: list[Any] = []
+    may_alias = b"*" in raw  # an alias is written *name: without one, nothing can expand
+    loader: _Loader | None = None
+    try:
+        loader = _Loader(raw)
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            if may_alias:
+                _check_aliases(node)
+            document = loader.construct_document(node)
+            if document is not None:
+                documents.append(document)
+    except yaml.YAMLError as exc:
+        raise YamlInputError(_yaml_message(exc, source, raw)) from None
+    except RecursionError:
+        raise YamlInputError(f"{source}: nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if notices is not None:
+        notices.extend(YamlNotice(source, line, column, text, what) for line, column, text, what in loader.notices)
+    return documents
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def load_json(data: str | bytes, source: str) -> Any:
+    """One JSON value, read as JSON: size bounded, duplicate keys and NaN/Infinity refused, file:line in errors."""
+    text = _as_utf8(data, source).decode("utf-8")
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise YamlInputError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except _DuplicateKey as exc:
+        where = _locate_duplicate(text, exc.key)
+        raise YamlInputError(f"{_position(text, where, source)}: duplicate key {exc.key!r} in a JSON object") from None
+    except RecursionError:
+        raise YamlInputError(f"{source}: nested too deeply") from None
+    except ValueError as exc:  # NaN/Infinity, or an integer with more digits than int() converts
+        raise YamlInputError(f"{source}: not valid JSON: {exc}") from None
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _locate_duplicate(text: str, key: str) -> int:
+    """Offset of the second occurrence of ``key`` within one object of ``text`` (valid JSON but for that)."""
+    decoder = json.JSONDecoder()
+
+    def skip(i: int) -> int:
+        match = _WS.match(text, i)
+        return match.end() if match else i
+
+    def walk(i: int) -> int:
+        i = skip(i)
+        if text[i] == "{":
+            seen: set[str] = set()
+            i = skip(i + 1)
+            if text[i] == "}":
+                return i + 1
+            while True:
+                i = skip(i)
+                name, end = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+                if name == key and name in seen:
+                    raise _Found(i)
+                seen.add(name)
+                i = walk(skip(end) + 1)
+                i = skip(i)
+                if text[i] == ",":
+                    i += 1
+                    continue
+                return i + 1
+        if text[i] == "[":
+            i = skip(i + 1)
+            if text[i] == "]":
+                return i + 1
+            while True:
+                i = skip(walk(i))
+                if text[i] == ",":
+                    i += 1
+                    continue
+                return i + 1
+        _, end = decoder.raw_decode(text, i)
+        return int(end)
+
+    try:
+        walk(0)
+    except _Found as found:
+        return found.offset
+    except (ValueError, IndexError, RecursionError):
+        pass
+    return 0
+
+
+class _Found(Exception):
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
