@@ -233,3 +233,29 @@ def plan_markdown(
 def write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+def failure_document(stack: str, message: str, exit_code: int) -> dict[str, Any]:
+    """plan.json of a run that stopped before a plan existed: what failed, and no resources."""
+    return {"project": constants.PROJECT, "stack": stack, "failed": True, "exitCode": exit_code, "error": message}
+
+
+def failure_markdown(stack: str, message: str, exit_code: int) -> str:
+    return "\n".join(
+        [
+            f"# hybrid-terway offline preview: `{stack}`",
+            "",
+            f"**FAILED** (exit {exit_code}): the preview stopped before a plan existed. Nothing here is a plan.",
+            "",
+            "```text",
+            message.replace("```", "'''"),
+            "```",
+            "",
+        ]
+    )
+
+
+def write_failure(out: Path, stack: str, message: str, exit_code: int) -> None:
+    """PLAN.md and plan.json saying what failed (the stack folder was cleared before the run began)."""
+    write_text(out / "plan.json", dump_json(failure_document(stack, message, exit_code)))
+    write_text(out / "PLAN.md", failure_markdown(stack, message, exit_code))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from preview import artifacts
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster, SnapshotError, load_snapshot
+from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
 from preview.placement import judge_placement
 from preview.safe_yaml import YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
@@ -73,6 +73,33 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
 
 
 def preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool = True) -> PreviewResult:
+    """Preview ``stack``; ``out`` is its own folder, emptied first. A failed run leaves PLAN.md and plan.json
+    saying what failed, never an earlier run's result."""
+    try:
+        check_stack_name(stack)
+        clear_stack_folder(out)
+    except OutputPathError as exc:
+        raise PreviewError(str(exc)) from None
+    except OSError as exc:
+        raise PreviewError(f"--out: cannot clear {out}: {exc.strerror or exc}") from None
+    try:
+        return _preview(root, stack, snapshot, out, policy)
+    except PreviewError as exc:
+        _record_failure(out, stack, str(exc), exc.exit_code)
+        raise
+    except BaseException as exc:
+        _record_failure(out, stack, f"internal error: {type(exc).__name__}", EXIT_INVALID)
+        raise
+
+
+def _record_failure(out: Path, stack: str, message: str, exit_code: int) -> None:
+    try:
+        artifacts.write_failure(out, stack, message, exit_code)
+    except OSError as exc:
+        print(f"warning: could not record the failure in {out}: {exc.strerror or exc}", file=sys.stderr)
+
+
+def _preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool) -> PreviewResult:
     try:
         config = load_stack_config(root, stack)
         for notice in config.notices:
@@ -113,8 +140,6 @@ def write_artifacts(
     report: dict[str, Any] | None,
     out: Path,
 ) -> PreviewResult:
-    if out.exists():
-        shutil.rmtree(out)
     manifests = []
     schema_problems = []
     for r in artifacts.program_resources(run):
