@@ -13,8 +13,8 @@ import pydantic
 import pytest
 
 from hybrid_terway import constants
-from hybrid_terway.package import HybridTerwayProvider
-from hybrid_terway.settings import CONFIG_KEYS, SECRET_KEYS, Settings
+from hybrid_terway.package import HybridTerwayProvider, property_errors, wire_numbers
+from hybrid_terway.settings import CONFIG_KEYS, SECRET_KEYS, ConfigError, Settings
 
 Shape = Any  # "string" | "integer" | "boolean" | "number" | ("enum", values) | ("array", Shape) | ("map", Shape)
 # | ("object", {key: (required, Shape)})
@@ -152,3 +152,23 @@ def test_secret_inputs_are_marked_secret(schema: dict[str, Any]) -> None:
     assert sorted(k for k, v in inputs.items() if v.get("secret")) == sorted(SECRET_KEYS)
     # Every other input decides which resources exist: the SDKs take it as a plain value.
     assert all(v.get("plain") for k, v in inputs.items() if k not in SECRET_KEYS)
+
+
+def test_settings_problems_become_input_property_errors_by_key_path() -> None:
+    error = ConfigError(
+        [
+            "hybrid-terway:terway.maxPoolSize = -1: Input should be greater than or equal to 0",
+            "hybrid-terway:onPremWorkloads[0].namespace: is required",
+        ]
+    )
+    assert [(d["property_path"], d["reason"]) for d in property_errors(error)] == [
+        ("terway.maxPoolSize", error.problems[0]),
+        ("onPremWorkloads[0].namespace", error.problems[1]),
+    ]
+
+
+def test_whole_numbers_from_the_wire_become_ints() -> None:
+    assert wire_numbers({"terway": {"maxPoolSize": 5.0, "minPoolSize": 0.5}, "keySlots": ["a"]}) == {
+        "terway": {"maxPoolSize": 5, "minPoolSize": 0.5},
+        "keySlots": ["a"],
+    }
