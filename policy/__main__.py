@@ -10,6 +10,7 @@ from hybrid_terway_guard.policies import (
     one_cni_per_node,
     onprem_workloads_avoid_cloud_nodes,
     terway_only_on_cloud_nodes,
+    terway_ram_guide_actions,
     terway_ram_least_privilege,
 )
 
@@ -22,6 +23,7 @@ PolicyPack(
         one_cni_per_node,
         no_terway_in_overlay,
         terway_ram_least_privilege,
+        terway_ram_guide_actions,
         eni_config_valid,
         access_key_limit,
         credentials_not_in_configmap,

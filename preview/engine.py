@@ -104,6 +104,10 @@ class World:
             if self.cloud.handles(type_):
                 return self.cloud.register(urn, type_, inputs)
             if type_.startswith("kubernetes:"):
+                if read_id == rpc.UNKNOWN:
+                    # As the engine does in a preview: a read whose id is not known yet is skipped, and every
+                    # output of it is unknown (pulumi/pulumi#1124).
+                    return "", {}
                 if read_id is not None:
                     state = self.cluster.read(type_, read_id)
                     return read_id, state

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
+import yaml
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 from hybrid_terway.scheduling import REQUIRED_AFFINITY
 from policy.hybrid_terway_guard import config as pc
 from policy.hybrid_terway_guard.resources import (
@@ -160,7 +162,7 @@ def program_eni_conf(**changes: Any) -> dict[str, Any]:
         "vswitches": {"cn-hangzhou-h": ["vsw-bp1a2b3c4d5e6f7g8h9i0"]},
         "vswitch_selection_policy": "ordered",
         "service_cidr": "172.21.0.0/20",
-        "eni_tags": {constants.ENI_TAG_CLUSTER: CLUSTER_ID},
+        "eni_tags": {terway_model.ENI_TAG_CLUSTER: CLUSTER_ID},
         "max_pool_size": 5,
         "min_pool_size": 0,
         "ip_stack": "ipv4",
@@ -174,6 +176,15 @@ def program_eni_conf(**changes: Any) -> dict[str, Any]:
         else:
             conf[key] = value
     return conf
+
+
+CHART_ENI_CONFIG: Final = Path(__file__).parent / "data" / "upstream" / "terway-chart-eni-config.yaml"
+
+
+def chart_eni_config() -> AnalyzerResource:
+    """kube-system/eni-config as Terway's own chart renders it (see the fixture's header for the source)."""
+    chart = yaml.safe_load(CHART_ENI_CONFIG.read_text())
+    return eni_config(chart["data"][constants.ENI_CONF_KEY], patch=False)
 
 
 def eni_config(
@@ -750,7 +761,7 @@ def _cases() -> list[Case]:
     # terway-ram-least-privilege -----------------------------------------------------------------------
     policy = pc.TERWAY_RAM_LEAST_PRIVILEGE
     ident = identity(bgp)
-    good = policy_document(allow(*sorted(constants.RAM_ACTIONS_IPV4)))
+    good = policy_document(allow(*sorted(terway_model.RAM_ACTIONS)))
     add(
         Case(
             "wildcard-in-identity",
@@ -768,7 +779,7 @@ def _cases() -> list[Case]:
         Case(
             "extra-action-by-name",
             policy,
-            (ram_policy(policy_document(allow(*constants.RAM_ACTIONS_IPV4, "ecs:DeleteInstance"))),),
+            (ram_policy(policy_document(allow(*terway_model.RAM_ACTIONS, "ecs:DeleteInstance"))),),
             1,
             ("grants actions Terway does not call: ecs:DeleteInstance",),
         )
@@ -808,7 +819,7 @@ def _cases() -> list[Case]:
             (
                 ram_policy(
                     policy_document(
-                        allow(*constants.RAM_ACTIONS_IPV4, *constants.RAM_ACTIONS_DUAL_STACK),
+                        allow(*terway_model.RAM_ACTIONS, *terway_model.RAM_ACTIONS_IPV6),
                         {"Effect": "Deny", "Action": ["*"], "Resource": ["acs:ecs:*:*:instance/i-x"]},
                     )
                 ),
@@ -817,6 +828,33 @@ def _cases() -> list[Case]:
         )
     )
     add(Case("unrelated-admin-policy", policy, (ram_policy(policy_document(allow("*")), name="AdminAccess"),), 0))
+    guide = policy_document(allow(*terway_model.RAM_ACTIONS, *terway_model.RAM_ACTIONS_GUIDE_EXTRA))
+    add(Case("guide-actions-are-not-mandatory", policy, (bgp, ident, ram_policy(guide, parent=ident)), 0))
+
+    # terway-ram-guide-actions ---------------------------------------------------------------------------
+    policy = pc.TERWAY_RAM_GUIDE_ACTIONS
+    add(
+        Case(
+            "guide-policy",
+            policy,
+            (bgp, ident, ram_policy(guide, parent=ident)),
+            1,
+            (
+                "statement 1 grants ecs:DescribeInstanceAttribute, ecs:DescribeInstances, "
+                "ecs:ModifyNetworkInterfaceAttribute from the 2021 guide",
+            ),
+        )
+    )
+    add(
+        Case(
+            "one-guide-action-by-name",
+            policy,
+            (ram_policy(policy_document(allow(*terway_model.RAM_ACTIONS, "ecs:DescribeInstances"))),),
+            1,
+            ("grants ecs:DescribeInstances from the 2021 guide",),
+        )
+    )
+    add(Case("published-policy", policy, (bgp, ident, ram_policy(good, parent=ident)), 0))
 
     # eni-config-valid -----------------------------------------------------------------------------------
     policy = pc.ENI_CONFIG_VALID
@@ -826,17 +864,55 @@ def _cases() -> list[Case]:
             policy,
             (eni_config(program_eni_conf(max_pool_size=True, min_pool_size="0")),),
             2,
-            ("max_pool_size = true: must be an integer", 'min_pool_size = "0": must be an integer'),
+            ("max_pool_size: a boolean cannot be decoded into Go int", "min_pool_size: a string cannot be decoded"),
+        )
+    )
+    add(
+        Case(
+            "int-given-as-text-or-fraction",
+            policy,
+            (eni_config(program_eni_conf(max_pool_size="5", min_pool_size=5.5, ip_warm_up_size=1e1)),),
+            3,
+            (
+                "max_pool_size: a string cannot be decoded into Go int",
+                "min_pool_size: a number with a fraction or exponent cannot be decoded into Go int",
+                "ip_warm_up_size: a number with a fraction or exponent cannot be decoded into Go *int",
+            ),
         )
     )
     add(Case("not-json", policy, (eni_config("{version: 1}"),), 1, ("is not valid JSON",)))
+    add(Case("nan-is-not-json", policy, (eni_config('{"eni_cap_ratio": NaN}'),), 1, ("NaN is not JSON",)))
     add(
         Case(
             "typo-key",
             policy,
             (eni_config(program_eni_conf(max_pool_szie=10)),),
             1,
-            ("unknown key 'max_pool_szie': Terway ignores it silently; did you mean max_pool_size?",),
+            ("'max_pool_szie' is not a key Terway reads (keys are case-sensitive); it probably means max_pool_size",),
+        )
+    )
+    add(
+        Case(
+            "case-differs",
+            policy,
+            (eni_config(program_eni_conf(Max_Pool_Size=10, ipWarmUpSize=3)),),
+            2,
+            (
+                "'Max_Pool_Size' is not a key Terway reads (keys are case-sensitive); it probably means max_pool_size",
+                "it probably means ip_warm_up_size",
+            ),
+        )
+    )
+    add(
+        Case(
+            "removed-keys",
+            policy,
+            (eni_config(program_eni_conf(wait_trunk_eni=True, eni_cap_policy="preferTrunk")),),
+            2,
+            (
+                "'wait_trunk_eni' was removed upstream by commit 8adcc66f: Terway v1.9.6 and later ignore it",
+                "'eni_cap_policy' was removed upstream by commit 0eb1f4a9: Terway v1.11.1 and later ignore it",
+            ),
         )
     )
     add(
@@ -849,22 +925,61 @@ def _cases() -> list[Case]:
                         version=1,
                         security_group=None,
                         security_groups=[f"sg-{i:020d}" for i in range(11)],
-                        service_cidr="172.21.0.1/20",
+                        service_cidr="172.21.0.1/20, fd00::/112",
                         ip_stack="ipv6",
-                        vswitches={"cn-hangzhou-h": []},
+                        vswitch_selection_policy="orderd",
                         min_pool_size=6,
                     )
                 ),
             ),
-            6,
+            7,
             (
-                'version = 1: must be the string "1"',
+                "version: an integer cannot be decoded into Go string",
                 "11 security groups",
                 "has host bits set",
+                "Terway drops it silently",
                 'ip_stack = "ipv6"',
-                "vswitches['cn-hangzhou-h']",
+                'vswitch_selection_policy = "orderd": must be one of "", "ordered", "random"; any other value '
+                "silently means random",
                 "min_pool_size (6) exceeds max_pool_size (5)",
             ),
+        )
+    )
+    add(
+        Case(
+            "six-groups-for-an-unknown-version",
+            policy,
+            (eni_config(program_eni_conf(security_group=None, security_groups=[f"sg-{i:020d}" for i in range(6)])),),
+            1,
+            ("6 security groups (the security_groups list, duplicates included)", "at most 5"),
+        )
+    )
+    add(
+        Case(
+            "ten-groups-on-a-current-version",
+            policy,
+            (eni_config(program_eni_conf(security_group=None, security_groups=[f"sg-{i:020d}" for i in range(10)])),),
+            0,
+            config={policy: {pc.TERWAY_VERSION: "v1.16.7"}},
+        )
+    )
+    add(
+        Case(
+            "duplicates-count-as-upstream-counts",
+            policy,
+            (eni_config(program_eni_conf(security_group="sg-a", security_groups=["sg-a"] * 11)),),
+            1,
+            ("11 security groups",),
+            config={policy: {pc.TERWAY_VERSION: "v1.13.7"}},
+        )
+    )
+    add(Case("terway-chart-eni-conf", policy, (chart_eni_config(),), 0))
+    add(
+        Case(
+            "version-and-service-cidr-not-required",
+            policy,
+            (eni_config(program_eni_conf(version=None, service_cidr=None)),),
+            0,
         )
     )
     add(
@@ -884,9 +999,9 @@ def _cases() -> list[Case]:
         Case(
             "extra-key-allowed",
             policy,
-            (eni_config(program_eni_conf(enable_eni_trunking=True)),),
+            (eni_config(program_eni_conf(my_fork_option=True)),),
             0,
-            config={policy: {pc.EXTRA_ENI_CONF_KEYS: ["enable_eni_trunking"]}},
+            config={policy: {pc.EXTRA_ENI_CONF_KEYS: ["my_fork_option"]}},
         )
     )
 

@@ -30,6 +30,7 @@ from tests import policy_cases as pcs
 from tests.policy_cases import CASES, Case
 
 STACK_POLICIES = {pc.ONE_CNI_PER_NODE, pc.NO_TERWAY_IN_OVERLAY, pc.ACCESS_KEY_LIMIT}
+ADVISORY = {pc.CREDENTIALS_NOT_IN_CONFIGMAP, pc.TERWAY_RAM_GUIDE_ACTIONS}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_analyzer_info_lists_every_policy(pack: PolicyPackProcess) -> None:
     assert set(info.policies) == set(pc.POLICY_NAMES)
     for name, policy in info.policies.items():
         assert policy.description
-        assert policy.level == ("advisory" if name == pc.CREDENTIALS_NOT_IN_CONFIGMAP else "mandatory")
+        assert policy.level == ("advisory" if name in ADVISORY else "mandatory")
         assert policy.kind == ("stack" if name in STACK_POLICIES else "resource")
         expected = pc.schema_properties(name)
         sent = json.loads(json.dumps(expected)) if expected else None
@@ -99,7 +100,7 @@ def test_case(pack: PolicyPackProcess, case: Case) -> None:
     assert len(found) == case.violations, report.messages(case.policy)
     for text in case.expect:
         assert any(text in v.message for v in found), (text, report.messages(case.policy))
-    level = "advisory" if case.policy == pc.CREDENTIALS_NOT_IN_CONFIGMAP else "mandatory"
+    level = "advisory" if case.policy in ADVISORY else "mandatory"
     assert {v.level for v in found} <= {level}
     urns = {r.urn for r in case.resources} | {""}
     assert {v.urn for v in report.violations} <= urns

@@ -15,7 +15,7 @@ from pulumi_policy import EnforcementLevel, PolicyResourceOptions, ResourceValid
 from pulumi_policy.policy import PolicyCustomTimeouts
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway import constants, scheduling, terway_model
 from hybrid_terway.settings import Scenario
 from policy.hybrid_terway_guard import config as pc
 from policy.hybrid_terway_guard import placement, policies, ram, terway
@@ -40,6 +40,7 @@ RESOURCE_RULES: dict[str, ResourceRule] = {
     pc.ONPREM_WORKLOADS_AVOID_CLOUD_NODES: placement.onprem_workloads_avoid_cloud_nodes,
     pc.TERWAY_ONLY_ON_CLOUD_NODES: placement.terway_only_on_cloud_nodes,
     pc.TERWAY_RAM_LEAST_PRIVILEGE: lambda r, _s, report: ram.terway_ram_least_privilege(r, report),
+    pc.TERWAY_RAM_GUIDE_ACTIONS: lambda r, _s, report: ram.terway_ram_guide_actions(r, report),
     pc.ENI_CONFIG_VALID: terway.eni_config_valid,
     pc.CREDENTIALS_NOT_IN_CONFIGMAP: lambda r, _s, report: terway.credentials_not_in_configmap(r, report),
 }
@@ -257,59 +258,86 @@ def test_remediation_excludes_cloud_nodes_and_keeps_onprem_ones(pod_spec: dict[s
     [
         (pcs.program_eni_conf(), []),
         (pcs.program_eni_conf(security_group=None, security_groups=["sg-a", "sg-b"]), []),
-        (pcs.program_eni_conf(security_group="sg-a", security_groups=["sg-a"] * 12), []),
         (pcs.program_eni_conf(vswitches={}), []),
-        (pcs.program_eni_conf(vswitches=None, ip_stack=None, eni_tags=None), []),
-        (pcs.program_eni_conf(version=None), ['version is missing; Terway expects "1"']),
+        (pcs.program_eni_conf(vswitches={"z": []}), []),  # an empty zone falls back to the node's vSwitch
+        (pcs.program_eni_conf(vswitches=None, ip_stack=None, eni_tags=None, version=None, service_cidr=None), []),
+        (pcs.program_eni_conf(ip_stack=""), []),
+        (pcs.program_eni_conf(max_pool_size=None, min_pool_size=None, eni_tags=None, vswitches=None), []),
+        (pcs.program_eni_conf(max_pool_size=None, eni_cap_ratio=1, kube_client_qps=20.5), []),
+        (pcs.program_eni_conf(version=1), ["version: an integer cannot be decoded into Go string"]),
         (
             pcs.program_eni_conf(vswitches=["vsw-a"]),
-            ["vswitches must be an object (zone id -> list of vSwitch ids), not a list"],
+            ["vswitches: a list cannot be decoded into Go map[string][]string"],
         ),
         (
             pcs.program_eni_conf(vswitches={"z": ["vsw-a", 3]}),
-            ["vswitches['z'] must be a non-empty list of vSwitch ids (strings)"],
+            ['vswitches["z"][1]: an integer cannot be decoded into Go string'],
         ),
-        (pcs.program_eni_conf(security_group=5), ["security_group must be a string, not a number"]),
+        (pcs.program_eni_conf(vswitches={"z": ["vsw-a", None]}), []),  # null leaves the zero value
+        (pcs.program_eni_conf(security_group=5), ["security_group: an integer cannot be decoded into Go string"]),
         (
             pcs.program_eni_conf(security_groups="sg-a"),
-            ['security_groups must be a list of security group ids (strings), not "sg-a"'],
+            ["security_groups: a string cannot be decoded into Go []string"],
         ),
-        (
-            pcs.program_eni_conf(service_cidr=None),
-            ["service_cidr is missing; set the cluster's service CIDR explicitly (v4, or v4,v6 for dual stack)"],
-        ),
-        (pcs.program_eni_conf(service_cidr="fd00::/112"), ['service_cidr: "fd00::/112" is not an IPv4 CIDR']),
+        (pcs.program_eni_conf(service_cidr="fd00::/112"), []),
+        (pcs.program_eni_conf(service_cidr="fd00::/112,172.21.0.0/20"), []),  # the family decides, not the order
         (
             pcs.program_eni_conf(service_cidr="10.0.0.0/16,10.1.0.0/16"),
-            ['service_cidr: "10.1.0.0/16" is not an IPv6 CIDR'],
+            ['service_cidr: "10.1.0.0/16" is a second IPv4 range; Terway keeps only the last one'],
         ),
         (
-            pcs.program_eni_conf(service_cidr="10.0.0.0/16,fd00::/112,::/0"),
+            pcs.program_eni_conf(service_cidr="10.0.0.0/16, fd00::/112"),
             [
-                'service_cidr = "10.0.0.0/16,fd00::/112,::/0": '
-                "must be one IPv4 CIDR, optionally followed by ,<IPv6 CIDR>"
+                "service_cidr: a string of 11 characters is not a CIDR (Terway does not trim spaces): Terway drops it"
+                " silently"
             ],
         ),
         (
             pcs.program_eni_conf(service_cidr="deadbeef" * 3),
-            ["service_cidr: a string of 24 characters is not an IPv4 CIDR"],
+            [
+                "service_cidr: a string of 24 characters is not a CIDR (Terway does not trim spaces): Terway drops it "
+                "silently"
+            ],
         ),
         (pcs.program_eni_conf(max_pool_size=-1), ["max_pool_size = -1: must not be negative"]),
         (
             pcs.program_eni_conf(max_pool_size=5.0),
-            ["max_pool_size = 5.0: must be an integer (such as 5), not a number"],
+            ["max_pool_size: a number with a fraction or exponent cannot be decoded into Go int"],
         ),
-        (pcs.program_eni_conf(eni_tags={"a": 1}), ["eni_tags must be an object of string values"]),
-        (pcs.program_eni_conf(access_secret=None, access_key=7), ["access_key must be a string, not a number"]),
+        (pcs.program_eni_conf(max_pool_size=2**63), [f"max_pool_size: {2**63} overflows Go int"]),
+        (pcs.program_eni_conf(kube_client_qps=1e39), ["kube_client_qps: 1e+39 overflows Go float32"]),
+        (pcs.program_eni_conf(eni_tags={"a": 1}), ['eni_tags["a"]: an integer cannot be decoded into Go string']),
+        (
+            pcs.program_eni_conf(access_secret=None, access_key=7),
+            ["access_key: an integer cannot be decoded into Go secret.Secret"],
+        ),
         (
             pcs.program_eni_conf(vswitch_selection_policy=["ordered"]),
-            ["vswitch_selection_policy must be a string (ordered or random), not a list"],
+            ["vswitch_selection_policy: a list cannot be decoded into Go string"],
+        ),
+        (
+            pcs.program_eni_conf(eni_selection_policy="least_ip"),
+            [
+                'eni_selection_policy = "least_ip": must be one of "", "most_ips", "least_ips"; any other value '
+                "silently means most_ips"
+            ],
+        ),
+        (
+            pcs.program_eni_conf(extra_routes=[{"dst": 5}], backoff_override={"x": {"Steps": "3"}}),
+            [
+                'backoff_override["x"].Steps: a string cannot be decoded into Go int',
+                "extra_routes[0].dst: an integer cannot be decoded into Go string",
+            ],
         ),
         (
             pcs.program_eni_conf(Version="1"),
-            ["unknown key 'Version': Terway ignores it silently; did you mean version?"],
+            ["'Version' is not a key Terway reads (keys are case-sensitive); it probably means version"],
         ),
-        (pcs.program_eni_conf(zzz=1), ["unknown key 'zzz': Terway ignores it silently"]),
+        (
+            pcs.program_eni_conf(enable_eip_pool="true"),
+            ["'enable_eip_pool' was removed upstream by commit 8adcc66f: Terway v1.9.6 and later ignore it"],
+        ),
+        (pcs.program_eni_conf(zzz=1), ["'zzz' is not a key Terway reads; Terway ignores it silently"]),
     ],
 )
 def test_eni_conf_problems(conf: dict[str, Any], expected: list[str]) -> None:
@@ -322,14 +350,29 @@ def test_eni_conf_that_is_no_object() -> None:
     assert terway.eni_conf_problems("") == ["is not valid JSON (Expecting value at line 1 column 1)"]
 
 
-def test_eni_conf_counts_distinct_security_groups() -> None:
-    groups = [f"sg-{i}" for i in range(constants.SECURITY_GROUPS_MAX)]
-    conf = pcs.program_eni_conf(security_group=groups[0], security_groups=groups)
-    assert terway.eni_conf_problems(json.dumps(conf)) == []
-    too_many = [*groups, "sg-extra"]
-    conf = pcs.program_eni_conf(security_group=None, security_groups=too_many)
-    (problem,) = terway.eni_conf_problems(json.dumps(conf))
-    assert problem.startswith(f"{constants.SECURITY_GROUPS_MAX + 1} security groups")
+@pytest.mark.parametrize(
+    ("version", "groups", "single", "problems"),
+    [
+        (None, 5, None, 0),
+        (None, 6, None, 1),  # unknown version: the limit every version since v1.5.7 accepts
+        ("v1.9.6", 6, None, 1),
+        ("v1.13.4", 6, None, 1),
+        ("v1.13.7", 10, None, 0),  # commit 61f98b8d
+        ("v1.16.7", 11, None, 1),
+        ("v1.13.7", 10, "sg-x", 0),  # security_group is not counted
+        ("v1.5.6", 5, "sg-x", 1),  # before abfdaab1 the union was counted
+    ],
+)
+def test_security_group_limit_by_version(version: str | None, groups: int, single: str | None, problems: int) -> None:
+    conf = pcs.program_eni_conf(security_group=single, security_groups=[f"sg-{i}" for i in range(groups)])
+    found = terway.eni_conf_problems(json.dumps(conf), terway_version=version)
+    assert len(found) == problems, found
+
+
+def test_duplicate_security_groups_are_counted() -> None:
+    conf = pcs.program_eni_conf(security_group=None, security_groups=["sg-a"] * 11)
+    (problem,) = terway.eni_conf_problems(json.dumps(conf), terway_version="v1.16.7")
+    assert problem.startswith("11 security groups (the security_groups list, duplicates included)")
 
 
 def test_credential_fields_never_return_values() -> None:
@@ -341,7 +384,7 @@ def test_credential_fields_never_return_values() -> None:
 
 def test_eni_conf_messages_never_show_a_secret() -> None:
     secret = pcs.ACCESS_KEY_SECRET
-    conf = {key: secret for key in constants.ENI_CONF_FIELDS} | {f"x{secret}": secret}
+    conf = {key.name: secret for key in terway_model.ENI_CONF_KEYS} | {f"x{secret}": secret}
     problems = terway.eni_conf_problems(json.dumps(conf))
     assert len(problems) >= 8
     assert not any(secret in p for p in problems)
@@ -427,7 +470,7 @@ def test_settings_defaults_come_from_constants() -> None:
     assert guard.cloud_node_label == constants.CLOUD_NODE_LABEL
     assert guard.onprem_cni_daemonsets == frozenset(constants.KNOWN_ONPREM_CNI_DAEMONSETS)
     assert guard.terway_daemonset == constants.TERWAY_DAEMONSET
-    defaults = {key: schema["default"] for key, schema in pc.SETTING_SCHEMAS.items()}
+    defaults = {key: schema["default"] for key, schema in pc.SETTING_SCHEMAS.items() if "default" in schema}
     assert GuardSettings.from_config(defaults) == guard
     assert pc.schema_properties(pc.TERWAY_RAM_LEAST_PRIVILEGE) is None
     assert set(pc.schema_properties(pc.ONE_CNI_PER_NODE) or {}) == {
@@ -508,6 +551,7 @@ def test_policies_match_the_names_and_levels() -> None:
         policies.one_cni_per_node,
         policies.no_terway_in_overlay,
         policies.terway_ram_least_privilege,
+        policies.terway_ram_guide_actions,
         policies.eni_config_valid,
         policies.access_key_limit,
         policies.credentials_not_in_configmap,
@@ -515,6 +559,7 @@ def test_policies_match_the_names_and_levels() -> None:
     assert [p.name for p in pack] == list(pc.POLICY_NAMES)
     levels = {p.name: p.enforcement_level for p in pack}
     assert levels.pop(pc.CREDENTIALS_NOT_IN_CONFIGMAP) is EnforcementLevel.ADVISORY
+    assert levels.pop(pc.TERWAY_RAM_GUIDE_ACTIONS) is EnforcementLevel.ADVISORY
     assert set(levels.values()) == {EnforcementLevel.MANDATORY}
 
 

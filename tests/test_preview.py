@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from policy.hybrid_terway_guard import config as pc
 from preview.artifacts import manifest_of
 from preview.engine import Registration
 from preview.run import EXIT_FAILED, EXIT_INVALID, EXIT_OK, PreviewError, PreviewResult, preview
@@ -242,7 +243,7 @@ def test_bgp_stack_that_constrains_no_onprem_cni_fails_policy_and_placement(tmp_
     assert result.returncode == EXIT_FAILED, result.stderr
     out = root / "build" / "preview" / "bare"
     report = json.loads((out / "policy-report.json").read_text())
-    assert len(report["policies"]) == 8
+    assert len(report["policies"]) == len(pc.POLICY_NAMES)
     violations = [v for v in report["violations"] if v["level"] == "mandatory"]
     assert any(v["policy"] == "one-cni-per-node" and "on-prem nodes" in v["message"] for v in violations), violations
     plan = (out / "PLAN.md").read_text()

@@ -62,6 +62,8 @@ def test_dev_bgp_graph(example_runs: Mapping[str, ProgramRun]) -> None:
             DS_PATCH,  # calico-node isolation
             "hybrid-terway:terway:TerwayNetwork",
             ADDON,
+            "kubernetes:core/v1:ConfigMap",  # the live eni-config, read to merge eni_conf
+            "kubernetes:apps/v1:DaemonSet",  # the live terway-eniip, read for its restart token
             CM_PATCH,
             SECRET,
             DS_PATCH,  # terway-eniip placement and restart
@@ -81,6 +83,8 @@ def test_dev_bgp_graph(example_runs: Mapping[str, ProgramRun]) -> None:
     addon, eni, secret, key = one(run, ADDON), one(run, CM_PATCH), one(run, SECRET), one(run, KEY)
     assert depends(run, addon, calico), "bgp: the on-prem CNI is kept off cloud nodes before Terway goes in"
     assert depends(run, eni, addon), "eni-config exists only once the addon made it"
+    live_eni = one(run, "kubernetes:core/v1:ConfigMap")
+    assert live_eni.read and depends(run, eni, live_eni), "the patch merges into what the read found"
     assert depends(run, secret, key), "the Secret carries the key"
     assert depends(run, terway_ds, eni) and depends(run, terway_ds, secret), "Terway restarts after both"
     assert depends(run, one(run, ATTACH), one(run, POLICY)) and depends(run, one(run, ATTACH), one(run, USER))
@@ -115,7 +119,8 @@ def test_host_with_existing_key_creates_no_ram(example_runs: Mapping[str, Progra
     run = example_runs["example-host"]
     assert not [r for r in run.registrations if r.type.startswith("alicloud:ram/")]
     assert {ADDON, CM_PATCH, SECRET, DS_PATCH} <= set(types(run))
-    assert not by_type(run, "kubernetes:apps/v1:DaemonSet"), "host: no on-prem CNI to read or patch"
+    reads = by_type(run, "kubernetes:apps/v1:DaemonSet")
+    assert [r.id for r in reads] == ["kube-system/terway-eniip"], "host: no on-prem CNI to read or patch"
     secret = one(run, SECRET)
     string_data = secret.inputs["stringData"]
     assert is_secret(string_data)

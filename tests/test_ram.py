@@ -6,9 +6,20 @@ import json
 
 import pytest
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 from hybrid_terway.ram import TerwayIdentityArgs, check_ram_limits, render_policy_document, terway_actions
 
+PUBLISHED = {  # AliyunContainerService/terway docs/ecs.md (d589083e), without the IPv6 pair
+    "ecs:CreateNetworkInterface",
+    "ecs:DescribeNetworkInterfaces",
+    "ecs:AttachNetworkInterface",
+    "ecs:DetachNetworkInterface",
+    "ecs:DeleteNetworkInterface",
+    "ecs:DescribeInstanceTypes",
+    "ecs:AssignPrivateIpAddresses",
+    "ecs:UnassignPrivateIpAddresses",
+    "vpc:DescribeVSwitches",
+}
 GUIDE_2021 = {
     "ecs:CreateNetworkInterface",
     "ecs:DescribeNetworkInterfaces",
@@ -24,8 +35,17 @@ GUIDE_2021 = {
 }
 
 
-def test_ipv4_actions_are_the_guide_list_plus_instance_types() -> None:
-    assert set(terway_actions("ipv4")) == GUIDE_2021 | {"ecs:DescribeInstanceTypes"}
+def test_ipv4_actions_are_terways_published_list() -> None:
+    assert set(terway_actions("ipv4")) == PUBLISHED
+
+
+def test_the_guides_extra_actions_only_when_asked_for() -> None:
+    extra = {"ecs:DescribeInstanceAttribute", "ecs:DescribeInstances", "ecs:ModifyNetworkInterfaceAttribute"}
+    assert set(terway_actions("ipv4", legacy=True)) == PUBLISHED | extra
+    assert set(terway_actions("ipv4", legacy=True)) == GUIDE_2021 | {"ecs:DescribeInstanceTypes"}
+    assert not extra & set(terway_actions("dual"))
+    document = json.loads(render_policy_document("ipv4", legacy=True))
+    assert extra <= set(document["Statement"][0]["Action"])
 
 
 def test_dual_stack_adds_exactly_the_ipv6_address_actions() -> None:
@@ -45,7 +65,7 @@ def test_document_is_canonical_least_privilege_json(ip_stack: str) -> None:
     assert statement["Effect"] == "Allow" and statement["Resource"] == ["*"]
     assert statement["Action"] == sorted(statement["Action"])
     assert not any("*" in action for action in statement["Action"])
-    assert set(statement["Action"]) <= constants.RAM_ACTIONS_ALLOWED
+    assert set(statement["Action"]) <= terway_model.RAM_ACTIONS_PUBLISHED
     assert len(text.encode()) <= constants.RAM_POLICY_DOCUMENT_MAX_BYTES
 
 

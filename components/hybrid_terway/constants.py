@@ -1,7 +1,8 @@
 """Domain facts, each stated once.
 
 The program, the offline preview and the policy pack import these names; nothing else in the project
-spells a label, an object name or a RAM action. Sources are in the README ("Where the facts come from").
+spells a label or an object name; Terway's own facts (eni_conf keys, limits, RAM actions) are in
+``hybrid_terway.terway_model``. Sources are in the README ("Where the facts come from").
 """
 
 from __future__ import annotations
@@ -28,35 +29,12 @@ CNI_CONF_KEY: Final = "10-terway.conf"
 ADDON_SECRET: Final = "alibaba-addon-secret"
 ADDON_SECRET_ID_KEY: Final = "access-key-id"
 ADDON_SECRET_SECRET_KEY: Final = "access-key-secret"
-ENI_TAG_CLUSTER: Final = "ack.aliyun.com"
 RESTART_ANNOTATION: Final = "hybrid-terway/config-hash"
 """Pod-template annotation on terway-eniip; a new value rolls the Terway pods."""
 
-SECURITY_GROUPS_MAX: Final = 10
 MIN_KERNEL_FOR_TERWAY: Final = "5.10"
 
-# --- RAM ---------------------------------------------------------------------------------------
-
-RAM_ACTIONS_IPV4: Final = (
-    "ecs:CreateNetworkInterface",
-    "ecs:DescribeNetworkInterfaces",
-    "ecs:AttachNetworkInterface",
-    "ecs:DetachNetworkInterface",
-    "ecs:DeleteNetworkInterface",
-    "ecs:DescribeInstanceAttribute",
-    "ecs:AssignPrivateIpAddresses",
-    "ecs:UnassignPrivateIpAddresses",
-    "ecs:DescribeInstances",
-    "ecs:ModifyNetworkInterfaceAttribute",
-    "ecs:DescribeInstanceTypes",
-    "vpc:DescribeVSwitches",
-)
-"""What Terway calls with its credentials: the 2021 guide's list plus DescribeInstanceTypes."""
-
-RAM_ACTIONS_DUAL_STACK: Final = ("ecs:AssignIpv6Addresses", "ecs:UnassignIpv6Addresses")
-"""Added for ``ipStack: dual``."""
-
-RAM_ACTIONS_ALLOWED: Final = frozenset(RAM_ACTIONS_IPV4 + RAM_ACTIONS_DUAL_STACK)
+# --- RAM (Terway's actions: hybrid_terway.terway_model) ---------------------------------------
 
 RAM_MAX_ACCESS_KEYS_PER_USER: Final = 2
 RAM_POLICY_DOCUMENT_MAX_BYTES: Final = 6144
@@ -66,17 +44,30 @@ RAM_POLICY_ROTATE_STRATEGY: Final = "DeleteOldestNonDefaultVersionWhenLimitExcee
 
 # --- on-prem CNIs ------------------------------------------------------------------------------
 
-KNOWN_ONPREM_CNI_DAEMONSETS: Final = (
-    "calico-node",
-    "kube-flannel-ds",
-    "canal",
-    "cilium",
-    "kube-router",
-    "weave-net",
-    "antrea-agent",
-    "kube-ovn-cni",
-)
-"""DaemonSet names of the common on-prem CNIs (the policy pack's default list)."""
+ONPREM_CNI_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
+    "Calico": ("calico-node",),
+    "Flannel": ("kube-flannel-ds",),
+    "Canal": ("canal",),
+    "Cilium": ("cilium", "cilium-envoy"),  # cilium-envoy: its own DaemonSet since Cilium 1.16
+    "kube-router": ("kube-router",),
+    "Weave Net": ("weave-net",),
+    "Antrea": ("antrea-agent",),
+    "Kube-OVN": ("kube-ovn-cni", "ovs-ovn"),  # both run the node-local dataplane
+}
+"""Every node-local DaemonSet of each common on-prem CNI, grouped by CNI: keeping one off cloud nodes and not its
+siblings leaves part of that CNI running there."""
+
+KNOWN_ONPREM_CNI_DAEMONSETS: Final = tuple(name for names in ONPREM_CNI_FAMILIES.values() for name in names)
+"""DaemonSet names of the common on-prem CNIs, CNI by CNI (the policy pack's default list)."""
+
+
+def cni_family(daemonset: str) -> tuple[str, tuple[str, ...]] | None:
+    """(CNI, all its node-local DaemonSets) for a known on-prem CNI DaemonSet name, else None."""
+    for cni, names in ONPREM_CNI_FAMILIES.items():
+        if daemonset in names:
+            return cni, names
+    return None
+
 
 TIGERA_NAMESPACE: Final = "calico-system"
 TIGERA_API_VERSION: Final = "operator.tigera.io/v1"
@@ -102,22 +93,3 @@ def split_label(label: str) -> tuple[str, str]:
 
 NETWORK_COMPONENT_TYPE: Final = "hybrid-terway:index:HybridTerwayNetwork"
 IDENTITY_COMPONENT_TYPE: Final = "hybrid-terway:ram:TerwayIdentity"
-ENI_CONF_FIELDS: Final = frozenset(
-    {
-        "version",
-        "vswitches",
-        "vswitch_selection_policy",
-        "security_group",
-        "security_groups",
-        "service_cidr",
-        "eni_tags",
-        "max_pool_size",
-        "min_pool_size",
-        "ip_stack",
-        "access_key",
-        "access_secret",
-    }
-)
-"""The ``eni_conf`` keys this project knows (Terway's types/daemon/config.go).
-
-Terway silently ignores any key it does not read."""

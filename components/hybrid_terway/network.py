@@ -147,6 +147,7 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
                 key_slots=tuple(creds.key_slots),
                 active_key=creds.active_slot,
                 cluster_id=settings.cluster_id,
+                legacy_actions=creds.legacy_ram_actions,
             )
             if creds and creds.source == "managed" and settings.terway
             else None

@@ -11,22 +11,22 @@ from typing import Literal
 import pulumi
 import pulumi_alicloud as alicloud
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 
 IpStack = Literal["ipv4", "dual"]
 
 
-def terway_actions(ip_stack: IpStack) -> tuple[str, ...]:
-    """The RAM actions Terway calls: the IPv4 set, plus the IPv6 address actions for dual stack."""
-    extra = constants.RAM_ACTIONS_DUAL_STACK if ip_stack == "dual" else ()
-    return tuple(sorted(constants.RAM_ACTIONS_IPV4 + extra))
+def terway_actions(ip_stack: IpStack, legacy: bool = False) -> tuple[str, ...]:
+    """The RAM actions Terway calls (its published list; the IPv6 pair for dual stack), plus the 2021 guide's
+    three extra actions when ``legacy`` is asked for."""
+    return terway_model.ram_actions(dual_stack=ip_stack == "dual", guide_extra=legacy)
 
 
-def render_policy_document(ip_stack: IpStack) -> str:
+def render_policy_document(ip_stack: IpStack, legacy: bool = False) -> str:
     """The custom policy as canonical JSON (sorted keys, no spaces), so re-rendering never shows a diff."""
     document = {
         "Version": "1",
-        "Statement": [{"Effect": "Allow", "Action": list(terway_actions(ip_stack)), "Resource": ["*"]}],
+        "Statement": [{"Effect": "Allow", "Action": list(terway_actions(ip_stack, legacy)), "Resource": ["*"]}],
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
@@ -56,10 +56,12 @@ class TerwayIdentityArgs:
     key_slots: tuple[str, ...]
     active_key: str
     cluster_id: str
+    legacy_actions: bool = False
+    """Also grant the 2021 guide's DescribeInstanceAttribute, DescribeInstances, ModifyNetworkInterfaceAttribute."""
 
     def __post_init__(self) -> None:
         problems = check_ram_limits(
-            self.user_name, self.policy_name, render_policy_document(self.ip_stack), self.key_slots
+            self.user_name, self.policy_name, render_policy_document(self.ip_stack, self.legacy_actions), self.key_slots
         )
         if self.active_key not in self.key_slots:
             problems.append(f"active key {self.active_key!r} is not one of the key slots {list(self.key_slots)}")
@@ -86,7 +88,7 @@ class TerwayIdentity(pulumi.ComponentResource):
         self.policy = alicloud.ram.Policy(
             f"{name}-policy",
             policy_name=args.policy_name,
-            policy_document=render_policy_document(args.ip_stack),
+            policy_document=render_policy_document(args.ip_stack, args.legacy_actions),
             description=f"Least privilege for Terway on registered cluster {args.cluster_id}",
             rotate_strategy=constants.RAM_POLICY_ROTATE_STRATEGY,  # RAM keeps at most 5 versions
             force=True,

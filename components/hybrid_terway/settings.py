@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 
 # --- vocabularies --------------------------------------------------------------------------------
 
@@ -90,12 +90,30 @@ def _matching(pattern: str, what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _ipv4_cidr(value: str) -> str:
-    try:
-        network = ipaddress.IPv4Network(value, strict=True)
-    except ValueError as exc:
-        raise ValueError(f"must be an IPv4 CIDR such as 172.21.0.0/20 ({exc})") from None
-    return str(network)
+def _service_cidr(value: str) -> str:
+    """One IPv4 CIDR, or ``<IPv4 CIDR>,<IPv6 CIDR>``: the form Terway splits on "," without trimming."""
+    parts = terway_model.service_cidr_parts(value)
+    if len(parts) > 2:
+        raise ValueError("must be an IPv4 CIDR, or an IPv4 and an IPv6 CIDR joined by ',' (no spaces)")
+    rendered = []
+    for part, family in zip(parts, (ipaddress.IPv4Network, ipaddress.IPv6Network), strict=False):
+        kind = "an IPv4" if family is ipaddress.IPv4Network else "an IPv6"
+        if part != part.strip():
+            raise ValueError(f"{part!r} has spaces, which Terway does not trim: the part would be dropped silently")
+        try:
+            network = family(part, strict=True)
+        except ValueError as exc:
+            example = "172.21.0.0/20" if family is ipaddress.IPv4Network else "fd00::/112"
+            which = "" if len(parts) == 1 else f"part {part!r} "
+            raise ValueError(f"{which}must be {kind} CIDR such as {example} ({exc})") from None
+        rendered.append(str(network))
+    return ",".join(rendered)
+
+
+def _terway_version(value: str) -> str:
+    if terway_model.parse_version(value) is None:
+        raise ValueError("must be a Terway addon version such as v1.13.7")
+    return value
 
 
 def _label(value: str) -> str:
@@ -142,11 +160,13 @@ class _Model(BaseModel):
 
 
 class TerwaySettings(_Model):
-    version: StrictStr | None = None
+    version: Annotated[StrictStr, AfterValidator(_terway_version)] | None = None
     ipvlan: StrictBool = False
     pod_vswitches: dict[ZoneId, Annotated[list[VSwitchId], Field(min_length=1)]] = Field(min_length=1)
-    service_cidr: Annotated[StrictStr, AfterValidator(_ipv4_cidr)]
-    security_group_ids: Annotated[list[SecurityGroupId], Field(min_length=1, max_length=constants.SECURITY_GROUPS_MAX)]
+    service_cidr: Annotated[StrictStr, AfterValidator(_service_cidr)]
+    security_group_ids: Annotated[
+        list[SecurityGroupId], Field(min_length=1, max_length=terway_model.SG_LIMIT_LIST_10.limit)
+    ]
     min_pool_size: Annotated[StrictInt, Field(ge=0)] = 0
     max_pool_size: Annotated[StrictInt, Field(ge=0)] = 5
     vswitch_selection_policy: Literal["ordered", "random"] = "ordered"
@@ -165,6 +185,22 @@ class TerwaySettings(_Model):
     def _pool_bounds(self) -> TerwaySettings:
         if self.min_pool_size > self.max_pool_size:
             raise ValueError(f"minPoolSize ({self.min_pool_size}) must not exceed maxPoolSize ({self.max_pool_size})")
+        problems: list[tuple[str, str]] = []
+        if "," in self.service_cidr and self.ip_stack != "dual":
+            problems.append(("serviceCidr", f"= {self.service_cidr!r}: an IPv6 part needs ipStack 'dual'"))
+        limit = terway_model.security_group_limit(self.version)
+        if len(self.security_group_ids) > limit.limit:
+            pinned = f"Terway {self.version}" if self.version else "Terway of an unpinned addon version"
+            problems.append(
+                (
+                    "securityGroupIds",
+                    f"lists {len(self.security_group_ids)} security groups; {pinned} accepts at most "
+                    f"{limit.limit} ({limit.source}); pin terway.version v1.13.7 or later for up to "
+                    f"{terway_model.SG_LIMIT_LIST_10.limit}",
+                )
+            )
+        if problems:
+            raise _ScenarioProblems(problems)
         return self
 
 
@@ -175,6 +211,7 @@ class CredentialSettings(_Model):
     ram_user_name: RamUserName | None = None
     key_slots: Annotated[list[KeySlot], Field(min_length=1, max_length=constants.RAM_MAX_ACCESS_KEYS_PER_USER)] = ["a"]
     active_key: KeySlot | None = None
+    legacy_ram_actions: StrictBool = False
 
     @field_validator("key_slots")
     @classmethod
@@ -188,7 +225,9 @@ class CredentialSettings(_Model):
         if self.source == "existing":
             if self.access_key_id is None:
                 raise ValueError("source 'existing' needs accessKeyId")
-            managed_only = sorted({"ram_user_name", "key_slots", "active_key"} & self.model_fields_set)
+            managed_only = sorted(
+                {"ram_user_name", "key_slots", "active_key", "legacy_ram_actions"} & self.model_fields_set
+            )
             if managed_only:
                 keys = ", ".join(to_camel(k) for k in managed_only)
                 raise ValueError(f"{keys} only apply to source 'managed'")

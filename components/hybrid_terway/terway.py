@@ -6,9 +6,10 @@ the results into resources in the order Terway needs them.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 from hybrid_terway.settings import TerwaySettings
 
 
@@ -28,30 +29,116 @@ class Credentials:
     secret: str
 
 
-def render_eni_conf(terway: TerwaySettings, cluster_id: str, credentials: Credentials | None) -> str:
-    """Terway's daemon configuration (``eni_conf``) as canonical JSON.
+class EniConfError(pulumi.RunError):
+    """The live ``eni_conf`` cannot be merged (not a JSON object): the run stops instead of replacing it."""
+
+
+def owned_eni_conf(terway: TerwaySettings, credentials: Credentials | None) -> dict[str, Any]:
+    """The keys of ``eni_conf`` this program owns (``terway_model.OWNED_KEYS``), rendered from the settings.
 
     ``credentials`` is given only when they are kept in the ConfigMap (``store: configmap``); otherwise the
-    access fields stay empty and Terway takes the key from ``kube-system/alibaba-addon-secret``.
+    access keys are empty and Terway takes its key from ``kube-system/alibaba-addon-secret``. An owned key left
+    out here (``security_group`` or ``security_groups``) is removed from the live ``eni_conf``.
     """
+    tm = terway_model
     conf: dict[str, Any] = {
-        "version": "1",
-        "vswitches": {zone: list(ids) for zone, ids in sorted(terway.pod_vswitches.items())},
-        "vswitch_selection_policy": terway.vswitch_selection_policy,
-        "service_cidr": terway.service_cidr,
-        "eni_tags": {constants.ENI_TAG_CLUSTER: cluster_id},
-        "max_pool_size": terway.max_pool_size,
-        "min_pool_size": terway.min_pool_size,
-        "ip_stack": terway.ip_stack,
-        "access_key": credentials.access_key_id if credentials else "",
-        "access_secret": credentials.secret if credentials else "",
+        tm.VSWITCHES: {zone: list(ids) for zone, ids in sorted(terway.pod_vswitches.items())},
+        tm.VSWITCH_SELECTION_POLICY: terway.vswitch_selection_policy,
+        tm.SERVICE_CIDR: terway.service_cidr,
+        tm.MAX_POOL_SIZE: terway.max_pool_size,
+        tm.MIN_POOL_SIZE: terway.min_pool_size,
+        tm.IP_STACK: terway.ip_stack,
+        tm.ACCESS_KEY: credentials.access_key_id if credentials else "",
+        tm.ACCESS_SECRET: credentials.secret if credentials else "",
     }
     groups = list(terway.security_group_ids)
     if len(groups) == 1:
-        conf["security_group"] = groups[0]
+        conf[tm.SECURITY_GROUP] = groups[0]
     else:
-        conf["security_groups"] = groups
+        conf[tm.SECURITY_GROUPS] = groups
+    return conf
+
+
+def parse_live_eni_conf(text: object) -> dict[str, Any]:
+    """The live ``eni_conf`` as a dict (``{}`` when the key is absent or empty), or EniConfError.
+
+    The error never quotes the value: it may hold an AccessKey secret.
+    """
+    where = f"ConfigMap {constants.TERWAY_NAMESPACE}/{constants.ENI_CONFIG_MAP} data.{constants.ENI_CONF_KEY}"
+    if text is None or text == "":
+        return {}
+    if not isinstance(text, str):
+        raise EniConfError(f"{where} must be JSON text")
+    try:
+        return terway_model.parse_json_object(text)
+    except ValueError as exc:
+        raise EniConfError(
+            f"{where} {exc}: this program merges its keys into the live eni_conf and never replaces it; fix it "
+            f"(kubectl -n {constants.TERWAY_NAMESPACE} edit configmap {constants.ENI_CONFIG_MAP}) and run again"
+        ) from None
+
+
+@dataclass(frozen=True)
+class MergedEniConf:
+    conf: dict[str, Any]
+    kept: tuple[str, ...]
+    """Keys of the live eni_conf this program does not own, kept with their values."""
+    blanked: tuple[str, ...]
+    """Credential keys that held a value in the live eni_conf and are now empty (``store: secret``)."""
+
+
+def merge_eni_conf(live: Mapping[str, Any], owned: Mapping[str, Any], cluster_id: str) -> MergedEniConf:
+    """The live ``eni_conf`` with the owned keys set: every other key keeps its value.
+
+    ``eni_tags`` is shared: only its ``ack.aliyun.com`` entry is this program's, other tags stay.
+    """
+    tm = terway_model
+    conf = {k: copy.deepcopy(v) for k, v in live.items() if k not in tm.OWNED_KEYS}
+    tags = live.get(tm.ENI_TAGS)
+    conf[tm.ENI_TAGS] = {**(tags if isinstance(tags, dict) else {}), tm.ENI_TAG_CLUSTER: cluster_id}
+    conf.update(copy.deepcopy(dict(owned)))
+    kept = tuple(sorted(k for k in live if k not in tm.OWNED_KEYS and k != tm.ENI_TAGS))
+    blanked = tuple(k for k in tm.CREDENTIAL_KEYS if isinstance(live.get(k), str) and live[k] and owned.get(k) == "")
+    return MergedEniConf(conf, kept, blanked)
+
+
+def render_eni_conf(conf: Mapping[str, Any]) -> str:
+    """An ``eni_conf`` as canonical JSON (sorted keys, two-space indent, final newline)."""
     return json.dumps(conf, indent=2, sort_keys=True) + "\n"
+
+
+def without_secret(conf: Mapping[str, Any]) -> dict[str, Any]:
+    """``conf`` with ``access_secret`` emptied: what may be hashed, logged or shown."""
+    out = dict(conf)
+    if out.get(terway_model.ACCESS_SECRET):
+        out[terway_model.ACCESS_SECRET] = ""
+    return out
+
+
+def _digest(text: str, length: int) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def restart_token(
+    merged: Mapping[str, Any],
+    access_key_id: str,
+    live: Mapping[str, Any] | None = None,
+    live_token: str | None = None,
+) -> str:
+    """Pod-template annotation value for terway-eniip: changes exactly when what Terway reads changes.
+
+    ``base`` hashes the merged ``eni_conf`` (secret left out) and the active key *id*. When the live ``eni_conf``
+    differs from the merged one, this run changes what Terway reads (a settings change, or a hand edit being
+    reverted, even one Terway was restarted with since): the token is ``base.<hash of the live eni_conf>``,
+    which differs from the token that rolled the pods last time. Once converged (live equals merged) a token
+    that already starts with ``base`` is kept, so a further run changes nothing.
+    """
+    base = _digest(f"{render_eni_conf(without_secret(merged))}\0{access_key_id}", 16)
+    if live is not None and dict(live) != dict(merged):
+        return f"{base}.{_digest(render_eni_conf(without_secret(live)), 8)}"
+    if live_token and live_token.startswith(base):
+        return live_token
+    return base
 
 
 def addon_config(terway: TerwaySettings) -> str:
@@ -61,15 +148,6 @@ def addon_config(terway: TerwaySettings) -> str:
     never turn IPvlan off again.
     """
     return json.dumps({"IPVlan": "true" if terway.ipvlan else "false"}, sort_keys=True)
-
-
-def restart_token(eni_conf_without_secret: str, access_key_id: str) -> str:
-    """Pod-template annotation value: changes exactly when Terway's configuration or active key changes.
-
-    Built from the rendered config with the secret left out and from the key *id*, never from the secret.
-    """
-    digest = hashlib.sha256(f"{eni_conf_without_secret}\0{access_key_id}".encode()).hexdigest()
-    return digest[:16]
 
 
 def patch_annotations() -> dict[str, str]:
@@ -86,6 +164,26 @@ def terway_placement_spec(cloud_node_label: str, token: str) -> dict[str, Any]:
             "spec": {"nodeSelector": {key: value}},
         }
     }
+
+
+def read_live(
+    name: str,
+    api_version: str,
+    kind: str,
+    object_id: pulumi.Input[str],
+    fields: Sequence[str],
+    opts: pulumi.ResourceOptions,
+) -> pulumi.Output[dict[str, Any]]:
+    """Read a Kubernetes object as it is in the cluster, as plain camelCase data (only ``fields``)."""
+    live = pulumi.CustomResource(
+        f"kubernetes:{api_version}:{kind}",
+        name,
+        dict.fromkeys(("apiVersion", "kind", "metadata", *fields)),
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id)),
+    )
+    return pulumi.Output.all(**{f: getattr(live, f) for f in fields}).apply(
+        lambda obj: {k: v for k, v in obj.items() if v is not None}
+    )
 
 
 @dataclass(frozen=True)
@@ -121,23 +219,66 @@ class TerwayNetwork(pulumi.ComponentResource):
         key_id = pulumi.Output.from_input(args.access_key_id)
         secret = pulumi.Output.secret(args.access_key_secret)
         in_configmap = args.store == "configmap"
-        blank = render_eni_conf(terway, args.cluster_id, None)  # eni_conf without credentials
         if in_configmap:
             pulumi.log.warn(
                 "credentials.store is 'configmap': the AccessKey secret sits in plain text in ConfigMap "
                 "kube-system/eni-config, readable by anyone who can read ConfigMaps there; prefer store 'secret'",
                 self,
             )
-            # The whole eni_conf value carries the secret, so the whole value is a Pulumi secret.
-            eni_conf_value: pulumi.Input[str] = pulumi.Output.secret(
-                pulumi.Output.all(key_id, secret).apply(
-                    lambda v: render_eni_conf(terway, args.cluster_id, Credentials(v[0], v[1]))
-                )
-            )
-        else:
-            eni_conf_value = blank
 
-        # The addon creates eni-config; this patch owns only the eni_conf key (10-terway.conf stays the addon's).
+        # What Terway reads now. The addon creates eni-config and terway-eniip, so both reads wait for it: on a
+        # first install the addon's id is unknown during preview, the engine skips a read whose id is unknown
+        # and everything computed from it (the merged eni_conf, the restart token) shows as unknown until `up`.
+        live_config = read_live(
+            f"{name}-eni-config-live",
+            "core/v1",
+            "ConfigMap",
+            self.addon.id.apply(lambda _: f"{constants.TERWAY_NAMESPACE}/{constants.ENI_CONFIG_MAP}"),
+            ("data",),
+            # the live eni_conf may hold a plaintext AccessKey: never in the state in clear
+            pulumi.ResourceOptions.merge(k8s_child, pulumi.ResourceOptions(additional_secret_outputs=["data"])),
+        )
+        live_daemonset = read_live(
+            f"{name}-daemonset-live",
+            "apps/v1",
+            "DaemonSet",
+            self.addon.id.apply(lambda _: f"{constants.TERWAY_NAMESPACE}/{constants.TERWAY_DAEMONSET}"),
+            ("spec",),
+            k8s_child,
+        )
+
+        def merge(values: list[Any]) -> tuple[str, str]:
+            live_obj, daemonset, kid, key_secret = values
+            data = (live_obj or {}).get("data") or {}
+            live = parse_live_eni_conf(data.get(constants.ENI_CONF_KEY))
+            owned = owned_eni_conf(terway, Credentials(kid, key_secret) if in_configmap else None)
+            merged = merge_eni_conf(live, owned, args.cluster_id)
+            if merged.blanked:
+                pulumi.log.warn(
+                    f"ConfigMap {constants.TERWAY_NAMESPACE}/{constants.ENI_CONFIG_MAP} held a plaintext "
+                    f"{' and '.join(merged.blanked)} in eni_conf: blanked (credentials.store is 'secret': Terway "
+                    f"takes its key from Secret {constants.TERWAY_NAMESPACE}/{constants.ADDON_SECRET})",
+                    self,
+                )
+            annotations = ((((daemonset or {}).get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
+                "annotations"
+            ) or {}
+            token = restart_token(merged.conf, kid, live, annotations.get(constants.RESTART_ANNOTATION))
+            return render_eni_conf(merged.conf), token
+
+        merged_and_token = pulumi.Output.all(live_config, live_daemonset, key_id, secret).apply(merge)
+        eni_conf_value: pulumi.Input[str]
+        if in_configmap:
+            # The whole eni_conf value carries the secret, so the whole value is a Pulumi secret.
+            eni_conf_value = pulumi.Output.secret(merged_and_token.apply(lambda mt: mt[0]))
+        else:
+            # Only the live object's data was secret (it may have held a key, now blanked): the merge holds none.
+            eni_conf_value = pulumi.Output.unsecret(merged_and_token.apply(lambda mt: mt[0]))
+        # The token is a hash of the configuration with the secret left out: not secret.
+        token = pulumi.Output.unsecret(merged_and_token.apply(lambda mt: mt[1]))
+
+        # The addon creates eni-config; this patch owns only the eni_conf key (10-terway.conf stays the addon's),
+        # and its value is the live eni_conf with only the owned keys set.
         # retain_on_delete: relinquishing the field on destroy would erase eni_conf and break Terway.
         self.eni_config = k8s.core.v1.ConfigMapPatch(
             f"{name}-eni-config",
@@ -176,7 +317,6 @@ class TerwayNetwork(pulumi.ComponentResource):
             )
             restart_inputs.append(self.addon_secret)
 
-        token = key_id.apply(lambda kid: restart_token(blank, kid))
         # Terway reads its configuration once at start: a new template annotation rolls its pods after the
         # config and the credentials are in place, and only when one of them changed.
         self.placement = k8s.apps.v1.DaemonSetPatch(

@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway import constants, scheduling, terway_model
 
 ONPREM_WORKLOADS_AVOID_CLOUD_NODES: Final = "onprem-workloads-avoid-cloud-nodes"
 TERWAY_ONLY_ON_CLOUD_NODES: Final = "terway-only-on-cloud-nodes"
 ONE_CNI_PER_NODE: Final = "one-cni-per-node"
 NO_TERWAY_IN_OVERLAY: Final = "no-terway-in-overlay"
 TERWAY_RAM_LEAST_PRIVILEGE: Final = "terway-ram-least-privilege"
+TERWAY_RAM_GUIDE_ACTIONS: Final = "terway-ram-guide-actions"
 ENI_CONFIG_VALID: Final = "eni-config-valid"
 ACCESS_KEY_LIMIT: Final = "access-key-limit"
 CREDENTIALS_NOT_IN_CONFIGMAP: Final = "credentials-not-in-configmap"
@@ -23,6 +24,7 @@ POLICY_NAMES: Final = (
     ONE_CNI_PER_NODE,
     NO_TERWAY_IN_OVERLAY,
     TERWAY_RAM_LEAST_PRIVILEGE,
+    TERWAY_RAM_GUIDE_ACTIONS,
     ENI_CONFIG_VALID,
     ACCESS_KEY_LIMIT,
     CREDENTIALS_NOT_IN_CONFIGMAP,
@@ -34,6 +36,7 @@ CLOUD_NODE_LABEL: Final = "cloudNodeLabel"
 ONPREM_CNI_DAEMONSETS: Final = "onPremCniDaemonSets"
 TERWAY_DAEMONSET: Final = "terwayDaemonSet"
 EXTRA_ENI_CONF_KEYS: Final = "extraEniConfKeys"
+TERWAY_VERSION: Final = "terwayVersion"
 
 _STRING_LIST: Final = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}
 
@@ -57,9 +60,15 @@ SETTING_SCHEMAS: Final[Mapping[str, Mapping[str, Any]]] = {
     },
     EXTRA_ENI_CONF_KEYS: {
         **_STRING_LIST,
-        "description": "eni_conf keys Terway reads that this project does not manage; any other unknown key is "
-        "reported as a probable typo.",
+        "description": "eni_conf keys to accept besides those upstream Terway reads (for a fork or an old build); "
+        "any other unknown key is reported.",
         "default": [],
+    },
+    TERWAY_VERSION: {
+        "type": "string",
+        "pattern": r"^v?\d+\.\d+\.\d+",
+        "description": "The Terway version the cluster runs (such as v1.13.7): decides the security-group limit. "
+        "Unset: 5, the limit every version since v1.5.7 accepts (10 from v1.13.7).",
     },
 }
 
@@ -68,7 +77,7 @@ POLICY_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
     TERWAY_ONLY_ON_CLOUD_NODES: (CLOUD_NODE_LABEL, TERWAY_DAEMONSET),
     ONE_CNI_PER_NODE: (CLOUD_NODE_LABEL, ONPREM_CNI_DAEMONSETS, TERWAY_DAEMONSET),
     NO_TERWAY_IN_OVERLAY: (TERWAY_DAEMONSET,),
-    ENI_CONFIG_VALID: (EXTRA_ENI_CONF_KEYS,),
+    ENI_CONFIG_VALID: (EXTRA_ENI_CONF_KEYS, TERWAY_VERSION),
 }
 """Which settings each policy takes; a policy not listed has none."""
 
@@ -89,6 +98,7 @@ class GuardSettings:
     onprem_cni_daemonsets: frozenset[str] = frozenset(constants.KNOWN_ONPREM_CNI_DAEMONSETS)
     terway_daemonset: str = constants.TERWAY_DAEMONSET
     extra_eni_conf_keys: frozenset[str] = frozenset()
+    terway_version: str | None = None
 
     def __post_init__(self) -> None:
         problem = label_problem(self.cloud_node_label)
@@ -114,6 +124,7 @@ class GuardSettings:
             ),
             terway_daemonset=_string(config, TERWAY_DAEMONSET, constants.TERWAY_DAEMONSET),
             extra_eni_conf_keys=frozenset(_strings(config, EXTRA_ENI_CONF_KEYS, ())),
+            terway_version=_optional_version(config),
         )
 
 
@@ -127,6 +138,15 @@ def label_problem(label: str) -> str | None:
     if not scheduling.is_label_value(value):
         return f"{value!r} is not a valid label value"
     return None
+
+
+def _optional_version(config: Mapping[str, Any]) -> str | None:
+    value = config.get(TERWAY_VERSION)
+    if value is None:
+        return None
+    if not isinstance(value, str) or terway_model.parse_version(value) is None:
+        raise ValueError(f"policy setting {TERWAY_VERSION} = {value!r}: must be a Terway version such as v1.13.7")
+    return value
 
 
 def _string(config: Mapping[str, Any], key: str, default: str) -> str:

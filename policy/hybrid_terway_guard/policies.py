@@ -69,6 +69,10 @@ def _validate_ram_policy(args: ResourceValidationArgs, report: ReportViolation) 
     ram.terway_ram_least_privilege(resource_view(args), report)
 
 
+def _validate_ram_guide_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    ram.terway_ram_guide_actions(resource_view(args), report)
+
+
 def _validate_eni_config(args: ResourceValidationArgs, report: ReportViolation) -> None:
     terway.eni_config_valid(resource_view(args), settings_of(args), report)
 
@@ -105,11 +109,20 @@ terway_ram_least_privilege = ResourceValidationPolicy(
     validate=_validate_ram_policy,
 )
 
+terway_ram_guide_actions = ResourceValidationPolicy(
+    name=config.TERWAY_RAM_GUIDE_ACTIONS,
+    description="Terway's RAM policy should not grant the 2021 guide's DescribeInstanceAttribute, "
+    "DescribeInstances or ModifyNetworkInterfaceAttribute, which no Terway source calls.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=_validate_ram_guide_actions,
+)
+
 eni_config_valid = ResourceValidationPolicy(
     name=config.ENI_CONFIG_VALID,
     description=(
         f"{constants.ENI_CONF_KEY} in {constants.TERWAY_NAMESPACE}/{constants.ENI_CONFIG_MAP} must be a valid "
-        "Terway configuration: JSON object, right types, no unknown key."
+        "Terway configuration as upstream reads it: a JSON object, types its decoder accepts, values it "
+        "knows, no misspelt or removed key, the security-group limit of its version."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=schema(config.ENI_CONFIG_VALID),

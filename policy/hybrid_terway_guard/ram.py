@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 
 from .resources import RAM_ACCESS_KEY, RAM_POLICY, RAM_USER, Report, ResourceView, shown, text, type_chain
 
@@ -86,7 +86,9 @@ def _document_statements(document: object) -> tuple[list[Statement], list[str]]:
 
 
 def statement_problems(statement: Statement) -> list[str]:
-    """What a statement grants beyond Terway's action list (constants.RAM_ACTIONS_ALLOWED)."""
+    """What a statement grants beyond Terway's published action list (``terway_model.RAM_ACTIONS_PUBLISHED``).
+
+    The 2021 guide's three extra actions are left to :func:`guide_actions_granted` (advisory)."""
     where = f"statement {statement.number}"
     if statement.effect == DENY:
         return []
@@ -102,7 +104,8 @@ def statement_problems(statement: Statement) -> list[str]:
     if not all(isinstance(a, str) for a in actions):
         return [f"{where}: every Action must be a string"]
     wildcards = sorted({a for a in actions if any(w in a for w in _WILDCARDS)})
-    extra = sorted({a for a in actions if a not in constants.RAM_ACTIONS_ALLOWED} - set(wildcards))
+    allowed = terway_model.RAM_ACTIONS_PUBLISHED | set(terway_model.RAM_ACTIONS_GUIDE_EXTRA)
+    extra = sorted({a for a in actions if a not in allowed} - set(wildcards))
     problems = []
     if wildcards:
         problems.append(f"{where}: wildcard actions {_actions(wildcards)} grant more than Terway calls")
@@ -125,6 +128,34 @@ def terway_ram_least_privilege(resource: ResourceView, report: Report) -> None:
         problems += statement_problems(statement)
     for problem in problems:
         report(f"{who}: {problem}", resource.urn)
+
+
+def guide_actions_granted(statement: Statement) -> list[str]:
+    """The 2021 guide's extra actions (``terway_model.RAM_ACTIONS_GUIDE_EXTRA``) an Allow statement grants."""
+    if statement.effect != ALLOW or statement.not_action:
+        return []
+    actions = [statement.actions] if isinstance(statement.actions, str) else statement.actions
+    if isinstance(actions, str) or not isinstance(actions, Sequence):
+        return []
+    return sorted({a for a in actions if isinstance(a, str) and a in terway_model.RAM_ACTIONS_GUIDE_EXTRA})
+
+
+def terway_ram_guide_actions(resource: ResourceView, report: Report) -> None:
+    """Terway's RAM policy grants none of the 2021 guide's actions that no Terway source calls (advisory: an old
+    build may need them; ``hybrid-terway:credentials.legacyRamActions`` grants them on purpose)."""
+    if not is_terway_policy(resource):
+        return
+    statements, _ = statements_of(resource.props)
+    for statement in statements:
+        granted = guide_actions_granted(statement)
+        if granted:
+            report(
+                f"RAM policy {policy_name(resource) or resource.name}: statement {statement.number} grants "
+                f"{_actions(granted)} from the 2021 guide; Terway's published policy (docs/ecs.md) has none of "
+                "them and no Terway source from v1.9.6 on calls them (ModifyNetworkInterfaceAttribute can move "
+                "any ENI into another security group): drop them unless an old Terway build needs them",
+                resource.urn,
+            )
 
 
 # --- access-key-limit ------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 from collections.abc import Mapping, Sequence
@@ -10,7 +9,7 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 from hybrid_terway.settings import Scenario
 
 from .config import GuardSettings
@@ -29,8 +28,7 @@ from .resources import (
     text,
 )
 
-IP_STACKS: Final = ("ipv4", "dual")
-CREDENTIAL_FIELDS: Final = ("access_key", "access_secret")
+CREDENTIAL_FIELDS: Final = terway_model.CREDENTIAL_KEYS
 
 
 def _json_type(value: object) -> str:
@@ -89,105 +87,78 @@ def no_terway_in_overlay(resources: Sequence[ResourceView], settings: GuardSetti
 # --- eni-config-valid ------------------------------------------------------------------------------
 
 
-def eni_conf_problems(value: object, extra_keys: frozenset[str] = frozenset()) -> list[str]:
-    """What is wrong with an ``eni_conf`` value (JSON text). Never shows the value of a credential field."""
+def eni_conf_problems(
+    value: object, extra_keys: frozenset[str] = frozenset(), terway_version: str | None = None
+) -> list[str]:
+    """What is wrong with an ``eni_conf`` value (JSON text), judged as upstream Terway reads it
+    (``hybrid_terway.terway_model``). Never shows the value of a credential field."""
     if not isinstance(value, str):
         return [f"must be JSON text (a string), not {_json_type(value)}"]
     try:
-        conf = json.loads(value)
-    except json.JSONDecodeError as exc:
-        return [f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]
-    if not isinstance(conf, dict):
-        return [f"must be a JSON object, not {_json_type(conf)}"]
-    problems: list[str] = []
-    problems += _version_problems(conf)
-    problems += _vswitch_problems(conf)
-    problems += _security_group_problems(conf)
+        conf = terway_model.parse_json_object(value)
+    except ValueError as exc:
+        return [str(exc)]
+    problems = terway_model.value_problems(conf, show=shown)
+    problems += _security_group_problems(conf, terway_version)
     problems += _service_cidr_problems(conf)
     problems += _pool_problems(conf)
-    problems += _string_field_problems(conf)
-    problems += _unknown_key_problems(conf, extra_keys)
+    problems += list(terway_model.key_problems(conf, extra_keys, show_key=shown_key))
     return problems
 
 
-def _version_problems(conf: Mapping[str, Any]) -> list[str]:
-    if "version" not in conf:
-        return ['version is missing; Terway expects "1"']
-    if conf["version"] != "1":
-        return [f'version = {shown(conf["version"])}: must be the string "1"']
-    return []
-
-
-def _vswitch_problems(conf: Mapping[str, Any]) -> list[str]:
-    if "vswitches" not in conf:
+def _security_group_problems(conf: Mapping[str, Any], terway_version: str | None) -> list[str]:
+    limit = terway_model.security_group_limit(terway_version)
+    count = limit.count(conf)
+    if count <= limit.limit:
         return []
-    vswitches = conf["vswitches"]
-    if not isinstance(vswitches, dict):
-        return [f"vswitches must be an object (zone id -> list of vSwitch ids), not {_json_type(vswitches)}"]
-    problems = []
-    for zone, ids in sorted(vswitches.items()):
-        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-            problems.append(f"vswitches[{shown_key(zone)}] must be a non-empty list of vSwitch ids (strings)")
-    return problems
-
-
-def _security_group_problems(conf: Mapping[str, Any]) -> list[str]:
-    problems = []
-    groups: set[str] = set()
-    single = conf.get("security_group")
-    if single is not None:
-        if not isinstance(single, str):
-            problems.append(f"security_group must be a string, not {_json_type(single)}")
-        elif single:
-            groups.add(single)
-    many = conf.get("security_groups")
-    if many is not None:
-        if not isinstance(many, list) or not all(isinstance(g, str) and g for g in many):
-            problems.append(f"security_groups must be a list of security group ids (strings), not {shown(many)}")
-        else:
-            groups.update(many)
-    if len(groups) > constants.SECURITY_GROUPS_MAX:
-        problems.append(
-            f"{len(groups)} security groups (security_group and security_groups together); Terway allows at most "
-            f"{constants.SECURITY_GROUPS_MAX}"
-        )
-    return problems
+    who = (
+        f"Terway {terway_version}" if terway_version else "Terway of an unknown version (policy setting terwayVersion)"
+    )
+    counted = (
+        "security_group and security_groups together, each group once"
+        if limit.counts_union
+        else "the security_groups list, duplicates included"
+    )
+    return [f"{count} security groups ({counted}); {who} accepts at most {limit.limit} ({limit.source})"]
 
 
 def _service_cidr_problems(conf: Mapping[str, Any]) -> list[str]:
-    if "service_cidr" not in conf:
-        return ["service_cidr is missing; set the cluster's service CIDR explicitly (v4, or v4,v6 for dual stack)"]
-    value = conf["service_cidr"]
-    if not isinstance(value, str):
-        return [f"service_cidr must be a string such as 172.21.0.0/20, not {_json_type(value)}"]
-    parts = [part.strip() for part in value.split(",")]
-    if len(parts) > 2:
-        return [f"service_cidr = {shown(value, cidr=True)}: must be one IPv4 CIDR, optionally followed by ,<IPv6 CIDR>"]
+    value = conf.get(terway_model.SERVICE_CIDR)
+    if not isinstance(value, str) or value == "":
+        return []  # absent or empty: Terway reads the range from the kubeadm-config ConfigMap
     problems = []
-    for part, family in zip(parts, (ipaddress.IPv4Network, ipaddress.IPv6Network), strict=False):
-        kind = "IPv4" if family is ipaddress.IPv4Network else "IPv6"
+    families: dict[str, str] = {}
+    for part in terway_model.service_cidr_parts(value):
+        network: ipaddress.IPv4Network | ipaddress.IPv6Network
         try:
-            family(part, strict=True)
+            network = ipaddress.ip_network(part, strict=False)
         except ValueError:
-            try:
-                network = family(part, strict=False)
-            except ValueError:
-                problems.append(f"service_cidr: {shown(part, cidr=True)} is not an {kind} CIDR")
-            else:
-                problems.append(f"service_cidr: {shown(part, cidr=True)} has host bits set; the network is {network}")
+            problems.append(
+                f"service_cidr: {shown(part, cidr=True)} is not a CIDR (Terway does not trim spaces): Terway drops "
+                "it silently"
+            )
+            continue
+        try:
+            ipaddress.ip_network(part, strict=True)
+        except ValueError:
+            problems.append(f"service_cidr: {shown(part, cidr=True)} has host bits set; the network is {network}")
+        family = f"IPv{network.version}"
+        if family in families:
+            problems.append(
+                f"service_cidr: {shown(part, cidr=True)} is a second {family} range; Terway keeps only the last one"
+            )
+        families[family] = part
     return problems
 
 
 def _pool_problems(conf: Mapping[str, Any]) -> list[str]:
     problems = []
     sizes: dict[str, int] = {}
-    for key in ("max_pool_size", "min_pool_size"):
-        if key not in conf:
-            continue
-        value = conf[key]
+    for key in (terway_model.MAX_POOL_SIZE, terway_model.MIN_POOL_SIZE):
+        value = conf.get(key)
         if type(value) is not int:
-            problems.append(f"{key} = {shown(value)}: must be an integer (such as 5), not {_json_type(value)}")
-        elif value < 0:
+            continue  # a wrong type is a decode problem
+        if value < 0:
             problems.append(f"{key} = {value}: must not be negative")
         else:
             sizes[key] = value
@@ -196,33 +167,6 @@ def _pool_problems(conf: Mapping[str, Any]) -> list[str]:
             f"min_pool_size ({sizes['min_pool_size']}) exceeds max_pool_size ({sizes['max_pool_size']}); Terway "
             "clamps it to max_pool_size"
         )
-    return problems
-
-
-def _string_field_problems(conf: Mapping[str, Any]) -> list[str]:
-    problems = []
-    ip_stack = conf.get("ip_stack")
-    if ip_stack is not None and ip_stack not in IP_STACKS:
-        problems.append(f"ip_stack = {shown(ip_stack)}: must be one of {', '.join(IP_STACKS)}")
-    policy = conf.get("vswitch_selection_policy")
-    if policy is not None and not isinstance(policy, str):
-        problems.append(f"vswitch_selection_policy must be a string (ordered or random), not {_json_type(policy)}")
-    tags = conf.get("eni_tags")
-    if tags is not None and (not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values())):
-        problems.append("eni_tags must be an object of string values")
-    for key in CREDENTIAL_FIELDS:
-        if key in conf and not isinstance(conf[key], str):
-            problems.append(f"{key} must be a string, not {_json_type(conf[key])}")
-    return problems
-
-
-def _unknown_key_problems(conf: Mapping[str, Any], extra_keys: frozenset[str]) -> list[str]:
-    known = sorted(constants.ENI_CONF_FIELDS | extra_keys)
-    problems = []
-    for key in sorted(set(conf) - set(known)):
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        problems.append(f"unknown key {shown_key(key)}: Terway ignores it silently{hint}")
     return problems
 
 
@@ -247,7 +191,7 @@ def eni_config_valid(resource: ResourceView, settings: GuardSettings, report: Re
     if value is None:
         report(f"{ref} has no data.{constants.ENI_CONF_KEY}; Terway cannot start without it", resource.urn)
         return
-    for problem in eni_conf_problems(value, settings.extra_eni_conf_keys):
+    for problem in eni_conf_problems(value, settings.extra_eni_conf_keys, settings.terway_version):
         report(f"{ref} data.{constants.ENI_CONF_KEY}: {problem}", resource.urn)
 
 

@@ -1,0 +1,470 @@
+"""Terway as upstream runs it: the ``eni_conf`` keys it reads, how its JSON decoder takes them, its limits and the
+RAM actions it calls.
+
+Every fact is derived from AliyunContainerService/terway, read at commit 89aadf8b (2026-07-23) unless a line says
+otherwise; each cites its file. Settings, rendering, the offline preview and the policy pack read this module;
+nothing else in the project spells an ``eni_conf`` key.
+
+How the daemon reads ``eni_conf`` (``types/daemon/config.go``: ``MergeConfigAndUnmarshal``): the text is decoded
+into the ``Config`` struct with ``k8s.io/apimachinery/pkg/util/json`` (apimachinery v0.36.0 in ``go.mod``), which
+matches object keys case-sensitively and otherwise follows Go's ``encoding/json``: an unknown key is ignored
+silently, ``null`` leaves a field at its zero value, and a value of the wrong JSON type (``"5"`` or ``5.5`` for an
+``int``) is an unmarshal error, after which the daemon does not start (``daemon/builder.go``:
+``LoadDynamicConfig`` returns "failed parse config").
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+UPSTREAM_REPO: Final = "AliyunContainerService/terway"
+UPSTREAM_COMMIT: Final = "89aadf8b"
+CONFIG_GO: Final = "types/daemon/config.go"
+
+# --- how Go's JSON decoder takes a value --------------------------------------------------------------
+
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+FLOAT32_MAX: Final = 3.4028234663852886e38
+
+
+@dataclass(frozen=True)
+class GoType:
+    """A Go type as the JSON decoder sees it: ``kind`` is string, int, float64, float32, bool, slice, map or struct."""
+
+    go: str
+    kind: str
+    elem: GoType | None = None
+    fields: Mapping[str, GoType] = field(default_factory=dict)
+
+
+STRING: Final = GoType("string", "string")
+INT: Final = GoType("int", "int")  # Terway's images are 64-bit (amd64, arm64): Go int is int64
+BOOL: Final = GoType("bool", "bool")
+FLOAT64: Final = GoType("float64", "float64")
+FLOAT32: Final = GoType("float32", "float32")
+DURATION: Final = GoType("time.Duration", "int")  # an int64 count of nanoseconds; no UnmarshalJSON
+STRINGS: Final = GoType("[]string", "slice", STRING)
+STRING_MAP: Final = GoType("map[string]string", "map", STRING)
+ROUTE: Final = GoType("route.Route", "struct", fields={"dst": STRING})  # types/route/route.go
+BLOCK_LIST_ITEM: Final = GoType(
+    "ENITagBlockListItem", "struct", fields={"key": STRING, "value": STRING}
+)  # pkg/apis/network.alibabacloud.com/v1beta1/node_types.go
+EXTENDED_BACKOFF: Final = GoType(
+    "backoff.ExtendedBackoff",
+    "struct",
+    # pkg/backoff/backoff.go: InitialDelay plus an embedded k8s.io/apimachinery wait.Backoff; no json tags, so
+    # the (case-sensitive) keys are the Go field names.
+    fields={
+        "InitialDelay": DURATION,
+        "Duration": DURATION,
+        "Factor": FLOAT64,
+        "Jitter": FLOAT64,
+        "Steps": INT,
+        "Cap": DURATION,
+    },
+)
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number with a fraction or exponent"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def decode_problems(value: object, go_type: GoType, path: str) -> list[str]:
+    """Why Go's JSON decoder refuses ``value`` for ``go_type`` (empty when it accepts it).
+
+    ``value`` comes from :func:`parse_json_object` (integers stay ``int``, anything with a fraction or an exponent
+    is a ``float``, as in the JSON text). ``null`` is accepted everywhere: the decoder leaves the zero value.
+    Unknown keys of a struct are ignored, as upstream ignores them.
+    """
+    if value is None:
+        return []
+    refused = [f"{path}: {_json_kind(value)} cannot be decoded into Go {go_type.go}"]
+    kind = go_type.kind
+    if kind == "string":
+        return [] if isinstance(value, str) else refused
+    if kind == "bool":
+        return [] if isinstance(value, bool) else refused
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return refused
+        if not INT64_MIN <= value <= INT64_MAX:
+            return [f"{path}: {value} overflows Go {go_type.go}"]
+        return []
+    if kind in ("float64", "float32"):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return refused
+        if kind == "float32" and abs(float(value)) > FLOAT32_MAX:
+            return [f"{path}: {value} overflows Go float32"]
+        return []
+    if kind == "slice":
+        if not isinstance(value, list):
+            return refused
+        assert go_type.elem is not None
+        return [p for i, item in enumerate(value) for p in decode_problems(item, go_type.elem, f"{path}[{i}]")]
+    if kind == "map":
+        if not isinstance(value, dict):
+            return refused
+        assert go_type.elem is not None
+        return [p for k, v in value.items() for p in decode_problems(v, go_type.elem, f"{path}[{json.dumps(k)}]")]
+    if kind == "struct":
+        if not isinstance(value, dict):
+            return refused
+        return [
+            p
+            for name, sub in go_type.fields.items()
+            if name in value
+            for p in decode_problems(value[name], sub, f"{path}.{name}")
+        ]
+    raise ValueError(f"unknown Go kind {kind!r}")  # pragma: no cover - the table below uses only the kinds above
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON (Go's decoder refuses it)")
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    """``text`` as a JSON object, exactly as strict as Go's decoder; raises ValueError naming what is wrong.
+
+    The message never quotes ``text``: an ``eni_conf`` may hold an AccessKey secret.
+    """
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a JSON object, not {_json_kind(value)}")
+    return value
+
+
+# --- every key Terway reads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EniConfKey:
+    """One ``eni_conf`` key: its JSON name, the Go type it decodes into, upstream's default and what it does."""
+
+    name: str
+    go_type: GoType
+    default: str
+    meaning: str
+
+    @property
+    def go(self) -> str:
+        return self.go_type.go
+
+
+def _k(name: str, go_type: GoType, default: str, meaning: str) -> EniConfKey:
+    return EniConfKey(name, go_type, default, meaning)
+
+
+_POINTER_INT = GoType("*int", "int")
+_POINTER_STRING = GoType("*string", "string")
+_POINTER_BOOL = GoType("*bool", "bool")
+
+ENI_CONF_KEYS: Final[tuple[EniConfKey, ...]] = (
+    # types/daemon/config.go, struct Config (defaults: Config.Populate; uses: daemon/builder.go, daemon/config.go)
+    _k("version", STRING, '""', 'decoded, never read by the daemon (the 2021 guide writes "1")'),
+    _k("access_key", GoType("secret.Secret", "string"), '""', "static AccessKey id (types/secret/secret.go: a string)"),
+    _k("access_secret", GoType("secret.Secret", "string"), '""', "static AccessKey secret"),
+    _k("region_id", STRING, '""', "region of the control plane's clients; the daemon takes it from ECS metadata"),
+    _k("credential_path", STRING, '""', "encrypted credential file (managed clusters), refreshed every 30 min"),
+    _k("service_cidr", STRING, '""', "service range: v4[,v6] (see parse_service_cidr); empty = from kubeadm-config"),
+    _k("vswitches", GoType("map[string][]string", "map", STRINGS), "null", "pod vSwitches per zone id"),
+    _k("eni_tags", STRING_MAP, "null", "tags on the ENIs Terway creates"),
+    _k("max_pool_size", INT, "0", "idle IP pool upper bound (clamped to the node's capacity)"),
+    _k("min_pool_size", INT, "0", "idle IP pool lower bound (clamped to max_pool_size)"),
+    _k("ip_warm_up_size", _POINTER_INT, "null", "IPs allocated when a node starts (since v1.16.4)"),
+    _k("idle_ip_reclaim_after", _POINTER_STRING, "null", "Go duration an idle IP waits before reclaim"),
+    _k("idle_ip_reclaim_batch_size", INT, "5 (when <= 0)", "IPs reclaimed per batch"),
+    _k("idle_ip_reclaim_interval", _POINTER_STRING, '"10m"', "Go duration between reclaim passes"),
+    _k("idle_ip_reclaim_jitter_factor", _POINTER_STRING, '"0.1"', "jitter of the reclaim interval (a float as text)"),
+    _k("min_eni", INT, "0", "ENIs kept per node (overrides min_pool_size)"),
+    _k("max_eni", INT, "0", "at most this many ENIs per node (0 = the instance type's limit)"),
+    _k("prefix", STRING, '""', "decoded, not read by the daemon"),
+    _k("security_group", STRING, '""', "one security group of created ENIs (unioned with security_groups)"),
+    _k("security_groups", STRINGS, "null", "security groups of created ENIs; both empty = the primary ENI's"),
+    _k("eni_cap_ratio", FLOAT64, "1 (when 0)", "multiplier of the instance type's ENI count"),
+    _k("eni_cap_shift", INT, "0", "added to the instance type's ENI count"),
+    _k("vswitch_selection_policy", STRING, '"random"', "ordered = the vSwitch with most free IPs first; else random"),
+    _k("eni_selection_policy", STRING, '"most_ips"', "least_ips or most_ips (anything else = most_ips)"),
+    _k("ip_stack", STRING, '"ipv4"', 'ipv4, dual ("" = ipv4); anything else stops the daemon'),
+    _k("enable_eni_trunking", BOOL, "false", "trunk ENIs (ENIMultiIP mode only)"),
+    _k("enable_erdma", BOOL, "false", "elastic RDMA interfaces"),
+    _k("custom_stateful_workload_kinds", STRINGS, "null", "extra workload kinds whose pods keep their IP"),
+    _k("ipam_type", GoType("types.IPAMType", "string"), '""', 'crd (centralized IPAM) or "" (types/types.go)'),
+    _k(
+        "backoff_override",
+        GoType("map[string]backoff.ExtendedBackoff", "map", EXTENDED_BACKOFF),
+        "null",
+        "retry backoff per operation",
+    ),
+    _k("extra_routes", GoType("[]route.Route", "slice", ROUTE), "null", 'extra routes in pods ({"dst": cidr})'),
+    _k("disable_device_plugin", BOOL, "false", "no ENI device plugin"),
+    _k("eni_tag_filter", STRING_MAP, "null", "manage only ENIs carrying these tags"),
+    _k(
+        "eni_tag_block_list",
+        GoType("[]ENITagBlockListItem", "slice", BLOCK_LIST_ITEM),
+        "null",
+        'ignore ENIs carrying one of these tags ({"key", "value"}), on top of the built-in list',
+    ),
+    _k("kube_client_qps", FLOAT32, "0 (client default)", "Kubernetes client QPS"),
+    _k("kube_client_burst", INT, "0 (client default)", "Kubernetes client burst"),
+    _k("resource_group_id", STRING, '""', "resource group of created ENIs"),
+    _k("rate_limit", GoType("map[string]int", "map", INT), "null", "OpenAPI rate limits per API"),
+    _k("enable_patch_pod_ips", _POINTER_BOOL, "true", "write pod IPs to the pod annotation"),
+    _k("ip_pool_sync_period", STRING, '"120s" (when unparsable)', "Go duration between pool syncs"),
+    _k("enable_ip_prefix", BOOL, "false", "allocate IP prefixes instead of secondary IPs"),
+    _k("ipv4_prefix_count", INT, "0", "IPv4 prefixes across all ENIs (with enable_ip_prefix)"),
+    _k("ipv6_prefix_count", INT, "0", "IPv6 prefixes, 0 or 1 (IPv6 single stack only)"),
+)
+KEYS_BY_NAME: Final[Mapping[str, EniConfKey]] = {k.name: k for k in ENI_CONF_KEYS}
+
+
+@dataclass(frozen=True)
+class RemovedKey:
+    name: str
+    commit: str
+    first_release_without: str
+
+
+REMOVED_KEYS: Final[Mapping[str, RemovedKey]] = {
+    r.name: r
+    for r in (
+        # git history of types/config.go and types/daemon/config.go
+        RemovedKey("hot_plug", "f5728a75", "v1.1.0"),
+        RemovedKey("enable_eip_pool", "8adcc66f", "v1.9.6"),
+        RemovedKey("enable_eip_migrate", "8adcc66f", "v1.9.6"),
+        RemovedKey("allow_eip_rob", "8adcc66f", "v1.9.6"),
+        RemovedKey("wait_trunk_eni", "8adcc66f", "v1.9.6"),
+        RemovedKey("disable_security_group_check", "8adcc66f", "v1.9.6"),
+        RemovedKey("eni_cap_policy", "0eb1f4a9", "v1.11.1"),
+    )
+}
+
+# --- the keys this program owns -----------------------------------------------------------------------
+
+VSWITCHES: Final = "vswitches"
+VSWITCH_SELECTION_POLICY: Final = "vswitch_selection_policy"
+SERVICE_CIDR: Final = "service_cidr"
+SECURITY_GROUP: Final = "security_group"
+SECURITY_GROUPS: Final = "security_groups"
+ENI_TAGS: Final = "eni_tags"
+MAX_POOL_SIZE: Final = "max_pool_size"
+MIN_POOL_SIZE: Final = "min_pool_size"
+IP_STACK: Final = "ip_stack"
+ACCESS_KEY: Final = "access_key"
+ACCESS_SECRET: Final = "access_secret"
+ENI_SELECTION_POLICY: Final = "eni_selection_policy"
+IPAM_TYPE: Final = "ipam_type"
+
+OWNED_KEYS: Final = (
+    VSWITCHES,
+    VSWITCH_SELECTION_POLICY,
+    SERVICE_CIDR,
+    SECURITY_GROUP,
+    SECURITY_GROUPS,
+    MAX_POOL_SIZE,
+    MIN_POOL_SIZE,
+    IP_STACK,
+    ACCESS_KEY,
+    ACCESS_SECRET,
+)
+"""Top-level keys whose value this program decides (absent from the rendering = removed). Every other key the
+live ``eni_conf`` holds is kept with its value."""
+
+ENI_TAG_CLUSTER: Final = "ack.aliyun.com"
+"""The one ``eni_tags`` entry this program owns (ACK writes ``{"ack.aliyun.com": <cluster id>}``); other tags stay."""
+
+CREDENTIAL_KEYS: Final = (ACCESS_KEY, ACCESS_SECRET)
+
+assert set(OWNED_KEYS) <= set(KEYS_BY_NAME) and ENI_TAGS in KEYS_BY_NAME
+
+# --- vocabularies (what upstream distinguishes) ----------------------------------------------------------
+
+IP_STACKS: Final = ("", "ipv4", "dual")
+"""``Config.Validate`` accepts these; "ipv6" and anything else stop the daemon ("unsupported ipStack")."""
+IP_STACK_DEFAULT: Final = "ipv4"
+VSWITCH_POLICIES: Final = ("", "ordered", "random")
+"""``daemon/config.go`` getENIConfig: only "ordered" is special; Populate names the default "random"."""
+ENI_SELECTION_POLICIES: Final = ("", "most_ips", "least_ips")
+"""``daemon/config.go`` getENIConfig: only "least_ips" is special; the default is "most_ips"."""
+IPAM_TYPES: Final = ("", "crd", "preferCRD")
+"""``types/types.go`` IPAMType constants; the daemon compares with "crd" only."""
+
+ENUMERATIONS: Final[Mapping[str, tuple[tuple[str, ...], str]]] = {
+    IP_STACK: (IP_STACKS, "Config.Validate refuses any other value and the daemon does not start"),
+    VSWITCH_SELECTION_POLICY: (VSWITCH_POLICIES, "any other value silently means random"),
+    ENI_SELECTION_POLICY: (ENI_SELECTION_POLICIES, "any other value silently means most_ips"),
+    IPAM_TYPE: (IPAM_TYPES, "any other value silently means the default (non-CRD) IPAM"),
+}
+"""Each enumerated key: the values upstream knows, and what any other value does."""
+
+
+# --- versions and the security-group limit ------------------------------------------------------------
+
+_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(?:[-+.][0-9A-Za-z.+-]*)?")
+
+
+def parse_version(version: str) -> tuple[int, int, int] | None:
+    """``"v1.13.7"`` (an addon version; a suffix such as ``-aliyun.1`` is allowed) -> ``(1, 13, 7)``, else None."""
+    match = _VERSION.fullmatch(version.strip())
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+@dataclass(frozen=True)
+class SecurityGroupLimit:
+    """How many security groups a Terway version accepts, and how it counts them."""
+
+    limit: int
+    counts_union: bool
+    """True: ``security_group`` and ``security_groups`` unioned, duplicates counted once. False: only the length
+    of the ``security_groups`` list, duplicates included (``security_group`` is not counted)."""
+    source: str
+
+    def count(self, conf: Mapping[str, Any]) -> int:
+        groups = conf.get(SECURITY_GROUPS)
+        listed = [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []
+        if not self.counts_union:
+            return len(groups) if isinstance(groups, list) else 0
+        single = conf.get(SECURITY_GROUP)
+        return len(set(listed) | ({single} if isinstance(single, str) and single else set()))
+
+
+SG_LIMIT_UNION_5: Final = SecurityGroupLimit(
+    5, True, "daemon/daemon.go getPoolConfig before commit abfdaab1: len(GetSecurityGroups()) > 5"
+)
+SG_LIMIT_LIST_5: Final = SecurityGroupLimit(
+    5, False, "types/daemon/config.go Config.Validate from commit abfdaab1 (v1.5.7): len(SecurityGroups) > 5"
+)
+SG_LIMIT_LIST_10: Final = SecurityGroupLimit(
+    10, False, "types/daemon/config.go Config.Validate from commit 61f98b8d (v1.13.7): len(SecurityGroups) > 10"
+)
+SG_LIMIT_V1_5_7: Final = (1, 5, 7)
+SG_LIMIT_V1_13_7: Final = (1, 13, 7)
+
+
+def security_group_limit(version: str | None) -> SecurityGroupLimit:
+    """The limit of the Terway ``version`` (an addon version). Unknown or unpinned: the limit every version since
+    v1.5.7 accepts (5 in the list), since the addon then runs whatever version ACK installs or already runs."""
+    parsed = parse_version(version) if version else None
+    if parsed is None:
+        return SG_LIMIT_LIST_5
+    if parsed >= SG_LIMIT_V1_13_7:
+        return SG_LIMIT_LIST_10
+    if parsed >= SG_LIMIT_V1_5_7:
+        return SG_LIMIT_LIST_5
+    return SG_LIMIT_UNION_5
+
+
+# --- service_cidr -------------------------------------------------------------------------------------
+
+
+def service_cidr_parts(value: str) -> list[str]:
+    """How ``pkg/k8s/k8s.go`` (NewK8S) splits ``service_cidr``: on "," with no trimming; each part then goes through
+    ``net.ParseCIDR`` (``types/types.go`` IPNetSet.SetIPNet): host bits are masked, a part that does not parse is
+    dropped silently, a later part of the same family replaces an earlier one. No IPv4 part: the range is read
+    from the kubeadm-config ConfigMap (``serviceCidrFromAPIServer``)."""
+    return value.split(",")
+
+
+# --- credentials and restart --------------------------------------------------------------------------
+
+ADDON_SECRET_PATH: Final = "/var/alibaba-addon-secret"
+"""``types/daemon/config.go`` GetAddonSecret: access-key-id and access-key-secret, read raw, override eni_conf's
+access_key/access_secret when both are non-empty."""
+
+# --- RAM actions --------------------------------------------------------------------------------------
+
+RAM_ACTIONS: Final = (
+    "ecs:CreateNetworkInterface",
+    "ecs:DescribeNetworkInterfaces",
+    "ecs:AttachNetworkInterface",
+    "ecs:DetachNetworkInterface",
+    "ecs:DeleteNetworkInterface",
+    "ecs:DescribeInstanceTypes",
+    "ecs:AssignPrivateIpAddresses",
+    "ecs:UnassignPrivateIpAddresses",
+    "vpc:DescribeVSwitches",
+)
+"""Terway's published policy (``docs/ecs.md``, last changed by d589083e) without the IPv6 pair."""
+
+RAM_ACTIONS_IPV6: Final = ("ecs:AssignIpv6Addresses", "ecs:UnassignIpv6Addresses")
+"""The IPv6 pair of ``docs/ecs.md``: granted only for ``ipStack: dual``."""
+
+RAM_ACTIONS_GUIDE_EXTRA: Final = (
+    "ecs:DescribeInstanceAttribute",
+    "ecs:DescribeInstances",
+    "ecs:ModifyNetworkInterfaceAttribute",
+)
+"""In the 2021 ACK hybrid-cluster guide's policy, called by no Terway source back to v1.9.6; the last is a write
+that can move any ENI into another security group. Granted only when asked for (old Terway builds)."""
+
+RAM_ACTIONS_PUBLISHED: Final = frozenset(RAM_ACTIONS + RAM_ACTIONS_IPV6)
+
+
+def ram_actions(dual_stack: bool, guide_extra: bool = False) -> tuple[str, ...]:
+    """The actions Terway's RAM policy grants, sorted."""
+    actions = RAM_ACTIONS + (RAM_ACTIONS_IPV6 if dual_stack else ()) + (RAM_ACTIONS_GUIDE_EXTRA if guide_extra else ())
+    return tuple(sorted(actions))
+
+
+# --- unknown keys -------------------------------------------------------------------------------------
+
+
+def probable_key(key: str) -> str | None:
+    """The known key ``key`` was probably meant to be (case, underscores or a close spelling), or None."""
+    folded = key.lower().replace("_", "").replace("-", "")
+    for known in KEYS_BY_NAME:
+        if known.replace("_", "") == folded:
+            return known
+    close = difflib.get_close_matches(key, list(KEYS_BY_NAME), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def key_problems(
+    conf: Mapping[str, Any], extra_keys: frozenset[str] = frozenset(), show_key: Callable[[str], str] = json.dumps
+) -> Iterator[str]:
+    """Keys of ``conf`` that Terway does not read, each with why (a probable typo, removed upstream, unknown)."""
+    for key in sorted(set(conf) - set(KEYS_BY_NAME) - extra_keys):
+        shown = show_key(key)
+        if key in REMOVED_KEYS:
+            removed = REMOVED_KEYS[key]
+            yield (
+                f"{shown} was removed upstream by commit {removed.commit}: Terway {removed.first_release_without} "
+                "and later ignore it"
+            )
+        elif (meant := probable_key(key)) is not None:
+            yield f"{shown} is not a key Terway reads (keys are case-sensitive); it probably means {meant}"
+        else:
+            yield f"{shown} is not a key Terway reads; Terway ignores it silently"
+
+
+def value_problems(conf: Mapping[str, Any], show: Callable[[object], str] = json.dumps) -> list[str]:
+    """What stops Terway's decoder or ``Config.Validate`` for the known keys of ``conf`` (not the SG limit)."""
+    problems: list[str] = []
+    for key in sorted(set(conf) & set(KEYS_BY_NAME)):
+        problems += decode_problems(conf[key], KEYS_BY_NAME[key].go_type, key)
+    for key, (allowed, otherwise) in ENUMERATIONS.items():
+        value = conf.get(key)
+        if isinstance(value, str) and value not in allowed:
+            valid = ", ".join(json.dumps(a) for a in allowed)
+            problems.append(f"{key} = {show(value)}: must be one of {valid}; {otherwise}")
+    return problems
