@@ -111,6 +111,9 @@ class CredentialsConfig(TypedDict):
     """With source managed only: one or two of a, b (default [a]); see the key rotation runbook."""
     activeKey: NotRequired[KeySlot]
     """With source managed only: the slot whose key Terway is given (default: the first slot)."""
+    legacyRamActions: NotRequired[bool]
+    """With source managed only: also grant the 2021 guide's DescribeInstanceAttribute, DescribeInstances and
+    ModifyNetworkInterfaceAttribute, for a Terway build older than v1.9.6 (default false)."""
 
 
 class OnPremWorkloadRef(TypedDict):
