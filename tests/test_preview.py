@@ -211,7 +211,10 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path) -> None:
     assert "hybrid-terway:scenario = 'vxlan': Input should be 'overlay', 'bgp' or 'host'" in result.stderr
     assert "hybrid-terway:clusterId = 'c123'" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "build").exists(), "nothing is written for an invalid configuration"
+    # an invalid configuration leaves only the failure: no plan, no manifests
+    stack_dir = tmp_path / "build" / "preview" / "bad"
+    assert sorted(p.name for p in stack_dir.iterdir()) == ["PLAN.md", "plan.json"]
+    assert json.loads((stack_dir / "plan.json").read_text())["failed"] is True
 
 
 def test_schema_failure_is_an_error(tmp_path: Path) -> None:
