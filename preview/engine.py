@@ -205,8 +205,10 @@ def run_program(
     world: World,
     program: Path = PROGRAM,
     project: str = constants.PROJECT,
+    dry_run: bool = False,
 ) -> ProgramRun:
-    """Run ``program`` once, as ``pulumi up`` would, against ``world``. Raises what the program raises."""
+    """Run ``program`` once, as ``pulumi up`` would (``pulumi preview`` with ``dry_run``), against ``world``.
+    Raises what the program raises."""
     handler = _ListHandler()
     logger = logging.getLogger(f"hybrid-terway.offline.{stack}")
     logger.propagate = False
@@ -228,7 +230,7 @@ def run_program(
     loop.set_exception_handler(quiet_when_raised)
     try:
         pulumi.runtime.set_mocks(
-            monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
+            monitor.mocks, project=project, stack=stack, preview=dry_run, logger=logger, monitor=monitor
         )
         pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
         SETTINGS.outputs.clear()  # outputs still pending from an earlier run belong to its (closed) loop

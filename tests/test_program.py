@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import pytest
@@ -129,6 +130,9 @@ def test_host_with_existing_key_creates_no_ram(example_runs: Mapping[str, Progra
     assert not any(v.endswith(("\n", " ")) for v in unwrap(string_data).values()), "Terway reads them raw"
     assert unwrap(one(run, ADDON).inputs)["config"] == '{"IPVlan": "true"}'
     assert unwrap(one(run, ADDON).inputs)["version"] == "v1.9.6"
+    eni_conf = json.loads(unwrap(one(run, CM_PATCH).inputs)["data"]["eni_conf"])
+    assert eni_conf["service_cidr"] == "192.168.240.0/20,fd00:0:0:f0::/112", "dual stack, as Terway splits it"
+    assert eni_conf["security_groups"] == ["sg-2ze8a9b0c1d2e3f4g5h6", "sg-2ze7z6y5x4w3v2u1t0s9"]
 
 
 def test_overlay_creates_nothing_terway(example_runs: Mapping[str, ProgramRun]) -> None:

@@ -216,3 +216,66 @@ def test_settings_are_immutable() -> None:
     settings = parse_settings(raw())
     with pytest.raises(ValidationError, match="frozen"):
         settings.scenario = Scenario.HOST  # type: ignore[misc]
+
+
+def groups(count: int) -> list[str]:
+    return [f"sg-bp1d5f7h9j1k3m5n{i:04d}" for i in range(count)]
+
+
+def test_six_security_groups_with_terway_v1_9_6_are_refused_naming_the_limit() -> None:
+    (problem,) = problems(terway={**TERWAY, "version": "v1.9.6", "securityGroupIds": groups(6)})
+    assert problem.startswith(
+        "hybrid-terway:terway.securityGroupIds: lists 6 security groups; Terway v1.9.6 accepts at most 5 "
+        "(types/daemon/config.go Config.Validate from commit abfdaab1 (v1.5.7): len(SecurityGroups) > 5)"
+    )
+    assert "pin terway.version v1.13.7 or later for up to 10" in problem
+
+
+def test_ten_security_groups_with_a_current_terway_are_accepted() -> None:
+    for version in ("v1.13.7", "v1.16.7", "v1.17.5-aliyun.1"):
+        settings = parse_settings(raw(terway={**TERWAY, "version": version, "securityGroupIds": groups(10)}))
+        assert settings.terway is not None and len(settings.terway.security_group_ids) == 10
+    (problem,) = problems(terway={**TERWAY, "version": "v1.16.7", "securityGroupIds": groups(11)})
+    assert "securityGroupIds" in problem
+
+
+def test_without_a_pinned_version_the_limit_every_version_accepts_applies() -> None:
+    assert parse_settings(raw(terway={**TERWAY, "securityGroupIds": groups(5)})).terway is not None
+    (problem,) = problems(terway={**TERWAY, "securityGroupIds": groups(6)})
+    assert "Terway of an unpinned addon version accepts at most 5" in problem
+
+
+def test_terway_version_must_be_a_version() -> None:
+    (problem,) = problems(terway={**TERWAY, "version": "latest"})
+    assert problem == "hybrid-terway:terway.version = 'latest': must be a Terway addon version such as v1.13.7"
+
+
+def test_dual_stack_service_range_in_the_form_terway_parses() -> None:
+    settings = parse_settings(raw(terway={**TERWAY, "ipStack": "dual", "serviceCidr": "172.21.0.0/20,fd00:0::/112"}))
+    assert settings.terway is not None and settings.terway.service_cidr == "172.21.0.0/20,fd00::/112"
+    single = parse_settings(raw(terway={**TERWAY, "ipStack": "dual"}))
+    assert single.terway is not None and single.terway.service_cidr == "172.21.0.0/20"
+
+
+@pytest.mark.parametrize(
+    ("cidr", "stack", "expected"),
+    [
+        ("172.21.0.0/20, fd00::/112", "dual", "' fd00::/112' has spaces, which Terway does not trim"),
+        ("172.21.0.0/20,172.22.0.0/20", "dual", "part '172.22.0.0/20' must be an IPv6 CIDR"),
+        ("172.21.0.0/20,fd00::/112,fd01::/112", "dual", "must be an IPv4 CIDR, or an IPv4 and an IPv6 CIDR"),
+        ("172.21.0.0/20,fd00::/112", "ipv4", "an IPv6 part needs ipStack 'dual'"),
+    ],
+)
+def test_bad_service_ranges_are_named(cidr: str, stack: str, expected: str) -> None:
+    (problem,) = problems(terway={**TERWAY, "ipStack": stack, "serviceCidr": cidr})
+    assert problem.startswith("hybrid-terway:terway.serviceCidr") and expected in problem, problem
+
+
+def test_legacy_ram_actions_only_with_a_managed_key() -> None:
+    settings = parse_settings(raw(credentials={"legacyRamActions": True}))
+    assert settings.effective_credentials is not None and settings.effective_credentials.legacy_ram_actions
+    found = problems(
+        credentials={"source": "existing", "accessKeyId": "LTAI5tExampleKeyId0123456", "legacyRamActions": True},
+        accessKeySecret="x",
+    )
+    assert any("legacyRamActions only apply to source 'managed'" in p for p in found), found

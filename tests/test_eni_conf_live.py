@@ -1,0 +1,169 @@
+"""eni_conf merged with the live one, and Terway restarted exactly when what it reads changes, run after run."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pulumi.runtime import rpc
+
+from hybrid_terway import constants
+from preview.engine import ProgramRun, World, run_program, unwrap
+from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
+from tests.conftest import DATA, ROOT, one, run_stack, stack_config, world_for
+
+INSTALLED = DATA / "snapshots" / "bgp-calico-terway-installed.yaml"
+ADDON = "alicloud:cs/kubernetesAddon:KubernetesAddon"
+CM_PATCH = "kubernetes:core/v1:ConfigMapPatch"
+DS_PATCH = "kubernetes:apps/v1:DaemonSetPatch"
+NS = constants.TERWAY_NAMESPACE
+
+
+def sent_eni_conf(run: ProgramRun) -> dict[str, Any]:
+    data = unwrap(one(run, CM_PATCH).inputs)["data"]
+    return json.loads(data[constants.ENI_CONF_KEY])
+
+
+def sent_token(run: ProgramRun) -> str:
+    spec = unwrap(one(run, DS_PATCH, "terway-daemonset").inputs)["spec"]
+    return str(spec["template"]["metadata"]["annotations"][constants.RESTART_ANNOTATION])
+
+
+def live_eni_conf(world: World) -> dict[str, Any]:
+    config_map = world.cluster.get("ConfigMap", NS, constants.ENI_CONFIG_MAP)
+    assert config_map is not None
+    return json.loads(config_map["data"][constants.ENI_CONF_KEY])
+
+
+def edit_live_eni_conf(world: World, **changes: Any) -> None:
+    """An operator's hand edit of eni_conf (kubectl edit)."""
+    config_map = world.cluster.get("ConfigMap", NS, constants.ENI_CONFIG_MAP)
+    assert config_map is not None
+    conf = json.loads(config_map["data"][constants.ENI_CONF_KEY])
+    conf.update(changes)
+    config_map["data"][constants.ENI_CONF_KEY] = json.dumps(conf)
+
+
+def terway_objects(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    config_map = world.cluster.get("ConfigMap", NS, constants.ENI_CONFIG_MAP)
+    daemonset = world.cluster.get("DaemonSet", NS, constants.TERWAY_DAEMONSET)
+    assert config_map is not None and daemonset is not None
+    return copy.deepcopy(config_map), copy.deepcopy(daemonset)
+
+
+def test_preview_of_an_installed_cluster_keeps_every_key_it_does_not_own(tmp_path: Path) -> None:
+    result = preview(ROOT, "dev", INSTALLED, tmp_path / "dev", policy=False)
+    manifest = (tmp_path / "dev" / "manifests").glob("*eni-config*")
+    (path,) = list(manifest)
+    text = path.read_text()
+    conf = json.loads(yaml.safe_load(text)["data"]["eni_conf"])
+    kept = {
+        "version": "1",
+        "credential_path": "/var/addon/token-config",
+        "ip_warm_up_size": 4,
+        "enable_eni_trunking": False,
+        "idle_ip_reclaim_after": "30m",
+    }
+    assert {k: conf[k] for k in kept} == kept
+    assert conf["eni_tags"] == {"ack.aliyun.com": "c8f1a2b3c4d5e6f708192a3b4c5d6e7f8", "cost-center": "network"}
+    assert (conf["max_pool_size"], conf["min_pool_size"]) == (5, 0), "owned keys take the stack's values"
+    assert set(conf["vswitches"]) == {"cn-hangzhou-h", "cn-hangzhou-i"}
+    assert conf["access_key"] == "" and conf["access_secret"] == "", "store secret: the plaintext key is blanked"
+    assert (
+        "warning: ConfigMap kube-system/eni-config held a plaintext access_key and access_secret in eni_conf: "
+        "blanked" in result.summary
+    )
+    for artifact in (tmp_path / "dev").rglob("*"):
+        if artifact.is_file():
+            body = artifact.read_text()
+            assert "snapshot-old-plaintext-secret" not in body and "LTAI5tSnapshotOldKey" not in body, artifact
+
+
+@pytest.mark.parametrize(
+    ("eni_conf", "message"),
+    [
+        ("[1, 2]", "must be a JSON object, not a list"),
+        ("{version: 1", "is not valid JSON"),
+    ],
+)
+def test_a_live_eni_conf_that_is_no_object_exits_2(eni_conf: str, message: str, tmp_path: Path) -> None:
+    text = INSTALLED.read_text()
+    start = text.index("    eni_conf: |")
+    snapshot = tmp_path / "snap.yaml"
+    snapshot.write_text(text[:start] + f"    eni_conf: '{eni_conf}'\n")
+    with pytest.raises(PreviewError) as raised:
+        preview(ROOT, "dev", snapshot, tmp_path / "dev", policy=False)
+    assert raised.value.exit_code == EXIT_INVALID
+    assert f"ConfigMap kube-system/eni-config data.eni_conf {message}" in str(raised.value)
+    assert "never replaces it" in str(raised.value)
+
+
+def test_terway_restarts_exactly_when_what_it_reads_changes() -> None:
+    config = stack_config("dev")
+    run, world = run_stack(config)  # first install: the addon's eni_conf becomes the stack's
+    installed = sent_token(run)
+
+    run, world = run_stack(config, world)  # converged: nothing changes
+    assert sent_token(run) == installed
+    before = terway_objects(world)
+    run, world = run_stack(config, world)
+    assert terway_objects(world) == before, "a converged run changes nothing in the cluster"
+
+    terway = {**json.loads(config.values["hybrid-terway:terway"]), "maxPoolSize": 7}
+    changed = stack_config("dev", terway=json.dumps(terway))
+    run, world = run_stack(changed, world)  # a settings change rolls Terway
+    assert live_eni_conf(world)["max_pool_size"] == 7
+    rolled = sent_token(run)
+    assert rolled != installed
+    run, world = run_stack(changed, world)
+    assert sent_token(run) == rolled, "converged again"
+
+    edit_live_eni_conf(world, max_pool_size=42)  # drift on an owned key; Terway pods restarted with it since
+    run, world = run_stack(changed, world)  # reverted: Terway must read the stack's value again
+    assert live_eni_conf(world)["max_pool_size"] == 7
+    reverted = sent_token(run)
+    assert reverted not in (rolled, installed)
+    run, world = run_stack(changed, world)
+    assert sent_token(run) == reverted
+    before = terway_objects(world)
+    run, world = run_stack(changed, world)
+    assert terway_objects(world) == before
+
+    edit_live_eni_conf(world, ip_warm_up_size=3)  # an operator's own key: kept, and Terway reads it from now on
+    run, world = run_stack(changed, world)
+    assert live_eni_conf(world)["ip_warm_up_size"] == 3
+    assert sent_token(run) != reverted
+    settled = sent_token(run)
+    run, world = run_stack(changed, world)
+    assert sent_token(run) == settled
+
+
+class _PreviewWorld(World):
+    """The engine during ``pulumi preview`` of a first install: nothing is created or patched, so every resource
+    to create has an unknown id; reads of objects that exist (the on-prem CNI) are served."""
+
+    def register(
+        self, urn: str, type_: str, name: str, inputs: dict[str, Any], read_id: str | None
+    ) -> tuple[str, dict[str, Any]]:
+        if read_id is None and not type_.startswith("pulumi:providers:"):
+            return "", inputs
+        return super().register(urn, type_, name, inputs, read_id)
+
+
+def test_first_install_preview_shows_the_merge_as_unknown() -> None:
+    config = stack_config("dev")
+    settings = settings_of(config)
+    base = world_for(settings)
+    cluster = base.cluster
+    world = _PreviewWorld(base.cloud, cluster, settings.cloud_node_label)
+    run = run_program(config.values, config.secret_keys, config.stack, world, dry_run=True)
+    reads = [r for r in run.registrations if r.read and r.name.startswith("hybrid-terway-")]
+    assert {r.name for r in reads} == {"hybrid-terway-eni-config-live", "hybrid-terway-daemonset-live"}
+    assert all(r.id == "" and r.state == {} for r in reads), "a read whose id is unknown is skipped"
+    data = one(run, CM_PATCH).inputs["data"]
+    assert data == rpc.UNKNOWN or data.get(constants.ENI_CONF_KEY) == rpc.UNKNOWN
+    assert cluster.get("ConfigMap", NS, constants.ENI_CONFIG_MAP) is None, "nothing was read or installed"
