@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from hybrid_terway import constants
+from hybrid_terway.settings import Scenario
+from preview.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
 from preview.engine import MASK, ProgramRun, Registration, is_secret, mask, unwrap
-from preview.fake_cluster import parse_type_token
+from preview.fake_cluster import Key, parse_type_token
+from preview.placement import findings
 
 
 def dump_json(data: Any) -> str:
@@ -24,23 +28,88 @@ def program_resources(run: ProgramRun) -> list[Registration]:
     return sorted(run.registrations, key=lambda r: (r.type != "pulumi:pulumi:Stack", r.urn))
 
 
-def plan_document(run: ProgramRun) -> dict[str, Any]:
+def plan_document(
+    run: ProgramRun,
+    changes: Mapping[str, ObjectChange] | None = None,
+    rollouts: Sequence[Mapping[str, Any]] = (),
+    snapshot: str | None = None,
+    placeholders: Collection[str] = (),
+) -> dict[str, Any]:
+    """The plan: every resource (a Kubernetes object sent also with its ``change`` and ``diff`` against the live
+    cluster), the rollouts those changes cause, the outputs, and which outputs are placeholders."""
+    changes = changes or {}
+
+    def resource(r: Registration) -> dict[str, Any]:
+        entry = {
+            "urn": r.urn,
+            "type": r.type,
+            "name": r.name,
+            "parent": r.parent or None,
+            "dependsOn": r.dependencies,
+            "inputs": mask(r.inputs),
+        }
+        change = changes.get(r.urn)
+        if change is not None:
+            entry["change"] = change.change
+            entry["diff"] = [e.as_dict() for e in change.entries]
+        return entry
+
     return {
         "project": constants.PROJECT,
         "stack": run.stack,
-        "resources": [
-            {
-                "urn": r.urn,
-                "type": r.type,
-                "name": r.name,
-                "parent": r.parent or None,
-                "dependsOn": r.dependencies,
-                "inputs": mask(r.inputs),
-            }
-            for r in program_resources(run)
-        ],
+        "liveCluster": snapshot if snapshot is not None else "representative",
+        "rollouts": [dict(r) for r in rollouts],
+        "resources": [resource(r) for r in program_resources(run)],
         "outputs": mask(run.outputs),
+        "placeholderOutputs": sorted(placeholders),
     }
+
+
+def placeholder_outputs(run: ProgramRun, invented: Collection[str]) -> list[str]:
+    """The stack outputs that hold a value the fake cloud made up (an AccessKey id), not one a real run gives."""
+
+    def leaves(value: Any) -> Iterable[Any]:
+        if isinstance(value, dict):
+            for v in value.values():
+                yield from leaves(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from leaves(v)
+        else:
+            yield value
+
+    return sorted(name for name, value in run.outputs.items() if any(v in invented for v in leaves(unwrap(value))))
+
+
+# --- changes against the live cluster -----------------------------------------------------------
+
+
+def secret_paths(value: Any, path: PathSegments = ()) -> list[PathSegments]:
+    """Where the wire-form ``value`` holds secrets."""
+    if is_secret(value):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in secret_paths(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in secret_paths(v, (*path, i))]
+    return []
+
+
+def object_key(r: Registration) -> Key:
+    _, kind, _ = parse_type_token(r.type)
+    meta = r.inputs.get("metadata") or {}
+    return kind, str(unwrap(meta.get("namespace")) or ""), str(unwrap(meta.get("name")) or r.name)
+
+
+def object_changes(run: ProgramRun, before: Mapping[Key, Mapping[str, Any]]) -> dict[str, ObjectChange]:
+    """Each Kubernetes object the program sends (by URN), compared with the live object ``before`` the run."""
+    changes: dict[str, ObjectChange] = {}
+    for r in program_resources(run):
+        if not is_applied_object(r):
+            continue
+        key = object_key(r)
+        changes[r.urn] = object_change(*key, before.get(key), unwrap(r.inputs), secret_paths(r.inputs))
+    return changes
 
 
 # --- manifests ----------------------------------------------------------------------------------
@@ -131,28 +200,106 @@ def _short(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
+_MARKS = {CREATE: "+", UPDATE: "~", SAME: "=", WRITTEN: "w"}
+MARK_LEGEND = (
+    "`+` create, `~` update, `=` same as the live object, `w` written without comparison (a snapshot holds no "
+    "Secrets), `read` read from the cluster"
+)
+
+
+def _mark(r: Registration, changes: Mapping[str, ObjectChange]) -> str:
+    if r.read:
+        return "read"
+    if r.type == "pulumi:pulumi:Stack":
+        return " "
+    change = changes.get(r.urn)
+    return _MARKS[change.change] if change is not None else "+"
+
+
 def _mermaid_id(urn: str) -> str:
-    return "r_" + re.sub(r"[^A-Za-z0-9_]", "_", _short(urn))
+    """Unique and stable: a readable slug of the kind and name, and a hash of the whole URN (``calico.node`` and
+    ``calico-node`` have the same slug, never the same id)."""
+    type_chain, _, name = urn.rpartition("::")
+    kind = type_chain.rsplit("$", 1)[-1].rsplit(":", 1)[-1]
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", f"{kind}_{name}")[:48].strip("_")
+    return f"r_{slug}_{hashlib.sha256(urn.encode()).hexdigest()[:8]}"
 
 
-def mermaid(resources: Iterable[Registration]) -> str:
-    lines = ["```mermaid", "flowchart LR"]
+def _mermaid_text(text: str) -> str:
+    return text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def _provider_urn(reference: str) -> str:
+    """``<provider urn>::<provider id>`` -> the provider's URN."""
+    return reference.rsplit("::", 1)[0] if reference else ""
+
+
+def mermaid_edges(resources: Iterable[Registration]) -> list[tuple[str, str, str]]:
+    """``(from urn, to urn, kind)`` with kind ``depends`` or ``provider``, among the listed resources."""
     listed = [r for r in resources if r.type != "pulumi:pulumi:Stack"]
     known = {r.urn for r in listed}
+    edges: list[tuple[str, str, str]] = []
     for r in listed:
-        shape = ("[[", "]]") if not r.custom else (("[/", "/]") if r.read else ("[", "]"))
-        label = f"{r.type.rsplit(':', 1)[-1]}<br/>{r.name}"
-        lines.append(f'  {_mermaid_id(r.urn)}{shape[0]}"{label}"{shape[1]}')
+        provider = _provider_urn(r.provider)
+        if provider in known:
+            edges.append((provider, r.urn, "provider"))
+        edges += [(dep, r.urn, "depends") for dep in r.dependencies if dep in known and dep != provider]
+    return edges
+
+
+def mermaid(resources: Iterable[Registration], changes: Mapping[str, ObjectChange] | None = None) -> str:
+    """A flowchart: each component a subgraph holding its children, an arrow per dependency, a dotted arrow from
+    the provider to each resource it manages; Kubernetes objects styled by their change."""
+    changes = changes or {}
+    listed = [r for r in resources if r.type != "pulumi:pulumi:Stack"]
+    known = {r.urn for r in listed}
+    children: dict[str, list[Registration]] = {}
     for r in listed:
-        for dep in r.dependencies:
-            if dep in known:
-                lines.append(f"  {_mermaid_id(dep)} --> {_mermaid_id(r.urn)}")
+        children.setdefault(r.parent if r.parent in known else "", []).append(r)
+    lines = ["```mermaid", "flowchart LR"]
+    classes: dict[str, list[str]] = {}
+
+    def emit(r: Registration, depth: int) -> None:
+        pad = "  " * depth
+        ident = _mermaid_id(r.urn)
+        kind = r.type.rsplit(":", 1)[-1]
+        if not r.custom:
+            lines.append(f'{pad}subgraph {ident}["{_mermaid_text(f"{kind}: {r.name}")}"]')
+            for child in children.get(r.urn, []):
+                emit(child, depth + 1)
+            lines.append(f"{pad}end")
+            return
+        if r.type.startswith("pulumi:providers:"):
+            kind = f"provider {kind}"
+        shape = ("[/", "/]") if r.read else ("[", "]")
+        mark = _mark(r, changes)
+        label = "<br/>".join(_mermaid_text(t) for t in (f"{mark} {kind}" if mark.strip() else kind, r.name))
+        lines.append(f'{pad}{ident}{shape[0]}"{label}"{shape[1]}')
+        change = changes.get(r.urn)
+        classes.setdefault("read" if r.read else change.change if change else CREATE, []).append(ident)
+
+    for r in children.get("", []):
+        emit(r, 1)
+    for source, target, kind in mermaid_edges(listed):
+        arrow = "-. provider .->" if kind == "provider" else "-->"
+        lines.append(f"  {_mermaid_id(source)} {arrow} {_mermaid_id(target)}")
+    styles = {
+        CREATE: "fill:#dafbe1,stroke:#1a7f37",
+        UPDATE: "fill:#fff8c5,stroke:#9a6700",
+        SAME: "fill:#f6f8fa,stroke:#8c959f",
+        WRITTEN: "fill:#ddf4ff,stroke:#0969da",
+        "read": "fill:#ffffff,stroke:#8c959f,stroke-dasharray:3 3",
+    }
+    for name in sorted(classes):
+        lines.append(f"  classDef {name} {styles[name]}")
+        lines.append(f"  class {','.join(classes[name])} {name}")
     lines.append("```")
     return "\n".join(lines)
 
 
-def resource_tree(run: ProgramRun) -> str:
-    """An indented tree of the registered resources, as the CLI prints a preview."""
+def resource_tree(run: ProgramRun, changes: Mapping[str, ObjectChange] | None = None) -> str:
+    """An indented tree of the registered resources, as the CLI prints a preview, each marked with its change."""
+    changes = changes or {}
     children: dict[str, list[Registration]] = {}
     for r in program_resources(run):
         children.setdefault(r.parent, []).append(r)
@@ -160,7 +307,7 @@ def resource_tree(run: ProgramRun) -> str:
 
     def walk(parent: str, depth: int) -> None:
         for r in children.get(parent, []):
-            op = "read" if r.read else ("+" if r.type != "pulumi:pulumi:Stack" else " ")
+            op = _mark(r, changes)
             notes = []
             if r.retain_on_delete:
                 notes.append("retained on destroy")
@@ -178,6 +325,116 @@ def _plural(count: int, noun: str, plural: str = "") -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
+def _cell(value: Any) -> str:
+    """A diff value in a Markdown table cell."""
+    if value is None:
+        return "*(absent)*"
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = text.replace("|", "\\|").replace("\n", "\\n").replace("`", "'")
+    return f"`{text}`"
+
+
+def changes_markdown(run: ProgramRun, changes: Mapping[str, ObjectChange], snapshot: str | None) -> list[str]:
+    """Each Kubernetes object sent, with its change against the live cluster; diffs in collapsed blocks."""
+    by_urn = {r.urn: r for r in run.registrations}
+    if snapshot is not None:
+        basis = f"Compared with the live objects in the snapshot `{snapshot}`."
+    else:
+        basis = (
+            "No snapshot was given: compared with a **representative cluster** (one on-prem node, one cloud node, "
+            "the listed workloads as `kubectl apply` would create them), so the changes are what such a cluster "
+            "implies, not what yours holds. Pass `--snapshot` (see the README) to compare with your cluster."
+        )
+    out = ["## Changes in the cluster", "", basis, ""]
+    for urn, change in sorted(changes.items(), key=lambda item: (item[1].change == SAME, item[1].ref)):
+        r = by_urn[urn]
+        kind = r.type.rsplit(":", 1)[-1]
+        title = f"<code>{_MARKS[change.change]} {change.change}</code> {change.ref} ({kind} <code>{r.name}</code>)"
+        if change.change == WRITTEN:
+            out += [
+                f"- {title}: written without comparison; a snapshot holds no Secrets, and its values are secret",
+                "",
+            ]
+            continue
+        if not change.entries:
+            out += [f"- {title}: the live object already holds everything this sends", ""]
+            continue
+        if change.change == CREATE and r.type.endswith("Patch"):
+            title += ", not in the cluster today (the addon creates it; the patch applies once it exists)"
+        out += [
+            "<details>",
+            f"<summary>{title}: {_plural(len(change.entries), 'change')}</summary>",
+            "",
+            "| path | today | after the plan |",
+            "|---|---|---|",
+        ]
+        out += [f"| `{e.as_dict()['path']}` | {_cell(e.old)} | {_cell(e.new)} |" for e in change.entries]
+        out += ["", "</details>", ""]
+    return out
+
+
+def rollouts_markdown(rollouts: Sequence[Mapping[str, Any]]) -> list[str]:
+    out = ["## Rollouts", ""]
+    if not rollouts:
+        return [*out, "No workload rolls: no pod template changes.", ""]
+    out += ["| workload | pods replaced on | strategy | because of |", "|---|---|---|---|"]
+    for r in rollouts:
+        ref = f"{r['kind']} {r['namespace']}/{r['name']}" if r["namespace"] else f"{r['kind']} {r['name']}"
+        if r["kind"] == "DaemonSet":
+            where = _plural(r["nodes"], "node")
+            extra = [f"leaves {_plural(r['nodesLeft'], 'node')}"] if r.get("nodesLeft") else []
+            extra += [f"starts on {_plural(r['nodesJoined'], 'node')}"] if r.get("nodesJoined") else []
+            where += f" ({'; '.join(extra)})" if extra else ""
+        else:
+            where = _plural(r["nodes"], "replica")
+        out.append(f"| {ref} | {where} | {r['strategy']} | {r['reason']} |")
+    return [*out, ""]
+
+
+def _placement_lines(placement: Mapping[str, Any], scenario: str) -> list[str]:
+    nodes = placement.get("nodes", [])
+    after = findings(nodes, Scenario(scenario), today=False)
+    rule = "one CNI per node, on-prem workloads off cloud nodes"
+    verdict = "holds" if placement.get("ok") else "**FAILS**"
+    lines = [f"- Placement ({rule}) after the plan: {verdict}" + (f": {'; '.join(after)}" if after else "")]
+    if placement.get("before") is not None:
+        today = findings(nodes, Scenario(scenario), today=True)
+        lines.append(
+            "- Placement today: "
+            + ("holds" if placement["before"].get("ok") else "; ".join(today) or "fails")
+            + ("; after the plan: none" if today and not after else "")
+        )
+    return lines
+
+
+def _violation_lines(report: Mapping[str, Any], by_urn: Mapping[str, Registration]) -> list[str]:
+    out = ["## Policy violations", ""]
+    for v in report.get("violations", []):
+        urn = str(v.get("urn") or "")
+        if not urn:
+            where = "the whole stack"
+        elif urn in by_urn:
+            where = f"`{by_urn[urn].type.rsplit(':', 1)[-1]} {by_urn[urn].name}`"
+        else:
+            where = f"`{_short(urn)}`"
+        first, *rest = str(v.get("message", "")).splitlines() or [""]
+        out.append(f"- **{v.get('policy')}** ({v.get('level')}), {where}: {first}")
+        out += [f"  - {line.strip()}" for line in rest if line.strip()]
+    return [*out, ""]
+
+
+def _outputs_lines(run: ProgramRun, placeholders: Collection[str]) -> list[str]:
+    out = ["## Stack outputs", "", "| output | value |", "|---|---|"]
+    for name, value in sorted(mask(run.outputs).items()):
+        note = (
+            " *(placeholder: made up by the fake cloud; a real run gives another value)*"
+            if name in placeholders
+            else ""
+        )
+        out.append(f"| `{name}` | {_cell(value)}{note} |")
+    return [*out, ""]
+
+
 def plan_markdown(
     run: ProgramRun,
     scenario: str,
@@ -185,48 +442,60 @@ def plan_markdown(
     placement: Mapping[str, Any] | None,
     report: Mapping[str, Any] | None,
     warnings: list[str],
+    changes: Mapping[str, ObjectChange] | None = None,
+    rollouts: Sequence[Mapping[str, Any]] | None = None,
+    snapshot: str | None = None,
+    placeholders: Collection[str] = (),
 ) -> str:
+    changes = changes or {}
     resources = program_resources(run)
     counts: dict[str, int] = {}
     for r in resources:
         if r.type != "pulumi:pulumi:Stack":
-            key = "read" if r.read else "create"
+            key = "read" if r.read else changes[r.urn].change if r.urn in changes else CREATE
             counts[key] = counts.get(key, 0) + 1
+    told = [
+        _plural(counts.get(CREATE, 0), "resource") + " to create",
+        f"{counts.get(UPDATE, 0)} to update",
+        f"{counts.get(SAME, 0)} unchanged",
+    ]
+    if counts.get(WRITTEN):
+        told.append(f"{counts[WRITTEN]} written without comparison")
+    told.append(_plural(counts.get("read", 0), "live object") + " read")
     out = [
         f"# hybrid-terway offline preview: `{run.stack}`",
         "",
-        f"Scenario **{scenario}**; {_plural(counts.get('create', 0), 'resource')} to create or update, "
-        f"{_plural(counts.get('read', 0), 'live object')} read. Generated against a fake cloud and cluster: "
-        "it shows what "
-        "the program would do, not what the real cluster holds.",
+        f"Scenario **{scenario}**; {', '.join(told)}. Generated against a fake cloud and "
+        + (f"the cluster snapshot `{snapshot}`" if snapshot else "a representative cluster (no snapshot)")
+        + ": it shows what the program would do; cloud resources always show as created.",
         "",
     ]
     mandatory = [v for v in (report or {}).get("violations", []) if v.get("level") == "mandatory"]
+    if rollouts is not None:
+        out += [f"- Rollouts: {_plural(len(rollouts), 'workload')} (below)"]
     if placement is not None:
-        verdict = "holds" if placement.get("ok") else "**FAILS**"
-        out += [f"- Placement (one CNI per node, on-prem workloads off cloud nodes): {verdict}"]
+        out += _placement_lines(placement, scenario)
     if report is not None:
         out += [
             f"- Policy pack: {_plural(len(report.get('policies', [])), 'policy', 'policies')}, "
             f"{_plural(len(mandatory), 'mandatory violation')}"
         ]
     out.append("")
+    if rollouts is not None:
+        out += rollouts_markdown(rollouts)
     if warnings:
         out += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
     if placement is not None and not placement.get("ok"):
         out += ["## Placement failures", ""] + [f"- {p}" for p in placement.get("problems", [])] + [""]
     if report is not None and report.get("violations"):
-        out += ["## Policy violations", "", "| policy | level | resource | message |", "|---|---|---|---|"]
-        for v in report["violations"]:
-            message = str(v.get("message", "")).replace("|", "\\|").replace("\n", " ")
-            out.append(f"| {v.get('policy')} | {v.get('level')} | `{_short(str(v.get('urn', '')))}` | {message} |")
-        out.append("")
-    out += ["## Resources", "", "```", resource_tree(run), "```", ""]
-    out += ["## Dependency graph", "", mermaid(resources), ""]
+        out += _violation_lines(report, {r.urn: r for r in resources})
+    if changes:
+        out += changes_markdown(run, changes, snapshot)
+    out += ["## Resources", "", MARK_LEGEND + ".", "", "```", resource_tree(run, changes), "```", ""]
+    out += ["## Dependency graph", "", mermaid(resources, changes), ""]
     if manifests:
         out += ["## Kubernetes objects sent", ""] + [f"- `manifests/{m}`" for m in manifests] + [""]
-    outputs = mask(run.outputs)
-    out += ["## Stack outputs", "", "```json", json.dumps(outputs, indent=2, sort_keys=True), "```", ""]
+    out += _outputs_lines(run, placeholders)
     return "\n".join(out)
 
 

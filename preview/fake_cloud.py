@@ -72,6 +72,10 @@ class FakeAlibabaCloud:
     def of_type(self, type_: str) -> list[CloudResource]:
         return [r for r in self.resources.values() if r.type == type_]
 
+    def invented_values(self) -> set[str]:
+        """What only this fake made up (AccessKey ids and secrets): a real cloud gives other values."""
+        return {v for r in self.of_type("alicloud:ram/accessKey:AccessKey") for v in (r.id, r.state["secret"])}
+
     def access_keys(self, user_name: str) -> list[CloudResource]:
         return [r for r in self.of_type("alicloud:ram/accessKey:AccessKey") if r.state["userName"] == user_name]
 

@@ -109,6 +109,14 @@ class FakeCluster:
             objects.append(flannel)
         return cls.of(objects)
 
+    def copy(self) -> FakeCluster:
+        """The cluster as it is now, kept as it is while this one changes.
+
+        Objects are never changed in place (``apply`` and ``install_addon`` store new ones), so sharing them is
+        safe and costs nothing on a large snapshot.
+        """
+        return FakeCluster(dict(self.objects))
+
     # --- queries -------------------------------------------------------------------------------------
 
     def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ out: Terway and the common CNIs tolerate every taint, so taints never decide whe
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,13 +45,16 @@ def expected_cnis(scenario: Scenario, cloud: bool) -> str:
 
 
 def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]]) -> bool:
-    terway = [c for c in cnis if is_terway(c)]
-    onprem = [c for c in cnis if not is_terway(c)]
+    terway = sum(1 for c in cnis if is_terway(c))
+    return _cnis_ok(scenario, cloud, terway, len(cnis) - terway)
+
+
+def _cnis_ok(scenario: Scenario, cloud: bool, terway: int, onprem: int) -> bool:
     if cloud and scenario is not Scenario.OVERLAY:
-        return len(terway) == 1 and not onprem
+        return terway == 1 and not onprem
     if not cloud and scenario is Scenario.HOST:
-        return not cnis
-    return len(onprem) == 1 and not terway
+        return not terway and not onprem
+    return onprem == 1 and not terway
 
 
 def reconciled_workloads(cluster: FakeCluster) -> list[tuple[dict[str, Any], Mapping[str, Any] | None]]:
@@ -122,3 +126,49 @@ def judge_placement(cluster: FakeCluster, settings: Settings, representative: bo
         "problems": problems,
         "nodes": nodes_report,
     }
+
+
+def with_before(after: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
+    """The judgement after the plan, each node also holding ``before``: ``{cni, onPremWorkloads, ok}`` today."""
+    today = {n["name"]: n for n in before["nodes"]}
+    nodes = []
+    for node in after["nodes"]:
+        was = today.get(node["name"])
+        then = {k: was[k] for k in ("cni", "onPremWorkloads", "ok")} if was is not None else None
+        nodes.append({**node, "before": then})
+    return {**after, "nodes": nodes, "before": {"ok": before["ok"], "problems": list(before["problems"])}}
+
+
+_NUMBERS = ("no", "one", "two", "three", "four")
+TERWAY_REF = f"DaemonSet {constants.TERWAY_NAMESPACE}/{constants.TERWAY_DAEMONSET}"
+
+
+def findings(nodes: Sequence[Mapping[str, Any]], scenario: Scenario, today: bool) -> list[str]:
+    """What is wrong on the nodes, counted: ``["2 cloud nodes run two CNIs", ...]`` (empty: every node holds).
+
+    ``today`` reads each node's ``before`` state; otherwise the state after the plan.
+    """
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for node in nodes:
+        state = node.get("before") if today else node
+        if not state or state.get("ok"):
+            continue
+        cloud = bool(node.get("cloud"))
+        where = "cloud" if cloud else "on-prem"
+        cnis = list(state.get("cni") or [])
+        terway = sum(1 for c in cnis if c == TERWAY_REF)
+        if not _cnis_ok(scenario, cloud, terway, len(cnis) - terway):
+            if len(cnis) >= 2:
+                number = _NUMBERS[len(cnis)] if len(cnis) < len(_NUMBERS) else str(len(cnis))
+                counts[(where, f"runs {number} CNIs", f"run {number} CNIs")] += 1
+            elif not cnis:
+                counts[(where, "runs no CNI", "run no CNI")] += 1
+            else:
+                expected = expected_cnis(scenario, cloud)
+                counts[(where, f"runs {cnis[0]}, not {expected}", f"run {cnis[0]}, not {expected}")] += 1
+        if cloud and state.get("onPremWorkloads"):
+            counts[(where, "can run on-prem workloads", "can run on-prem workloads")] += 1
+    return [
+        f"{count} {where} node{'' if count == 1 else 's'} {one if count == 1 else many}"
+        for (where, one, many), count in sorted(counts.items())
+    ]

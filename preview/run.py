@@ -17,7 +17,8 @@ from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster, SnapshotError, load_snapshot
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
-from preview.placement import judge_placement
+from preview.placement import judge_placement, with_before
+from preview.rollouts import rollouts
 from preview.safe_yaml import YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
 from preview.stack_config import StackConfig, StackFileError, load_stack_config
@@ -117,6 +118,7 @@ def _preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: b
 
         pack = PolicyPackProcess()
         pack.spawn()  # boots on the other core while the program runs
+    before = cluster.copy()  # the cluster as it is today: the program's run changes `cluster`
     try:
         world = World(FakeAlibabaCloud(settings.cluster_id), cluster, settings.cloud_node_label)
         try:
@@ -129,17 +131,19 @@ def _preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: b
     finally:
         if pack is not None:
             pack.stop()
-    return write_artifacts(run, world, settings, snapshot is None, report, out)
+    return write_artifacts(run, world, settings, snapshot, report, out, before)
 
 
 def write_artifacts(
     run: ProgramRun,
     world: World,
     settings: Settings,
-    representative: bool,
+    snapshot: Path | None,
     report: dict[str, Any] | None,
     out: Path,
+    before: FakeCluster,
 ) -> PreviewResult:
+    """``before``: the cluster as it was before the program ran (``world.cluster`` is the cluster after it)."""
     manifests = []
     schema_problems = []
     for r in artifacts.program_resources(run):
@@ -154,18 +158,33 @@ def write_artifacts(
         raise PreviewError(
             "rendered objects fail the Kubernetes schema:\n" + "\n".join(f"  - {p}" for p in schema_problems)
         )
-    placement = judge_placement(world.cluster, settings, representative)
+    representative = snapshot is None
+    placement = with_before(
+        judge_placement(world.cluster, settings, representative), judge_placement(before, settings, representative)
+    )
+    changes = artifacts.object_changes(run, before.objects)
+    rolled = rollouts(changes.values(), before.objects, world.cluster.objects)
+    placeholders = artifacts.placeholder_outputs(run, world.cloud.invented_values())
+    live = str(snapshot) if snapshot is not None else None
     warnings = [message for level, message in run.logs if level in ("warning", "error")]
-    artifacts.write_text(out / "plan.json", artifacts.dump_json(artifacts.plan_document(run)))
+    plan = artifacts.plan_document(run, changes, rolled, live, placeholders)
+    artifacts.write_text(out / "plan.json", artifacts.dump_json(plan))
     artifacts.write_text(out / "placement.json", artifacts.dump_json(placement))
     if report is not None:
         artifacts.write_text(out / "policy-report.json", artifacts.dump_json(report))
-    plan_md = artifacts.plan_markdown(run, settings.scenario.value, manifests, placement, report, warnings)
+    plan_md = artifacts.plan_markdown(
+        run, settings.scenario.value, manifests, placement, report, warnings, changes, rolled, live, placeholders
+    )
     artifacts.write_text(out / "PLAN.md", plan_md)
 
     mandatory = [v for v in (report or {}).get("violations", []) if v["level"] == "mandatory"]
     failed = bool(mandatory) or not placement["ok"]
-    lines = [artifacts.resource_tree(run), ""]
+    lines = [artifacts.resource_tree(run, changes), ""]
+    lines += [
+        f"rollout: {r['kind']} {r['namespace'] + '/' if r['namespace'] else ''}{r['name']}: {r['nodes']} "
+        f"{'node' if r['kind'] == 'DaemonSet' else 'replica'}(s), {r['strategy']}, because of {r['reason']}"
+        for r in rolled
+    ]
     lines += [f"warning: {w}" for w in warnings]
     lines += [f"placement: {p}" for p in placement["problems"]]
     lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]

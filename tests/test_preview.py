@@ -54,7 +54,10 @@ def test_every_example_stack_previews(stack: str, tmp_path: Path) -> None:
     plan = json.loads((out / "plan.json").read_text())
     assert plan["project"] == "hybrid-terway" and plan["stack"] == stack
     for resource in plan["resources"]:
-        assert set(resource) == {"urn", "type", "name", "parent", "dependsOn", "inputs"}
+        compared = {"change", "diff"} & set(resource)
+        assert set(resource) == {"urn", "type", "name", "parent", "dependsOn", "inputs"} | compared
+    sent = [r for r in plan["resources"] if "change" in r]
+    assert len(sent) == len(list((out / "manifests").glob("*.yaml"))), "each object sent is compared"
     assert "```mermaid" in (out / "PLAN.md").read_text()
     for manifest in (out / "manifests").glob("*.yaml"):
         obj = yaml.safe_load(manifest.read_text())

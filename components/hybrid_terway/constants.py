@@ -73,10 +73,29 @@ TIGERA_NAMESPACE: Final = "calico-system"
 TIGERA_API_VERSION: Final = "operator.tigera.io/v1"
 TIGERA_INSTALLATION_KIND: Final = "Installation"
 TIGERA_AFFINITY_PATH: Final = ("spec", "calicoNodeDaemonSet", "spec", "template", "spec", "affinity")
+TIGERA_NODE_TEMPLATE_PATH: Final = ("spec", "calicoNodeDaemonSet", "spec", "template")
+"""An Installation change under this path changes the pod template of the DaemonSet the operator renders."""
+TIGERA_NODE_DAEMONSET: Final = "calico-node"
+"""The DaemonSet the operator renders in ``calico-system`` (tigera/operator ``pkg/render/node.go``:
+``CalicoNodeObjectName``)."""
+TIGERA_NODE_UPDATE_STRATEGY_PATH: Final = ("spec", "nodeUpdateStrategy")
+"""The Installation's update strategy for calico-node (tigera/operator ``api/v1/installation_types.go``)."""
 
 PLACEMENT_LABEL: Final = "hybrid-terway/placement"
 """A workload labelled ``hybrid-terway/placement: on-prem`` must never run on a cloud node."""
 PLACEMENT_ONPREM: Final = "on-prem"
+
+# --- workload rollouts (upstream Kubernetes: pkg/apis/apps/v1/defaults.go) -----------------------
+
+UPDATE_STRATEGY_PATHS: Final = {
+    "DaemonSet": ("spec", "updateStrategy", "type"),
+    "Deployment": ("spec", "strategy", "type"),
+    "StatefulSet": ("spec", "updateStrategy", "type"),
+}
+"""Where each workload kind keeps its update strategy; each defaults to ``RollingUpdate``."""
+DEFAULT_UPDATE_STRATEGY: Final = "RollingUpdate"
+DEFAULT_REPLICAS: Final = 1
+"""``spec.replicas`` of a Deployment or StatefulSet when unset."""
 
 # --- server-side apply -------------------------------------------------------------------------
 
