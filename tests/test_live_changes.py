@@ -147,19 +147,43 @@ def test_a_second_run_against_the_applied_plan_changes_nothing(stack: str, snaps
     assert "No workload rolls" in plan_md and "<details>" not in plan_md
 
 
-def test_drift_in_an_owned_eni_conf_key_is_an_update_naming_that_key(tmp_path: Path) -> None:
-    first = run("dev", tmp_path / "first", CALICO)
-    objects = plan_applied(CALICO, first)
+def drifted(objects: list[dict[str, Any]], **keys: Any) -> list[dict[str, Any]]:
+    """``objects`` with owned keys of the live eni_conf edited by hand."""
     eni = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "eni-config")
-    conf = json.loads(eni["data"]["eni_conf"])
-    conf["max_pool_size"] = 10  # edited by hand
-    eni["data"]["eni_conf"] = json.dumps(conf)
-    drifted = write_snapshot(objects, tmp_path / "drifted.yaml")
-    run("dev", tmp_path / "second", drifted)
-    changes = kubernetes_changes(plan_of(tmp_path / "second", "dev"))
+    eni["data"]["eni_conf"] = json.dumps({**json.loads(eni["data"]["eni_conf"]), **keys})
+    return objects
+
+
+def test_drift_in_an_owned_eni_conf_key_is_reverted_and_rolls_terway_once(tmp_path: Path) -> None:
+    first = run("dev", tmp_path / "first", CALICO)
+    snapshot = write_snapshot(drifted(plan_applied(CALICO, first), max_pool_size=10), tmp_path / "drifted.yaml")
+    second = run("dev", tmp_path / "second", snapshot)
+    plan = plan_of(tmp_path / "second", "dev")
+    changes = kubernetes_changes(plan)
     assert changes["hybrid-terway-eni-config"]["change"] == "update"
     assert changes["hybrid-terway-eni-config"]["diff"] == [{"path": "data.eni_conf:max_pool_size", "old": 10, "new": 5}]
+    [token] = changes["hybrid-terway-daemonset"]["diff"]
+    assert token["path"] == 'spec.template.metadata.annotations["hybrid-terway/config-hash"]'
+    assert token["old"] != token["new"]
     assert changes["hybrid-isolation-daemonset-kube-system-calico-node"]["change"] == "same"
+    assert plan["rollouts"] == [
+        {
+            "kind": "DaemonSet",
+            "namespace": "kube-system",
+            "name": "terway-eniip",
+            "nodes": 2,  # both cloud nodes: every Terway pod restarts with the stored configuration
+            "nodesLeft": 0,
+            "nodesJoined": 0,
+            "strategy": "RollingUpdate",
+            "reason": "config hash (annotation hybrid-terway/config-hash)",
+        }
+    ]
+    # converged: the drift reverted and Terway rolled, a further run changes and rolls nothing
+    converged = write_snapshot(plan_applied(snapshot, second), tmp_path / "converged.yaml")
+    run("dev", tmp_path / "third", converged)
+    plan = plan_of(tmp_path / "third", "dev")
+    assert plan["rollouts"] == []
+    assert {r["change"] for r in kubernetes_changes(plan).values()} == {"same", "written"}
 
 
 def test_without_a_snapshot_the_representative_cluster_is_named(tmp_path: Path) -> None:
@@ -174,11 +198,9 @@ def test_without_a_snapshot_the_representative_cluster_is_named(tmp_path: Path) 
 def test_a_plain_credential_in_the_live_eni_conf_is_never_shown(tmp_path: Path) -> None:
     """The 2021 guide kept the AccessKey in eni_conf: moving it to the Secret shows that it goes, never its value."""
     first = run("dev", tmp_path / "first", CALICO)
-    objects = plan_applied(CALICO, first)
-    eni = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "eni-config")
-    conf = json.loads(eni["data"]["eni_conf"])
-    conf.update(access_key="LTAI5tOldPlainKeyId00000", access_secret="old-plain-text-secret-value")
-    eni["data"]["eni_conf"] = json.dumps(conf)
+    objects = drifted(
+        plan_applied(CALICO, first), access_key="LTAI5tOldPlainKeyId00000", access_secret="old-plain-text-secret-value"
+    )
     result = run("dev", tmp_path / "second", write_snapshot(objects, tmp_path / "plain.yaml"))
     texts = [result.summary] + [p.read_text() for p in (tmp_path / "second" / "dev").rglob("*") if p.is_file()]
     assert all("old-plain-text-secret-value" not in t for t in texts)
