@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hybrid_terway import terway_model
 from hybrid_terway.ssa import apply_patch
 
 MASK = "[secret]"
@@ -25,8 +26,9 @@ CREATE, UPDATE, SAME, WRITTEN = "create", "update", "same", "written"
 UNCOMPARED_KINDS = frozenset({"Secret"})
 """Kinds a ``kubectl get`` snapshot does not hold (this project's snapshot command never lists Secrets)."""
 
-SECRET_FIELDS = frozenset({"access_secret"})
-"""Keys whose value is a credential wherever they appear (``eni_conf``'s AccessKey secret, even in plain text)."""
+SECRET_FIELDS = frozenset(terway_model.CREDENTIAL_KEYS)
+"""Keys whose value is a credential wherever they appear (``eni_conf``'s AccessKey, even in plain text in the live
+ConfigMap): shown only as ``[secret]``, or as the empty string when empty."""
 
 Segment = str | int
 
@@ -156,8 +158,8 @@ def _is_secret(path: PathSegments, secret_paths: Sequence[PathSegments]) -> bool
     for secret in secret_paths:
         if path[: len(secret)] == secret:
             rest = path[len(secret) :]
-            # Inside a secret JSON document (eni_conf with its credentials) only the credential is secret,
-            # as in the manifests; anything else under a secret is masked whole.
+            # Inside a secret JSON document (eni_conf with its credentials) only the credentials are secret;
+            # anything else under a secret is masked whole.
             if not rest or not isinstance(rest[0], JsonInside):
                 return True
     return False

@@ -203,10 +203,10 @@ def test_a_plain_credential_in_the_live_eni_conf_is_never_shown(tmp_path: Path) 
     )
     result = run("dev", tmp_path / "second", write_snapshot(objects, tmp_path / "plain.yaml"))
     texts = [result.summary] + [p.read_text() for p in (tmp_path / "second" / "dev").rglob("*") if p.is_file()]
-    assert all("old-plain-text-secret-value" not in t for t in texts)
+    assert all("old-plain-text-secret-value" not in t and "LTAI5tOldPlainKeyId00000" not in t for t in texts)
     diff = kubernetes_changes(plan_of(tmp_path / "second", "dev"))["hybrid-terway-eni-config"]["diff"]
     assert diff == [
-        {"path": "data.eni_conf:access_key", "old": "LTAI5tOldPlainKeyId00000", "new": ""},
+        {"path": "data.eni_conf:access_key", "old": "[secret]", "new": ""},
         {"path": "data.eni_conf:access_secret", "old": "[secret]", "new": ""},
     ]
 
