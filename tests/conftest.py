@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway.settings import Settings
+from hybrid_terway import constants
+from hybrid_terway.settings import Settings, decode_config
 from preview.engine import ProgramRun, Registration, World, run_program
 from preview.fake_cloud import FakeAlibabaCloud
 from preview.fake_cluster import FakeCluster
@@ -74,3 +75,18 @@ def example_runs() -> Mapping[str, ProgramRun]:
 
 
 RunStack = Callable[..., tuple[ProgramRun, World]]
+
+
+def dev_inputs() -> dict[str, Any]:
+    """The dev stack's configuration as the component's inputs (the same keys)."""
+    config = load_stack_config(ROOT, "dev")
+    prefix = constants.PROJECT + ":"
+    raw = {k.removeprefix(prefix): v for k, v in config.values.items() if k.startswith(prefix)}
+    decoded, problems = decode_config(raw)
+    assert problems == []
+    return decoded
+
+
+def dev_world() -> World:
+    """A fresh fake cloud and cluster for the dev settings, as the program's offline run gets."""
+    return world_for(settings_of(load_stack_config(ROOT, "dev")))

@@ -13,29 +13,13 @@ import pytest
 import yaml
 
 from hybrid_terway import constants
-from hybrid_terway.settings import SECRET_KEYS, decode_config
-from preview.engine import World, mask
+from hybrid_terway.settings import SECRET_KEYS
+from preview.engine import mask
 from preview.provider_harness import EngineServer, ProviderError, ProviderProcess
-from preview.run import settings_of
 from preview.stack_config import load_stack_config
-from tests.conftest import ROOT, run_stack, world_for
+from tests.conftest import ROOT, dev_inputs, dev_world, run_stack
 
 TOKEN = constants.NETWORK_COMPONENT_TYPE
-
-
-def dev_inputs() -> dict[str, Any]:
-    """The dev stack's configuration as the component's inputs (the same keys)."""
-    config = load_stack_config(ROOT, "dev")
-    prefix = constants.PROJECT + ":"
-    raw = {k.removeprefix(prefix): v for k, v in config.values.items() if k.startswith(prefix)}
-    decoded, problems = decode_config(raw)
-    assert problems == []
-    return decoded
-
-
-def dev_world() -> World:
-    """A fresh fake cloud and cluster for the dev settings, as the program's offline run gets."""
-    return world_for(settings_of(load_stack_config(ROOT, "dev")))
 
 
 @pytest.fixture(scope="module")
