@@ -1,4 +1,4 @@
-# make preview [STACK=dev] [SNAPSHOT=file]   offline preview of a stack (no cloud, no cluster)
+# make preview [STACK=dev] [SNAPSHOT=file] [CLOUD_SNAPSHOT=file]   offline preview (no cloud, no cluster)
 # make test                                  the whole test suite, ruff and mypy
 # make bench                                 benchmarks (wall time of the offline preview)
 # make graph [STACK=dev]                     optional: render PLAN.md's Mermaid graph with mermaid-cli (needs npm and
@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STACK ?= dev
 SNAPSHOT ?=
+CLOUD_SNAPSHOT ?=
 
 .PHONY: preview test lint bench graph clean
 
@@ -22,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@echo "$(VENV)/ is ready."
 
 preview: $(STAMP)
-	$(PY) -m preview --stack $(STACK) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT))
+	$(PY) -m preview --stack $(STACK) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT)) $(if $(CLOUD_SNAPSHOT),--cloud-snapshot $(CLOUD_SNAPSHOT))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

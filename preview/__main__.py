@@ -1,4 +1,4 @@
-"""Offline preview: ``python -m preview --stack dev [--snapshot cluster.yaml] [--out build/preview]``.
+"""Offline preview: ``python -m preview --stack dev [--snapshot cluster.yaml] [--cloud-snapshot cloud.json]``.
 
 Runs the real program against a fake Alibaba Cloud and a fake cluster, writes the plan, the Kubernetes objects
 it sends, the node placement and the policy report, and exits 0 (fine), 1 (a mandatory policy violation or a
@@ -43,6 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "statefulsets,configmaps -A -o yaml` (a List or several documents)",
     )
     parser.add_argument(
+        "--cloud-snapshot",
+        type=Path,
+        help="the region's DescribeVSwitches, DescribeSecurityGroups and DescribeVpcs responses as the aliyun CLI "
+        "prints them, in one JSON (or YAML) object keyed by action name; checks the address plan against them",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         help="artifact directory; the stack's files go to <out>/<stack>/ (default: <cwd>/build/preview)",
@@ -51,11 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.snapshot is not None and not args.snapshot.is_file():
         parser.error(f"--snapshot {args.snapshot}: no such file")
+    if args.cloud_snapshot is not None and not args.cloud_snapshot.is_file():
+        parser.error(f"--cloud-snapshot {args.cloud_snapshot}: no such file")
     if not args.cwd.is_dir():
         parser.error(f"--cwd {args.cwd}: no such directory")
     out = (args.out or args.cwd / "build" / "preview") / args.stack
     try:
-        result = preview(args.cwd, args.stack, args.snapshot, out, policy=not args.no_policy)
+        result = preview(
+            args.cwd, args.stack, args.snapshot, out, policy=not args.no_policy, cloud_snapshot=args.cloud_snapshot
+        )
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from hybrid_terway import constants
+from hybrid_terway.address_plan import AddressPlan
 from hybrid_terway.settings import Scenario
 from preview.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
 from preview.engine import MASK, ProgramRun, Registration, is_secret, mask, unwrap
@@ -496,6 +497,41 @@ def plan_markdown(
     if manifests:
         out += ["## Kubernetes objects sent", ""] + [f"- `manifests/{m}`" for m in manifests] + [""]
     out += _outputs_lines(run, placeholders)
+    return "\n".join(out)
+
+
+def address_plan_section(plan: AddressPlan) -> str:
+    """PLAN.md's address plan: per zone its pod vSwitches, CIDRs and free IPs; the service range; the on-prem
+    pod CIDRs and where each came from; the verdict of every check."""
+    out = ["## Address plan", "", "| zone | pod vSwitch | VPC | CIDR | free IPs |", "|---|---|---|---|---|"]
+    for zone in plan.zones:
+        for v in zone.vswitches:
+            cidrs = ", ".join(c for c in (v.cidr_block, v.ipv6_cidr_block) if c)
+            out.append(f"| {zone.zone} | `{v.id}` | `{v.vpc_id}` | {cidrs} | {v.available_ips} |")
+        for missing in zone.missing:
+            out.append(f"| {zone.zone} | `{missing}` | - | **does not exist** | - |")
+        if zone.cloud_nodes is None:
+            need = f"minimum {zone.needed_ips}"
+        elif zone.cloud_nodes:
+            need = f"{_plural(zone.cloud_nodes, 'cloud node')} could take {zone.needed_ips}"
+        else:
+            need = f"no cloud node yet: minimum {zone.needed_ips}"
+        out.append(f"| **{zone.zone}** | | | **total** ({need}) | **{zone.free_ips}** |")
+    out.append("")
+    vpcs = "; ".join(f"`{v.id}` {', '.join(v.cidr_blocks)}" for v in plan.vpcs) or "none found"
+    out += [f"- VPC: {vpcs}", f"- Service range (`serviceCidr`): {', '.join(plan.service_ranges)}"]
+    if plan.kubernetes_service_ips is None:
+        out.append(f"- {plan.kubernetes_service_source}: not in the snapshot (assumed the range's first address)")
+    else:
+        out.append(f"- {plan.kubernetes_service_source} ClusterIP: {', '.join(plan.kubernetes_service_ips) or 'none'}")
+    out += ["", "On-prem pod CIDRs:", ""]
+    out += [f"- {c.cidr} ({c.source})" for c in plan.on_prem_pod_cidrs] or ["- none known"]
+    nodes = ", ".join(f"{a.node} {a.address}" for a in plan.on_prem_node_addresses) or "none known"
+    out += ["", f"On-prem node addresses: {nodes}", "", "| check | verdict | compared |", "|---|---|---|"]
+    for check in plan.checks:
+        verdict = "not done" if check.ok is None else ("ok" if check.ok else "**FAILS**")
+        out.append(f"| {check.name} | {verdict} | {check.detail} |")
+    out.append("")
     return "\n".join(out)
 
 

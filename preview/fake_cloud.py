@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hybrid_terway import constants
+from hybrid_terway.address_plan import CloudFacts
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -50,6 +51,8 @@ class FakeAlibabaCloud:
     """RAM users, policies, attachments and access keys, and ACK addons of one registered cluster."""
 
     cluster_id: str
+    network: CloudFacts | None = None
+    """The region's vSwitches, security groups and VPCs (a cloud snapshot, or representative facts)."""
     resources: dict[str, CloudResource] = field(default_factory=dict)
     on_addon_installed: Callable[[str, Mapping[str, Any]], None] | None = None
     _touched: set[str] = field(default_factory=set)
@@ -107,6 +110,11 @@ class FakeAlibabaCloud:
                 "certificateAuthorities": [],
                 "id": self.cluster_id,
             }
+        network_call = _NETWORK_CALLS.get(token)
+        if network_call is not None:
+            if self.network is None:
+                raise CloudError("UnsupportedCall", f"{token}: this fake cloud holds no network facts (network=...)")
+            return network_call(self.network, args)
         raise CloudError("UnsupportedCall", f"the fake cloud does not model {token}")
 
 
@@ -216,4 +224,110 @@ _HANDLERS: dict[str, Callable[[FakeAlibabaCloud, str, dict[str, Any], CloudResou
     "alicloud:ram/userPolicyAttachment:UserPolicyAttachment": _attachment,
     "alicloud:ram/accessKey:AccessKey": _access_key,
     "alicloud:cs/kubernetesAddon:KubernetesAddon": _addon,
+}
+
+
+# --- network invokes: the API's facts in the provider's invoke result shape -----------------------------
+# The provider lists the region and keeps the requested ids (terraform-provider-alicloud
+# alicloud/data_source_alicloud_vswitches.go and data_source_alicloud_security_groups.go: an id that does not
+# exist is simply absent). Result fields: pulumi_alicloud 4.0.0 vpc/outputs.py GetSwitchesVswitchResult,
+# GetNetworksVpcResult, ecs/outputs.py GetSecurityGroupsGroupResult (engine names, camelCase).
+
+
+def _wanted(args: Mapping[str, Any]) -> set[str] | None:
+    ids = args.get("ids")
+    return set(ids) if ids else None
+
+
+def _listing_id(ids: list[str]) -> str:
+    return hashlib.sha256(",".join(ids).encode()).hexdigest()[:10]
+
+
+def _get_switches(network: CloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    wanted = _wanted(args)
+    found = [v for v in network.vswitches if wanted is None or v.id in wanted]
+    items = [
+        {
+            "availableIpAddressCount": v.available_ips,
+            "cidrBlock": v.cidr_block,
+            "creationTime": "2026-01-01T00:00:00Z",
+            "description": "",
+            "enableIpv6": bool(v.ipv6_cidr_block),
+            "id": v.id,
+            "ipv6CidrBlock": v.ipv6_cidr_block,
+            "isDefault": False,
+            "name": v.id,
+            "resourceGroupId": "",
+            "routeTableId": "",
+            "status": "Available",
+            "tags": {},
+            "vpcId": v.vpc_id,
+            "vswitchId": v.id,
+            "vswitchName": v.id,
+            "zoneId": v.zone_id,
+        }
+        for v in found
+    ]
+    ids = [v.id for v in found]
+    return {**args, "id": _listing_id(ids), "ids": ids, "names": ids, "vswitches": items}
+
+
+def _get_security_groups(network: CloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    wanted = _wanted(args)
+    found = [g for g in network.security_groups if wanted is None or g.id in wanted]
+    items = [
+        {
+            "creationTime": "2026-01-01T00:00:00Z",
+            "description": "",
+            "id": g.id,
+            "innerAccess": False,
+            "name": g.id,
+            "resourceGroupId": "",
+            "securityGroupType": "normal",
+            "vpcId": g.vpc_id,
+            "tags": {},
+        }
+        for g in found
+    ]
+    ids = [g.id for g in found]
+    return {**args, "id": _listing_id(ids), "ids": ids, "names": ids, "groups": items, "totalCount": len(ids)}
+
+
+def _get_networks(network: CloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    wanted = _wanted(args)
+    found = [v for v in network.vpcs if wanted is None or v.id in wanted]
+    items = [
+        {
+            "cidrBlock": v.cidr_blocks[0],
+            "creationTime": "2026-01-01T00:00:00Z",
+            "description": "",
+            "dhcpOptionsSetId": "",
+            "dhcpOptionsSetStatus": "",
+            "dnsHostnameStatus": "",
+            "id": v.id,
+            "ipv6CidrBlock": "",
+            "isDefault": False,
+            "regionId": "",
+            "resourceGroupId": "",
+            "routeTableId": "",
+            "routerId": "",
+            "secondaryCidrBlocks": list(v.cidr_blocks[1:]),
+            "status": "Available",
+            "tags": {},
+            "userCidrs": [],
+            "vpcId": v.id,
+            "vpcName": v.id,
+            "vrouterId": "",
+            "vswitchIds": [s.id for s in network.vswitches if s.vpc_id == v.id],
+        }
+        for v in found
+    ]
+    ids = [v.id for v in found]
+    return {**args, "id": _listing_id(ids), "ids": ids, "names": ids, "vpcs": items, "totalCount": len(ids)}
+
+
+_NETWORK_CALLS: dict[str, Callable[[CloudFacts, Mapping[str, Any]], dict[str, Any]]] = {
+    "alicloud:vpc/getSwitches:getSwitches": _get_switches,
+    "alicloud:ecs/getSecurityGroups:getSecurityGroups": _get_security_groups,
+    "alicloud:vpc/getNetworks:getNetworks": _get_networks,
 }

@@ -7,6 +7,7 @@ names and, where the scenario has one, a representative on-prem CNI.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -103,6 +104,10 @@ class FakeCluster:
         has_cni = any(w.is_known_cni for w in workloads)
         if settings.scenario is Scenario.BGP and not has_cni:
             objects.append(make_workload("DaemonSet", "kube-system", "calico-node"))
+        if settings.terway is not None:
+            # Every cluster has it; the program reads it. Its ClusterIP is the service range's first address.
+            first = ipaddress.ip_network(settings.terway.service_cidr.split(",")[0].strip(), strict=False)
+            objects.append(make_kubernetes_service(str(first[1])))
         if settings.scenario is Scenario.OVERLAY:
             flannel = make_workload("DaemonSet", "kube-flannel", "kube-flannel-ds")
             flannel["spec"]["template"]["spec"]["affinity"] = _linux_only_affinity()
@@ -187,6 +192,22 @@ class FakeCluster:
 def make_node(name: str, labels: Mapping[str, str]) -> dict[str, Any]:
     base = {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name}
     return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {**base, **labels}}}
+
+
+def make_kubernetes_service(cluster_ip: str) -> dict[str, Any]:
+    """The API server's ``default/kubernetes`` Service with the given ClusterIP."""
+    namespace, name = constants.KUBERNETES_SERVICE_ID.split("/")
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": namespace, "labels": {"component": "apiserver"}},
+        "spec": {
+            "clusterIP": cluster_ip,
+            "clusterIPs": [cluster_ip],
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+            "type": "ClusterIP",
+        },
+    }
 
 
 def _linux_only_affinity() -> dict[str, Any]:

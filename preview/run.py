@@ -10,9 +10,12 @@ from typing import Any
 import pulumi
 
 from hybrid_terway import constants
+from hybrid_terway.address_plan import AddressPlan, AddressPlanError, CloudFacts
 from hybrid_terway.isolation import patch_refusal
 from hybrid_terway.settings import ConfigError, Settings, parse_settings
 from preview import artifacts
+from preview.address_facts import cluster_facts, kubernetes_service, preview_address_plan
+from preview.cloud_snapshot import CloudSnapshotError, load_cloud_snapshot, representative_network
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster, SnapshotError, load_snapshot
@@ -70,10 +73,32 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
             problems.append(f"{key}: {refusal}")
     if problems:
         raise SnapshotError("\n".join(problems))
+    service, assumed = kubernetes_service(settings, cluster)
+    if assumed and settings.terway is not None:
+        # The program reads it; a snapshot taken without services lacks it (the plan says it was assumed).
+        cluster.objects[("Service", "default", "kubernetes")] = service
     return cluster
 
 
-def preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool = True) -> PreviewResult:
+def cloud_for(settings: Settings, cloud_snapshot: Path | None) -> CloudFacts:
+    """The region's network facts: from a cloud snapshot, or representative facts consistent with the stack."""
+    if cloud_snapshot is None:
+        return representative_network(settings)
+    try:
+        data = cloud_snapshot.read_bytes()
+    except OSError as exc:
+        raise PreviewError(f"--cloud-snapshot {cloud_snapshot}: cannot be read: {exc}") from None
+    return load_cloud_snapshot(data, str(cloud_snapshot))
+
+
+def preview(
+    root: Path,
+    stack: str,
+    snapshot: Path | None,
+    out: Path,
+    policy: bool = True,
+    cloud_snapshot: Path | None = None,
+) -> PreviewResult:
     """Preview ``stack``; ``out`` is its own folder, emptied first. A failed run leaves PLAN.md and plan.json
     saying what failed, never an earlier run's result."""
     try:
@@ -84,7 +109,7 @@ def preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bo
     except OSError as exc:
         raise PreviewError(f"--out: cannot clear {out}: {exc.strerror or exc}") from None
     try:
-        return _preview(root, stack, snapshot, out, policy)
+        return _preview(root, stack, snapshot, out, policy, cloud_snapshot)
     except PreviewError as exc:
         _record_failure(out, stack, str(exc), exc.exit_code)
         raise
@@ -100,14 +125,18 @@ def _record_failure(out: Path, stack: str, message: str, exit_code: int) -> None
         print(f"warning: could not record the failure in {out}: {exc.strerror or exc}", file=sys.stderr)
 
 
-def _preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool) -> PreviewResult:
+def _preview(
+    root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool, cloud_snapshot: Path | None
+) -> PreviewResult:
     try:
         config = load_stack_config(root, stack)
         for notice in config.notices:
             print(f"notice: {notice}", file=sys.stderr)
         settings = settings_of(config)
         cluster = cluster_for(settings, snapshot)
-    except (StackFileError, SnapshotError) as exc:
+        network = cloud_for(settings, cloud_snapshot)
+        facts = cluster_facts(settings, cluster)
+    except (StackFileError, SnapshotError, CloudSnapshotError) as exc:
         raise PreviewError(str(exc)) from None
     except ConfigError as exc:
         raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
@@ -120,18 +149,24 @@ def _preview(root: Path, stack: str, snapshot: Path | None, out: Path, policy: b
         pack.spawn()  # boots on the other core while the program runs
     before = cluster.copy()  # the cluster as it is today: the program's run changes `cluster`
     try:
-        world = World(FakeAlibabaCloud(settings.cluster_id), cluster, settings.cloud_node_label)
+        world = World(FakeAlibabaCloud(settings.cluster_id, network=network), cluster, settings.cloud_node_label)
         try:
             run = run_program(config.values, config.secret_keys, stack, world)
         except ConfigError as exc:
             raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
+        except AddressPlanError as exc:  # what `pulumi up` stops with, before the addon or any patch
+            raise PreviewError(str(exc)) from None
         except (pulumi.RunError, CloudError, ClusterError) as exc:
             raise PreviewError(f"the program would fail: {exc}") from None
+        # The same checks with all the snapshot tells (IPPools, kubeadm-config, node addresses, nodes per zone).
+        plan = preview_address_plan(settings, network, facts)
+        if plan is not None and plan.errors:
+            raise PreviewError(str(AddressPlanError(plan.errors)))
         report = pack.analyze_run(run) if pack is not None else None
     finally:
         if pack is not None:
             pack.stop()
-    return write_artifacts(run, world, settings, snapshot, report, out, before)
+    return write_artifacts(run, world, settings, snapshot, report, out, before, plan)
 
 
 def write_artifacts(
@@ -142,6 +177,7 @@ def write_artifacts(
     report: dict[str, Any] | None,
     out: Path,
     before: FakeCluster,
+    address_plan: AddressPlan | None = None,
 ) -> PreviewResult:
     """``before``: the cluster as it was before the program ran (``world.cluster`` is the cluster after it)."""
     manifests = []
@@ -167,6 +203,9 @@ def write_artifacts(
     placeholders = artifacts.placeholder_outputs(run, world.cloud.invented_values())
     live = str(snapshot) if snapshot is not None else None
     warnings = [message for level, message in run.logs if level in ("warning", "error")]
+    if address_plan is not None:  # the preview's plan knows more than the program's (snapshot facts)
+        warnings = [w for w in warnings if not w.startswith(constants.PROJECT + ":terway.podVswitches.")]
+        warnings += address_plan.warnings
     plan = artifacts.plan_document(run, changes, rolled, live, placeholders)
     artifacts.write_text(out / "plan.json", artifacts.dump_json(plan))
     artifacts.write_text(out / "placement.json", artifacts.dump_json(placement))
@@ -175,6 +214,8 @@ def write_artifacts(
     plan_md = artifacts.plan_markdown(
         run, settings.scenario.value, manifests, placement, report, warnings, changes, rolled, live, placeholders
     )
+    if address_plan is not None:
+        plan_md += "\n" + artifacts.address_plan_section(address_plan)
     artifacts.write_text(out / "PLAN.md", plan_md)
 
     mandatory = [v for v in (report or {}).get("violations", []) if v["level"] == "mandatory"]
@@ -185,6 +226,8 @@ def write_artifacts(
         f"{'node' if r['kind'] == 'DaemonSet' else 'replica'}(s), {r['strategy']}, because of {r['reason']}"
         for r in rolled
     ]
+    if address_plan is not None:
+        lines += [f"address plan: {line}" for line in address_plan.capacity_lines()]
     lines += [f"warning: {w}" for w in warnings]
     lines += [f"placement: {p}" for p in placement["problems"]]
     lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]

@@ -10,6 +10,7 @@ import pytest
 
 from hybrid_terway import constants
 from hybrid_terway.settings import Settings, decode_config
+from preview.cloud_snapshot import representative_network
 from preview.engine import ProgramRun, Registration, World, run_program
 from preview.fake_cloud import FakeAlibabaCloud
 from preview.fake_cluster import FakeCluster
@@ -47,7 +48,7 @@ def dev_variant(tmp_path: Path, stack: str, on_prem_workloads: str = "[]") -> Pa
 
 def world_for(settings: Settings, cluster: FakeCluster | None = None) -> World:
     return World(
-        FakeAlibabaCloud(settings.cluster_id),
+        FakeAlibabaCloud(settings.cluster_id, network=representative_network(settings)),
         cluster or FakeCluster.representative(settings),
         settings.cloud_node_label,
     )

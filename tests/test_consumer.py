@@ -17,15 +17,22 @@ DRIVER = textwrap.dedent(
     """
     import json, pathlib, sys
     from preview.engine import World, run_program
+    from hybrid_terway.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact
     from preview.fake_cloud import FakeAlibabaCloud
-    from preview.fake_cluster import FakeCluster, make_node, make_workload
+    from preview.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
 
     cluster = FakeCluster.of([
         make_node("onprem-1", {}),
         make_node("cn-shenzhen.10.0.0.1", {"alibabacloud.com/external": "true"}),
         make_workload("StatefulSet", "db", "onprem-postgres"),
+        make_kubernetes_service("10.96.0.1"),
     ])
-    world = World(FakeAlibabaCloud("c" + "5e" * 16), cluster)
+    network = CloudFacts(
+        (VSwitchFact("vsw-wz9a1b2c3d4e5f6g7h8i9", "cn-shenzhen-a", "vpc-wz9edge", "172.16.0.0/24", 252),),
+        (SecurityGroupFact("sg-wz9a1b2c3d4e5f6g7h8i", "vpc-wz9edge"),),
+        (VpcFact("vpc-wz9edge", ("172.16.0.0/12",)),),
+    )
+    world = World(FakeAlibabaCloud("c" + "5e" * 16, network=network), cluster)
     config = {"consumer:kubeconfig": "apiVersion: v1"}
     run = run_program(config, ["consumer:kubeconfig"], "prod", world, pathlib.Path(sys.argv[1]), "consumer")
     import components, hybrid_terway

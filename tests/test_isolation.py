@@ -12,7 +12,7 @@ from hybrid_terway import scheduling
 from hybrid_terway.isolation import isolation_patch_spec, patch_refusal
 from hybrid_terway.settings import OnPremWorkload, WorkloadKind
 from preview.engine import unwrap
-from preview.fake_cluster import FakeCluster, make_node, make_workload
+from preview.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
 from preview.run import PreviewError, preview, settings_of
 from tests.conftest import ROOT, dev_variant, one, run_stack, stack_config, world_for
 
@@ -125,7 +125,7 @@ def test_every_kind_is_patched_with_its_own_patch_type() -> None:
 def test_program_stops_on_an_operator_owned_daemonset() -> None:
     config = stack_config("dev")
     settings = settings_of(config)
-    cluster = FakeCluster.of([make_node("n1", {}), ds(owners=[TIGERA_OWNER])])
+    cluster = FakeCluster.of([make_node("n1", {}), ds(owners=[TIGERA_OWNER]), make_kubernetes_service("172.21.0.1")])
     with pytest.raises(pulumi.RunError, match="owned by the tigera operator"):
         run_stack(config, world_for(settings, cluster))
 

@@ -60,6 +60,7 @@ def test_dev_bgp_graph(example_runs: Mapping[str, ProgramRun]) -> None:
             KEY,
             "hybrid-terway:isolation:OnPremIsolation",
             "kubernetes:apps/v1:DaemonSet",  # the live calico-node, read
+            "kubernetes:core/v1:Service",  # default/kubernetes, read: its ClusterIP is checked against serviceCidr
             DS_PATCH,  # calico-node isolation
             "hybrid-terway:terway:TerwayNetwork",
             ADDON,

@@ -139,6 +139,8 @@ class HybridTerwayNetworkArgs(TypedDict):
     """Terway's AccessKey (default: managed, kept in the Secret); refused for overlay."""
     onPremWorkloads: NotRequired[list[OnPremWorkloadRef]]
     """Workloads kept off cloud nodes (bgp default: DaemonSet kube-system/calico-node; otherwise none)."""
+    onPremPodCidrs: NotRequired[list[str]]
+    """On-prem pod CIDRs (IPv4 or IPv6) the pod vSwitches and serviceCidr must not overlap; refused for overlay."""
     cloudNodeLabel: NotRequired[str]
     """How cloud nodes are told apart, key=value (default alibabacloud.com/external=true)."""
     kubeconfig: NotRequired[pulumi.Input[str]]

@@ -112,3 +112,18 @@ def split_label(label: str) -> tuple[str, str]:
 
 NETWORK_COMPONENT_TYPE: Final = "hybrid-terway:index:HybridTerwayNetwork"
 IDENTITY_COMPONENT_TYPE: Final = "hybrid-terway:ram:TerwayIdentity"
+
+# --- address plan ------------------------------------------------------------------------------
+
+MIN_FREE_IPS_PER_ZONE: Final = 32
+"""Free IPs a pod-vSwitch zone should have before its first cloud node joins (the preview warns below it).
+
+Each cloud node takes up to ``maxPoolSize`` idle IPs plus one for its ENI as soon as Terway starts there, and its
+pods take more; 32 leaves room for the first few nodes of a node pool. Once a zone has cloud nodes, the warning
+compares with what they could take instead."""
+
+KUBERNETES_SERVICE_ID: Final = "default/kubernetes"
+"""The API server's own Service; its ClusterIP is the first address of the cluster's service range."""
+
+CLOUD_NODE_ZONE_LABELS: Final = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+"""Where a node's zone is read from: the well-known label first, then its deprecated predecessor."""

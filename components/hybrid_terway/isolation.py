@@ -16,6 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from hybrid_terway import constants, scheduling
+from hybrid_terway.address_plan import after_checks
 from hybrid_terway.settings import OnPremWorkload, WorkloadKind
 
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
@@ -98,6 +99,8 @@ class OnPremIsolationArgs:
     workloads: tuple[OnPremWorkload, ...]
     cloud_node_label: str
     provider: k8s.Provider
+    gate: pulumi.Output[Any] | None = None
+    """Resolves only when the address plan's checks pass; every patch waits for it."""
 
 
 _PATCH_TYPES: dict[WorkloadKind, Any] = {
@@ -156,7 +159,13 @@ class OnPremIsolation(pulumi.ComponentResource):
             spec = live.apply(merged_spec)
             # retain_on_delete: relinquishing the merged selector on destroy would let the workload onto
             # cloud nodes; removing the exclusion is a deliberate, documented manual step.
-            patch_opts = pulumi.ResourceOptions.merge(k8s_child, pulumi.ResourceOptions(retain_on_delete=True))
+            patch_opts = pulumi.ResourceOptions.merge(
+                k8s_child,
+                pulumi.ResourceOptions(
+                    retain_on_delete=True,
+                    depends_on=after_checks(args.gate),
+                ),
+            )
             if workload.kind is WorkloadKind.INSTALLATION:
                 patch: pulumi.CustomResource = k8s.apiextensions.CustomResourcePatch(
                     f"{name}-{slug}",

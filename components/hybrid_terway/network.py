@@ -13,6 +13,18 @@ import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from hybrid_terway import constants
+from hybrid_terway.address_plan import (
+    AddressPlan,
+    AddressPlanError,
+    CloudFacts,
+    ClusterFacts,
+    SecurityGroupFact,
+    VpcFact,
+    VSwitchFact,
+    kubernetes_service_ips,
+    plan_addresses,
+    setting_cidrs,
+)
 from hybrid_terway.args import HybridTerwayNetworkArgs, plain_values
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
@@ -86,6 +98,99 @@ def settings_from_args(args: Mapping[str, Any]) -> tuple[Settings, StackSecrets]
         access_key_secret=None if access_key_secret is None else pulumi.Output.secret(access_key_secret),
     )
     return settings, secrets
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    """A field of an invoke result (typed output object, or a plain mapping)."""
+    value = obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+    return default if value is None else value
+
+
+def read_cloud_facts(settings: Settings, parent: pulumi.Resource) -> pulumi.Output[CloudFacts]:
+    """The stack's pod vSwitches and security groups as the cloud has them, and their VPCs (provider invokes).
+
+    Both listings are filtered by the ids the stack names (the provider drops ids that do not exist); the VPCs
+    are those the found vSwitches and groups are in.
+    """
+    assert settings.terway is not None
+    opts = pulumi.InvokeOutputOptions(parent=parent)
+    vswitch_ids = sorted({v for ids in settings.terway.pod_vswitches.values() for v in ids})
+    switches = alicloud.vpc.get_switches_output(ids=vswitch_ids, opts=opts)
+    groups = alicloud.ecs.get_security_groups_output(ids=list(settings.terway.security_group_ids), opts=opts)
+
+    def with_vpcs(found: list[Any]) -> pulumi.Output[CloudFacts]:
+        vswitches = tuple(
+            VSwitchFact(
+                id=str(_get(v, "vswitch_id") or _get(v, "id")),
+                zone_id=str(_get(v, "zone_id", "")),
+                vpc_id=str(_get(v, "vpc_id", "")),
+                cidr_block=str(_get(v, "cidr_block", "")),
+                available_ips=int(_get(v, "available_ip_address_count", 0)),
+                ipv6_cidr_block=str(_get(v, "ipv6_cidr_block", "")),
+            )
+            for v in found[0] or []
+        )
+        security_groups = tuple(
+            SecurityGroupFact(id=str(_get(g, "id")), vpc_id=str(_get(g, "vpc_id", ""))) for g in found[1] or []
+        )
+        vpc_ids = sorted({v.vpc_id for v in vswitches if v.vpc_id} | {g.vpc_id for g in security_groups if g.vpc_id})
+        if not vpc_ids:
+            return pulumi.Output.from_input(CloudFacts(vswitches, security_groups, ()))
+        networks = alicloud.vpc.get_networks_output(ids=vpc_ids, opts=opts)
+        return networks.vpcs.apply(
+            lambda vpcs: CloudFacts(
+                vswitches,
+                security_groups,
+                tuple(
+                    VpcFact(
+                        id=str(_get(n, "vpc_id") or _get(n, "id")),
+                        cidr_blocks=(str(_get(n, "cidr_block", "")), *_get(n, "secondary_cidr_blocks", [])),
+                    )
+                    for n in vpcs or []
+                ),
+            )
+        )
+
+    return pulumi.Output.all(switches.vswitches, groups.groups).apply(with_vpcs)
+
+
+def read_kubernetes_service(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[dict[str, Any]]:
+    """The ``default/kubernetes`` Service as it is in the cluster: its ClusterIP is the service range's first."""
+    live = pulumi.CustomResource(
+        "kubernetes:core/v1:Service",
+        name,
+        {"spec": None},
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=constants.KUBERNETES_SERVICE_ID)),
+    )
+    return pulumi.Output.from_input(live.spec).apply(lambda spec: {"spec": spec or {}})  # type: ignore[attr-defined]
+
+
+def checked_address_plan(
+    settings: Settings, cloud: pulumi.Output[CloudFacts], service: pulumi.Output[dict[str, Any]]
+) -> pulumi.Output[AddressPlan]:
+    """The address plan, resolving only when every hard check passes (otherwise it fails with AddressPlanError).
+
+    Whatever changes the cluster or installs the addon depends on this Output, so a failed check stops the run
+    before any of it is sent.
+    """
+    assert settings.terway is not None
+    terway = settings.terway
+
+    def check(facts: list[Any]) -> AddressPlan:
+        cluster = ClusterFacts(
+            kubernetes_service_ips=kubernetes_service_ips(facts[1]),
+            on_prem_pod_cidrs=tuple(setting_cidrs(settings.on_prem_pod_cidrs)),
+        )
+        plan = plan_addresses(terway, facts[0], cluster)
+        if plan.errors:
+            raise AddressPlanError(plan.errors)
+        for line in plan.capacity_lines():
+            pulumi.log.info(f"address plan: {line}")
+        for warning in plan.warnings:
+            pulumi.log.warn(warning)
+        return plan
+
+    return pulumi.Output.all(cloud, service).apply(check)
 
 
 class HybridTerwayNetwork(pulumi.ComponentResource):
@@ -169,9 +274,20 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
             upsert_existing_objects=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        # The network plan is checked against the cloud and the cluster before anything changes: every patch and
+        # the addon wait for the checked plan, so a failed check stops the run with nothing applied.
+        self.address_plan: pulumi.Output[AddressPlan] | None = None
+        if settings.terway is not None:
+            self.address_plan = checked_address_plan(
+                settings,
+                read_cloud_facts(settings, self),
+                read_kubernetes_service(
+                    f"{name}-kubernetes-service", pulumi.ResourceOptions(parent=self, provider=self.provider)
+                ),
+            )
         self.isolation = OnPremIsolation(
             f"{name}-isolation",
-            OnPremIsolationArgs(settings.workloads, settings.cloud_node_label, self.provider),
+            OnPremIsolationArgs(settings.workloads, settings.cloud_node_label, self.provider, gate=self.address_plan),
             opts=pulumi.ResourceOptions(parent=self),
         )
         gates: list[pulumi.Output[str]] = [p.id for p in self.isolation.patches]
@@ -201,6 +317,7 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
                     provider=self.provider,
                     # Terway lets cloud nodes in: only after the on-prem workloads are kept off them.
                     after=[self.isolation],
+                    gate=self.address_plan,
                 ),
                 pulumi.ResourceOptions(parent=self),
             )

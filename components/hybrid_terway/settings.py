@@ -59,11 +59,12 @@ CONFIG_KEYS = (
     "terway",
     "credentials",
     "onPremWorkloads",
+    "onPremPodCidrs",
     "cloudNodeLabel",
     "kubeconfig",
     "accessKeySecret",
 )
-OBJECT_KEYS = frozenset({"terway", "credentials", "onPremWorkloads"})
+OBJECT_KEYS = frozenset({"terway", "credentials", "onPremWorkloads", "onPremPodCidrs"})
 SECRET_KEYS = frozenset({"kubeconfig", "accessKeySecret"})
 
 
@@ -114,6 +115,14 @@ def _terway_version(value: str) -> str:
     if terway_model.parse_version(value) is None:
         raise ValueError("must be a Terway addon version such as v1.13.7")
     return value
+
+
+def _ip_cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"must be an IPv4 or IPv6 CIDR such as 10.244.0.0/16 ({exc})") from None
+    return str(network)
 
 
 def _label(value: str) -> str:
@@ -292,6 +301,7 @@ class Settings(_Model):
     terway: TerwaySettings | None = None
     credentials: CredentialSettings | None = None
     on_prem_workloads: tuple[OnPremWorkload, ...] | None = None
+    on_prem_pod_cidrs: tuple[Annotated[StrictStr, AfterValidator(_ip_cidr)], ...] = ()
     cloud_node_label: NodeLabel = constants.CLOUD_NODE_LABEL
     has_kubeconfig: StrictBool = False
     has_access_key_secret: StrictBool = False
@@ -313,6 +323,10 @@ class Settings(_Model):
                 )
             if self.credentials is not None:
                 problems.append(("credentials", "must not be set for scenario 'overlay': no Terway, no credentials"))
+            if self.on_prem_pod_cidrs:
+                problems.append(
+                    ("onPremPodCidrs", "must not be set for scenario 'overlay': no Terway, no address plan to check")
+                )
             for i, w in enumerate(self.on_prem_workloads or ()):
                 if w.is_known_cni:
                     problems.append(

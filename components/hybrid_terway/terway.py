@@ -18,6 +18,7 @@ import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from hybrid_terway import constants, terway_model
+from hybrid_terway.address_plan import after_checks
 from hybrid_terway.settings import TerwaySettings
 
 
@@ -197,6 +198,8 @@ class TerwayNetworkArgs:
     provider: k8s.Provider
     after: Sequence[pulumi.Resource] = ()
     """What must be in place before the addon goes in (the on-prem isolation, in bgp)."""
+    gate: pulumi.Output[Any] | None = None
+    """Resolves only when the address plan's checks pass; the addon and everything sent to the cluster wait for it."""
 
 
 class TerwayNetwork(pulumi.ComponentResource):
@@ -213,7 +216,7 @@ class TerwayNetwork(pulumi.ComponentResource):
             cluster_id=args.cluster_id,
             version=terway.version,
             config=addon_config(terway),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.after)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after_checks(args.gate, args.after)),
         )
 
         key_id = pulumi.Output.from_input(args.access_key_id)
@@ -289,7 +292,8 @@ class TerwayNetwork(pulumi.ComponentResource):
             },
             data={constants.ENI_CONF_KEY: eni_conf_value},
             opts=pulumi.ResourceOptions.merge(
-                k8s_child, pulumi.ResourceOptions(depends_on=[self.addon], retain_on_delete=True)
+                k8s_child,
+                pulumi.ResourceOptions(depends_on=after_checks(args.gate, [self.addon]), retain_on_delete=True),
             ),
         )
 
@@ -312,7 +316,8 @@ class TerwayNetwork(pulumi.ComponentResource):
                     constants.ADDON_SECRET_SECRET_KEY: secret,
                 },
                 opts=pulumi.ResourceOptions.merge(
-                    k8s_child, pulumi.ResourceOptions(depends_on=[self.addon], retain_on_delete=True)
+                    k8s_child,
+                    pulumi.ResourceOptions(depends_on=after_checks(args.gate, [self.addon]), retain_on_delete=True),
                 ),
             )
             restart_inputs.append(self.addon_secret)
@@ -328,7 +333,8 @@ class TerwayNetwork(pulumi.ComponentResource):
             },
             spec=token.apply(lambda t: terway_placement_spec(args.cloud_node_label, t)),
             opts=pulumi.ResourceOptions.merge(
-                k8s_child, pulumi.ResourceOptions(depends_on=restart_inputs, retain_on_delete=True)
+                k8s_child,
+                pulumi.ResourceOptions(depends_on=after_checks(args.gate, restart_inputs), retain_on_delete=True),
             ),
         )
         self.configuration: list[pulumi.CustomResource] = [*restart_inputs, self.placement]
