@@ -127,11 +127,11 @@ def test_inputs_are_the_stack_configuration_keys(schema: dict[str, Any]) -> None
 
 def test_a_setting_missing_from_the_schema_is_named() -> None:
     """The check fails, naming the key, when the model gains a setting the package schema does not state."""
-    extended = pydantic.create_model("Extended", __base__=Settings, on_prem_pod_cidrs=(list[str], ...))
+    extended = pydantic.create_model("Extended", __base__=Settings, on_prem_gateways=(list[str], ...))
     provider = HybridTerwayProvider()
     assert provider.schema is not None
     found = contract_mismatches(extended, json.loads(provider.schema))
-    assert found == ["onPremPodCidrs: in the settings model, not in the package schema"]
+    assert found == ["onPremGateways: in the settings model, not in the package schema"]
 
 
 def test_a_type_or_required_difference_is_named(schema: dict[str, Any]) -> None:
