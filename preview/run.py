@@ -85,9 +85,9 @@ def cloud_for(settings: Settings, cloud_snapshot: Path | None) -> CloudFacts:
     if cloud_snapshot is None:
         return representative_network(settings)
     try:
-        data = cloud_snapshot.read_bytes()
-    except OSError as exc:
-        raise PreviewError(f"--cloud-snapshot {cloud_snapshot}: cannot be read: {exc}") from None
+        data = read_input(cloud_snapshot)
+    except YamlInputError as exc:
+        raise PreviewError(f"--cloud-snapshot {exc}") from None
     return load_cloud_snapshot(data, str(cloud_snapshot))
 
 
