@@ -241,14 +241,16 @@ def test_pod_vswitch_contains_an_on_prem_node_address(tmp_path: Path) -> None:
     ) in message
 
 
-def test_a_hard_error_prints_on_stderr_with_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_hard_error_prints_on_stderr_with_exit_2_and_renders_nothing(tmp_path: Path) -> None:
     cloud = cloud_file(tmp_path, lambda d: vswitch(d, "vsw-bp1n8l3z0r5x7f9s1u3w5").update(ZoneId="cn-hangzhou-h"))
     result = cli("--snapshot", str(CLUSTER), "--cloud-snapshot", str(cloud), "--out", str(tmp_path / "out"))
     assert result.returncode == EXIT_INVALID
     assert result.stderr.startswith("error: the network plan does not fit the cloud and the cluster (1 problem(s)):")
     assert "vsw-bp1n8l3z0r5x7f9s1u3w5 (192.168.21.0/24) is in zone cn-hangzhou-h, not cn-hangzhou-i" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "out").exists()
+    out = tmp_path / "out" / "dev"
+    assert not (out / "manifests").exists(), "nothing is rendered for a plan that does not fit"
+    assert "is in zone cn-hangzhou-h, not cn-hangzhou-i" in (out / "PLAN.md").read_text()
 
 
 # --- capacity -------------------------------------------------------------------------------------
