@@ -22,6 +22,14 @@ from tests.conftest import ROOT, dev_inputs, dev_world, run_stack
 TOKEN = constants.NETWORK_COMPONENT_TYPE
 
 
+NETWORK_READS = (
+    "alicloud:vpc/getSwitches:getSwitches",
+    "alicloud:ecs/getSecurityGroups:getSecurityGroups",
+    "alicloud:vpc/getNetworks:getNetworks",
+)
+"""The address plan's provider functions."""
+
+
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     consumer = tmp_path_factory.mktemp("consumer")  # the language host runs plugins from the consumer's directory
@@ -62,6 +70,7 @@ def test_schema_inputs_required_inputs_and_secrets(schema: dict[str, Any]) -> No
             "terway",
             "credentials",
             "onPremWorkloads",
+            "onPremPodCidrs",
             "cloudNodeLabel",
             "kubeconfig",
             "accessKeySecret",
@@ -111,8 +120,10 @@ def test_construct_registers_the_same_graph_as_the_program(tmp_path: Path) -> No
     assert state["terwayRamUser"] == expected_run.outputs["terwayRamUser"]
     assert state["terwayAccessKeyId"] == expected_run.outputs["terwayAccessKeyId"]
     assert state["onPremWorkloads"] == ["DaemonSet kube-system/calico-node"]
-    # No kubeconfig input: a fresh one is fetched from ACK, as the program does.
-    assert server.log.invokes == ["alicloud:cs/getClusterCredential:getClusterCredential"]
+    # No kubeconfig input: a fresh one is fetched from ACK, as the program does; the address plan reads the network.
+    assert sorted(server.log.invokes) == sorted(
+        ["alicloud:cs/getClusterCredential:getClusterCredential", *NETWORK_READS]
+    )
     print("\nConstruct registered:")
     for type_, name, parent, _, _ in registered:
         print(f"  {type_:<48} {name:<52} parent {parent.rsplit('::', 1)[-1]}")
@@ -134,7 +145,7 @@ def test_construct_with_a_bad_setting_names_it_and_registers_nothing(tmp_path: P
 def test_construct_keeps_a_given_kubeconfig_secret(tmp_path: Path) -> None:
     with EngineServer(dev_world(), "dev") as server, ProviderProcess(server.address, tmp_path) as process:
         process.construct(server, TOKEN, "hybrid", dev_inputs(), secret_inputs={"kubeconfig": "apiVersion: v1"})
-    assert server.log.invokes == []
+    assert sorted(server.log.invokes) == sorted(NETWORK_READS), "no credential is fetched when one is given"
     provider = next(r for r in server.log.registrations if r.type == "pulumi:providers:kubernetes")
     assert mask(provider.inputs)["kubeconfig"] == "[secret]"
 
