@@ -99,13 +99,23 @@ def test_schema_outputs(schema: dict[str, Any]) -> None:
     assert resource["required"] == ["clusterId", "onPremWorkloads", "readyForCloudNodes", "scenario"]
 
 
-def graph(registrations: list[Any]) -> list[tuple[str, str, str, list[str], Any]]:
-    """What the engine is told about each resource: type, name, parent, dependencies, inputs (secrets masked)."""
-    return sorted(
-        (r.type, r.name, r.parent, r.dependencies, mask(r.inputs))
+def graph(registrations: list[Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What the engine is told about each resource, by type and name: parent, dependencies, provider, options,
+    inputs (secrets masked)."""
+    return {
+        (r.type, r.name): {
+            "parent": r.parent,
+            "dependencies": r.dependencies,
+            "custom": r.custom,
+            "read": r.read,
+            "provider": r.provider,
+            "retain_on_delete": r.retain_on_delete,
+            "delete_before_replace": r.delete_before_replace,
+            "inputs": mask(r.inputs),
+        }
         for r in registrations
         if r.type != "pulumi:pulumi:Stack"
-    )
+    }
 
 
 def test_construct_registers_the_same_graph_as_the_program(tmp_path: Path) -> None:
@@ -113,6 +123,7 @@ def test_construct_registers_the_same_graph_as_the_program(tmp_path: Path) -> No
     with EngineServer(dev_world(), "dev") as server, ProviderProcess(server.address, tmp_path) as process:
         result = process.construct(server, TOKEN, "hybrid", dev_inputs())
     registered = graph(server.log.registrations)
+    assert len(registered) == len(server.log.registrations) == len(expected_run.registrations) - 1  # no Stack
     assert registered == graph(expected_run.registrations)
     assert result["urn"] == f"urn:pulumi:dev::hybrid-terway::pulumi:pulumi:Stack${TOKEN}::hybrid"
     state = result["state"]
@@ -125,8 +136,8 @@ def test_construct_registers_the_same_graph_as_the_program(tmp_path: Path) -> No
         ["alicloud:cs/getClusterCredential:getClusterCredential", *NETWORK_READS]
     )
     print("\nConstruct registered:")
-    for type_, name, parent, _, _ in registered:
-        print(f"  {type_:<48} {name:<52} parent {parent.rsplit('::', 1)[-1]}")
+    for (type_, name), seen in sorted(registered.items()):
+        print(f"  {type_:<55} {name:<55} parent {seen['parent'].rsplit('::', 1)[-1]}")
 
 
 def test_construct_with_a_bad_setting_names_it_and_registers_nothing(tmp_path: Path) -> None:
