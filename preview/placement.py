@@ -44,9 +44,18 @@ def expected_cnis(scenario: Scenario, cloud: bool) -> str:
     return "no CNI DaemonSet (host network)" if scenario is Scenario.HOST else "the on-prem CNI only"
 
 
+def cni_of(obj: Mapping[str, Any]) -> str:
+    """Which CNI a CNI workload belongs to: the node-local DaemonSets of one CNI count as one CNI."""
+    kind, _, name = key_of(obj)
+    if kind == constants.TIGERA_INSTALLATION_KIND:
+        return "Calico"
+    family = constants.cni_family(name)
+    return family[0] if family else name
+
+
 def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]]) -> bool:
     terway = sum(1 for c in cnis if is_terway(c))
-    return _cnis_ok(scenario, cloud, terway, len(cnis) - terway)
+    return _cnis_ok(scenario, cloud, terway, len({cni_of(c) for c in cnis if not is_terway(c)}))
 
 
 def _cnis_ok(scenario: Scenario, cloud: bool, terway: int, onprem: int) -> bool:
@@ -55,6 +64,39 @@ def _cnis_ok(scenario: Scenario, cloud: bool, terway: int, onprem: int) -> bool:
     if not cloud and scenario is Scenario.HOST:
         return not terway and not onprem
     return onprem == 1 and not terway
+
+
+def family_problems(
+    cluster: FakeCluster, settings: Settings, workloads: Sequence[tuple[dict[str, Any], Any]]
+) -> list[str]:
+    """A listed on-prem CNI DaemonSet whose CNI has other node-local DaemonSets, not listed, that would run on
+    cloud nodes: keeping one of them off cloud nodes leaves the rest of that CNI running there."""
+    listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
+    cloud_nodes = [
+        (n["metadata"]["name"], scheduling.view_node(n))
+        for n in cluster.nodes()
+        if scheduling.is_cloud_node(n, settings.cloud_node_label)
+    ]
+    problems = []
+    for index, workload in enumerate(settings.workloads):
+        family = constants.cni_family(workload.name) if workload.kind.value == "DaemonSet" else None
+        if family is None:
+            continue
+        cni, names = family
+        missing = []
+        for obj, fits in workloads:
+            kind, namespace, name = key_of(obj)
+            if kind != "DaemonSet" or name == workload.name or name not in names or (kind, namespace, name) in listed:
+                continue
+            reached = [node for node, view in cloud_nodes if fits.admits(view)]
+            if reached:
+                missing.append(f"{workload_ref(obj)} (would run on {', '.join(reached)})")
+        if missing:
+            problems.append(
+                f"{constants.PROJECT}:onPremWorkloads[{index}] lists {workload.ref}, but {cni} also runs "
+                f"{'; '.join(missing)}: list every node-local DaemonSet of {cni} in onPremWorkloads"
+            )
+    return problems
 
 
 def reconciled_workloads(cluster: FakeCluster) -> list[tuple[dict[str, Any], Mapping[str, Any] | None]]:
@@ -89,7 +131,7 @@ def judge_placement(cluster: FakeCluster, settings: Settings, representative: bo
     cnis = [(w, fits) for w, fits in workloads if is_terway(w) or is_onprem_cni(w)]
     onprem_only = [(w, fits) for w, fits in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
     nodes_report: list[dict[str, Any]] = []
-    problems: list[str] = []
+    problems: list[str] = family_problems(cluster, settings, workloads)
     for node in cluster.nodes():
         cloud = scheduling.is_cloud_node(node, label)
         view = scheduling.view_node(node)
@@ -143,6 +185,12 @@ _NUMBERS = ("no", "one", "two", "three", "four")
 TERWAY_REF = f"DaemonSet {constants.TERWAY_NAMESPACE}/{constants.TERWAY_DAEMONSET}"
 
 
+def _cni_of_ref(ref: str) -> str:
+    """The CNI of a workload reference such as ``DaemonSet kube-system/ovs-ovn`` (its family, else the ref)."""
+    family = constants.cni_family(ref.rpartition("/")[2]) if ref.startswith("DaemonSet ") else None
+    return family[0] if family else ref
+
+
 def findings(nodes: Sequence[Mapping[str, Any]], scenario: Scenario, today: bool) -> list[str]:
     """What is wrong on the nodes, counted: ``["2 cloud nodes run two CNIs", ...]`` (empty: every node holds).
 
@@ -157,9 +205,11 @@ def findings(nodes: Sequence[Mapping[str, Any]], scenario: Scenario, today: bool
         where = "cloud" if cloud else "on-prem"
         cnis = list(state.get("cni") or [])
         terway = sum(1 for c in cnis if c == TERWAY_REF)
-        if not _cnis_ok(scenario, cloud, terway, len(cnis) - terway):
-            if len(cnis) >= 2:
-                number = _NUMBERS[len(cnis)] if len(cnis) < len(_NUMBERS) else str(len(cnis))
+        onprem = len({_cni_of_ref(c) for c in cnis if c != TERWAY_REF})
+        if not _cnis_ok(scenario, cloud, terway, onprem):
+            if terway + onprem >= 2:
+                total = terway + onprem
+                number = _NUMBERS[total] if total < len(_NUMBERS) else str(total)
                 counts[(where, f"runs {number} CNIs", f"run {number} CNIs")] += 1
             elif not cnis:
                 counts[(where, "runs no CNI", "run no CNI")] += 1

@@ -555,6 +555,41 @@ def _cases() -> list[Case]:
     )
     add(
         Case(
+            "bgp-kube-ovn-both-daemonsets-are-one-cni",
+            policy,
+            (
+                bgp,
+                pinned_terway(bgp),
+                *(
+                    workload_patch(
+                        DAEMONSET_PATCH, "kube-system", name, {"affinity": required([EXCLUDE_CLOUD])}, parent=bgp
+                    )
+                    for name in constants.ONPREM_CNI_FAMILIES["Kube-OVN"]
+                ),
+            ),
+            0,
+        )
+    )
+    add(
+        Case(
+            "bgp-kube-ovn-and-cilium",
+            policy,
+            (
+                bgp,
+                pinned_terway(bgp),
+                *(
+                    workload_patch(
+                        DAEMONSET_PATCH, "kube-system", name, {"affinity": required([EXCLUDE_CLOUD])}, parent=bgp
+                    )
+                    for name in ("kube-ovn-cni", "ovs-ovn", "cilium-envoy")
+                ),
+            ),
+            1,
+            ("on-prem nodes: more than one CNI can run there",),
+        )
+    )
+    add(
+        Case(
             "bgp-without-onprem-cni",
             policy,
             (bgp, pinned_terway(bgp)),

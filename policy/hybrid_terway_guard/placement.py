@@ -202,6 +202,9 @@ class CniWorkload:
     ref: str
     role: str
     """TERWAY or ONPREM_CNI."""
+    cni: str
+    """Which CNI it belongs to: the node-local DaemonSets of one CNI (Kube-OVN's kube-ovn-cni and ovs-ovn) are
+    one CNI."""
     urn: str
     """The resource a violation points at: the last patch, else the object itself."""
     node_classes: frozenset[str] | None
@@ -239,10 +242,18 @@ def cni_workloads(resources: Sequence[ResourceView], settings: GuardSettings) ->
         lives = [o for o in objs if not o.patch]
         patches = [o for o in objs if o.patch]
         representative = (patches or lives)[-1]
+        family = constants.cni_family(representative.name or "")
+        if roles[identity] == TERWAY:
+            cni = TERWAY
+        elif is_tigera_installation(representative):
+            cni = "Calico"
+        else:
+            cni = family[0] if family else representative.name or representative.ref
         workloads.append(
             CniWorkload(
                 ref=representative.ref,
                 role=roles[identity],
+                cni=cni,
                 urn=representative.resource.urn,
                 node_classes=_node_classes(lives, patches, settings.cloud_node_label),
             )
@@ -277,7 +288,7 @@ def one_cni_per_node(resources: Sequence[ResourceView], settings: GuardSettings,
     scenario = scenarios.single if scenarios.present else None
     for node_class in NODE_CLASSES:
         here = [c for c in cnis if c.node_classes is not None and node_class in c.node_classes]
-        if len(here) > 1:
+        if len({c.cni for c in here}) > 1:
             report(f"{node_class}: more than one CNI can run there: {_refs(here)}", None)
         elif scenario is not None:
             _check_expected(scenario, node_class, here, cnis, settings, report)
@@ -297,7 +308,7 @@ def _check_expected(
 ) -> None:
     expected = _EXPECTED[scenario][node_class]
     if here:
-        (cni,) = here
+        cni = here[0]  # one CNI, possibly several node-local DaemonSets of it
         if expected is None:
             report(
                 f"{node_class}: {cni.ref} can run there, but scenario {scenario.value} runs no CNI DaemonSet on "
