@@ -17,6 +17,7 @@ from hybrid_terway import constants, scheduling
 from hybrid_terway.settings import Scenario, Settings, WorkloadKind
 from hybrid_terway.ssa import apply_patch
 from preview.safe_yaml import YamlInputError, YamlNotice, load_documents
+from preview.snapshot_check import MAX_REPORTED, check_objects, type_name
 
 Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
 
@@ -55,6 +56,7 @@ def load_snapshot(
     if not documents:
         raise SnapshotError(f"{source}: holds no Kubernetes objects")
     objects: list[dict[str, Any]] = []
+    placed: list[tuple[str, dict[str, Any]]] = []
     for index, doc in enumerate(documents):
         items = doc.get("items") if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") else [doc]
         if not isinstance(items, list):
@@ -62,16 +64,20 @@ def load_snapshot(
         for position, item in enumerate(items):
             where = f"{source}: document {index}" + (f", item {position}" if doc is not item else "")
             if not isinstance(item, dict):
-                raise SnapshotError(f"{where}: is {type(item).__name__}, not a Kubernetes object")
+                raise SnapshotError(f"{where}: is {type_name(item)}, not a Kubernetes object")
             missing = [f for f in ("apiVersion", "kind") if not isinstance(item.get(f), str) or not item.get(f)]
-            name = (item.get("metadata") or {}).get("name") if isinstance(item.get("metadata"), dict) else None
-            if not name:
-                missing.append("metadata.name")
+            name = item["metadata"].get("name") if isinstance(item.get("metadata"), dict) else None
+            if not isinstance(name, str) or not name:
+                missing.append("metadata.name (a string)")
             if missing:
                 raise SnapshotError(f"{where}: is not a Kubernetes object (missing {', '.join(missing)})")
-            if item["kind"] == "Node" and not isinstance(item["metadata"].get("labels") or {}, dict):
-                raise SnapshotError(f"{where}: Node {name}: metadata.labels must be a map")
             objects.append(item)
+            placed.append((where, item))
+    problems = check_objects(placed)
+    if problems:
+        shown = problems[:MAX_REPORTED]
+        more = [f"... and {len(problems) - len(shown)} more"] if len(problems) > len(shown) else []
+        raise SnapshotError("\n".join(shown + more))
     return objects
 
 
