@@ -4,9 +4,10 @@ import pulumi
 
 from hybrid_terway import constants
 from hybrid_terway.network import HybridTerwayNetwork, StackSecrets
-from hybrid_terway.settings import parse_settings, read_stack_config
+from hybrid_terway.settings import parse_settings, read_secret_keys, read_stack_config
 
-settings = parse_settings(read_stack_config())  # raises ConfigError before any resource is registered
+# Raises ConfigError before any resource is registered; a secret-only setting not held as a secret is refused.
+settings = parse_settings(read_stack_config(), read_secret_keys())
 network = HybridTerwayNetwork("hybrid", settings, StackSecrets.from_config(pulumi.Config(constants.PROJECT)))
 
 pulumi.export("scenario", network.scenario)

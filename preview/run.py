@@ -47,7 +47,8 @@ class PreviewResult:
 
 def settings_of(config: StackConfig) -> Settings:
     prefix = constants.PROJECT + ":"
-    return parse_settings({k.removeprefix(prefix): v for k, v in config.values.items() if k.startswith(prefix)})
+    raw = {k.removeprefix(prefix): v for k, v in config.values.items() if k.startswith(prefix)}
+    return parse_settings(raw, {k.removeprefix(prefix) for k in config.secret_keys if k.startswith(prefix)})
 
 
 def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:

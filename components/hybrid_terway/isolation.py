@@ -7,7 +7,6 @@ added to every existing term; nothing the object already required is lost).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +89,7 @@ def isolation_metadata(workload: OnPremWorkload) -> dict[str, Any]:
 
 
 def resource_slug(workload: OnPremWorkload) -> str:
-    raw = f"{workload.kind.value}-{workload.namespace or 'cluster'}-{workload.name}".lower()
-    return re.sub(r"[^a-z0-9-]+", "-", raw)
+    return workload.resource_slug
 
 
 @dataclass(frozen=True)

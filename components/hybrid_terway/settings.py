@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -66,6 +66,11 @@ CONFIG_KEYS = (
 )
 OBJECT_KEYS = frozenset({"terway", "credentials", "onPremWorkloads", "onPremPodCidrs"})
 SECRET_KEYS = frozenset({"kubeconfig", "accessKeySecret"})
+SECRET_FIXES = {
+    "kubeconfig": f"pulumi config set --secret {constants.PROJECT}:kubeconfig < kubeconfig.yaml",
+    "accessKeySecret": f"pulumi config set --secret {constants.PROJECT}:accessKeySecret  (it prompts for the value)",
+}
+"""The command that stores each secret-only setting encrypted (a multi-line value is piped to standard input)."""
 
 
 class ConfigError(pulumi.RunError):
@@ -158,6 +163,15 @@ K8sNamespace = Annotated[
     StrictStr, _matching(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", "a Kubernetes namespace name (DNS label)")
 ]
 NodeLabel = Annotated[StrictStr, AfterValidator(_label)]
+
+
+def _go_int(value: int) -> int:
+    if value > terway_model.INT64_MAX:  # max/min_pool_size are Go int in Terway; its images are 64-bit
+        raise ValueError(f"must be at most {terway_model.INT64_MAX}, the largest number Terway's Go int holds")
+    return value
+
+
+GoInt = Annotated[StrictInt, Field(ge=0), AfterValidator(_go_int)]
 KeySlot = Literal["a", "b"]
 
 
@@ -176,8 +190,8 @@ class TerwaySettings(_Model):
     security_group_ids: Annotated[
         list[SecurityGroupId], Field(min_length=1, max_length=terway_model.SG_LIMIT_LIST_10.limit)
     ]
-    min_pool_size: Annotated[StrictInt, Field(ge=0)] = 0
-    max_pool_size: Annotated[StrictInt, Field(ge=0)] = 5
+    min_pool_size: GoInt = 0
+    max_pool_size: GoInt = 5
     vswitch_selection_policy: Literal["ordered", "random"] = "ordered"
     ip_stack: Literal["ipv4", "dual"] = "ipv4"
 
@@ -281,6 +295,12 @@ class OnPremWorkload(_Model):
         return f"{self.kind.value} {self.namespace}/{self.name}" if self.namespace else f"{self.kind.value} {self.name}"
 
     @property
+    def resource_slug(self) -> str:
+        """The part of this workload's resource names that tells it apart; Settings refuses two that collide."""
+        raw = f"{self.kind.value}-{self.namespace or 'cluster'}-{self.name}".lower()
+        return re.sub(r"[^a-z0-9-]+", "-", raw)
+
+    @property
     def id(self) -> str:
         """The Kubernetes provider id: ``namespace/name`` or ``name``."""
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
@@ -355,10 +375,22 @@ class Settings(_Model):
         elif self.has_access_key_secret:
             problems.append(("accessKeySecret", "is only used with credentials.source 'existing'"))
         seen: set[str] = set()
+        named: dict[str, tuple[int, OnPremWorkload]] = {}
         for i, w in enumerate(self.on_prem_workloads or ()):
             if w.id + w.kind.value in seen:
                 problems.append((f"onPremWorkloads[{i}]", f"{w.ref} is listed twice"))
+            elif w.resource_slug in named:
+                j, other = named[w.resource_slug]
+                problems.append(
+                    (
+                        f"onPremWorkloads[{i}]",
+                        f"{w.ref} and onPremWorkloads[{j}] {other.ref} would both be named "
+                        f"'{w.resource_slug}' (resource names keep only a-z, 0-9 and '-'); "
+                        "two resources cannot share a name",
+                    )
+                )
             seen.add(w.id + w.kind.value)
+            named.setdefault(w.resource_slug, (i, w))
         if problems:
             raise _ScenarioProblems(problems)
         return self
@@ -409,6 +441,21 @@ def _show(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+_YAML_WORDS = (
+    (re.compile(r"a valid dictionary( or instance of \w+)?"), "a mapping"),
+    (re.compile(r"a valid (tuple|list|set|frozenset)"), "a list"),
+    (re.compile(r"^Dictionary "), "Mapping "),
+    (re.compile(r"^(Tuple|Set) "), "List "),
+)
+
+
+def _yaml_words(message: str) -> str:
+    """Pydantic speaks of Python types ("valid tuple", "dictionary"); a stack file holds lists and mappings."""
+    for pattern, words in _YAML_WORDS:
+        message = pattern.sub(words, message)
+    return message
+
+
 def _problem(error: Mapping[str, Any]) -> list[str]:
     # Validator wrappers show up in the location as "function-after[...]"; they are not part of the key path.
     loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
@@ -418,7 +465,7 @@ def _problem(error: Mapping[str, Any]) -> list[str]:
     if isinstance(ctx_error, _ScenarioProblems):
         return [f"{_path((*loc, key))}: {msg}" for key, msg in ctx_error.problems]
     message = str(ctx_error) if ctx_error is not None else error["msg"]
-    message = message.removeprefix("Value error, ")
+    message = _yaml_words(message.removeprefix("Value error, "))
     if error["type"] == "missing":
         return [f"{_path(loc)}: is required"]
     if error["type"] == "extra_forbidden":
@@ -445,10 +492,25 @@ def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     return decoded, problems
 
 
-def parse_settings(raw: Mapping[str, str]) -> Settings:
-    """Validate the stack configuration (string values as Pulumi passes them) or raise ConfigError."""
+def plain_secret_problems(raw: Mapping[str, str], secret_keys: Collection[str]) -> list[str]:
+    """Secret-only settings given in plain text (never their values), with the command that fixes each."""
+    return [
+        f"{_path((key,))}: is a secret but is given in plain text; store it encrypted: {SECRET_FIXES[key]}"
+        for key in sorted(SECRET_KEYS)
+        if raw.get(key) and key not in secret_keys
+    ]
+
+
+def parse_settings(raw: Mapping[str, str], secret_keys: Collection[str] | None = None) -> Settings:
+    """Validate the stack configuration (string values as Pulumi passes them) or raise ConfigError.
+
+    ``secret_keys`` (keys without the namespace) are the values the engine holds encrypted; when given, a
+    secret-only setting outside it is refused.
+    """
     unknown = sorted(set(raw) - set(CONFIG_KEYS))
     problems = [f"{_path((k,))}: is not a known key; valid keys are {', '.join(CONFIG_KEYS)}" for k in unknown]
+    if secret_keys is not None:
+        problems += plain_secret_problems(raw, secret_keys)
     decoded, decode_problems = decode_config({k: v for k, v in raw.items() if k in CONFIG_KEYS})
     problems += decode_problems
     if problems:
@@ -467,6 +529,16 @@ def validate_settings(values: Mapping[str, Any]) -> Settings:
         return Settings.model_validate(dict(values))
     except ValidationError as exc:
         raise ConfigError([p for e in exc.errors() for p in _problem(e)]) from None
+
+
+def read_secret_keys() -> frozenset[str]:
+    """The ``hybrid-terway:*`` keys the engine passed as secrets (``secure:`` in the stack file), namespace removed."""
+    from pulumi.runtime import config as runtime_config
+
+    prefix = constants.PROJECT + ":"
+    keys = {key for key in runtime_config.get_config_secret_keys_env() if key.startswith(prefix)}
+    keys |= {f"{prefix}{key}" for key in SECRET_KEYS if runtime_config.is_config_secret(f"{prefix}{key}")}
+    return frozenset(key.removeprefix(prefix) for key in keys)
 
 
 def read_stack_config() -> dict[str, str]:
