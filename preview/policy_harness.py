@@ -16,6 +16,7 @@ Resource properties are given in the engine's wire encoding: a secret is ``secre
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import os
 import queue
@@ -33,6 +34,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from hybrid_terway import constants
+from preview.safe_yaml import YamlInputError, load_documents, read_input
 
 POLICY_DIR: Final = Path(__file__).resolve().parent.parent / "policy"
 PACKAGE_DIR: Final = Path(__file__).resolve().parent.parent / "components"
@@ -294,6 +296,23 @@ def _stack_resource(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerResource
 # --- configuration -------------------------------------------------------------------------------------
 
 
+def pack_version(policy_dir: Path) -> str | None:
+    """The version in the pack's ``PulumiPolicy.yaml``, which the Pulumi CLI reports for a Python pack.
+
+    pulumi-policy's Python SDK answers a placeholder 0.0.1 over the protocol (``PolicyPack.__init__`` in
+    pulumi_policy/policy.py), used only when ``PulumiPolicy.yaml`` gives no version.
+    """
+    path = policy_dir / "PulumiPolicy.yaml"
+    if not path.is_file():
+        return None
+    try:
+        documents = load_documents(read_input(path, path.name), path.name)
+    except YamlInputError as exc:
+        raise PolicyPackError(str(exc)) from None
+    version = documents[0].get("version") if documents and isinstance(documents[0], dict) else None
+    return str(version) if version is not None else None
+
+
 def reconcile_config(info: AnalyzerInfo, config: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
     """Every policy's enforcement level and settings: schema defaults, the pack's initial config, then ``config``.
 
@@ -327,7 +346,12 @@ def _apply_config(result: dict[str, dict[str, Any]], layer: Mapping[str, Any]) -
         if name == "all":
             continue
         if name not in result:
-            raise PolicyPackError(f"configuration names policy {name!r}, which the pack does not have")
+            close = difflib.get_close_matches(name, list(result), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise PolicyPackError(
+                f"configuration names policy {name!r}, which the pack does not have; {hint}"
+                f"valid: all, {', '.join(sorted(result))}"
+            )
         if isinstance(value, Mapping):
             result[name].update(value)
         else:
@@ -347,8 +371,17 @@ def _config_problems(info: AnalyzerInfo, result: Mapping[str, Mapping[str, Any]]
     for name, entry in sorted(result.items()):
         schema = dict(info.policies[name].config_schema or {})
         properties = {**(schema.get("properties") or {}), "enforcementLevel": {"type": "string", "enum": list(LEVELS)}}
-        document = {"type": "object", **schema, "properties": properties}
+        # The engine passes settings a policy does not declare straight through; here they are refused.
+        document = {"type": "object", **schema, "properties": properties, "additionalProperties": False}
         for error in jsonschema.Draft7Validator(document).iter_errors(dict(entry)):
+            if error.validator == "additionalProperties":
+                valid = sorted(set(properties) - {"enforcementLevel"})
+                for key in sorted(set(entry) - set(properties)):
+                    close = difflib.get_close_matches(key, valid, n=1)
+                    hint = f"did you mean {close[0]}? " if close else ""
+                    takes = f"its settings are {', '.join(valid)}" if valid else "it takes no settings"
+                    problems.append(f"{name}: unknown setting {key!r}; {hint}{takes}")
+                continue
             where = ".".join(str(p) for p in error.absolute_path)
             problems.append(f"{name}{'.' + where if where else ''}: {error.message}")
     return problems
@@ -587,7 +620,8 @@ class PolicyPackProcess:
                 }
                 for name, c in response.initialConfig.items()
             }
-            self._info = AnalyzerInfo(response.name, response.version, response.supportsConfig, policies, initial)
+            version = pack_version(self.policy_dir) or response.version
+            self._info = AnalyzerInfo(response.name, version, response.supportsConfig, policies, initial)
         return self._info
 
     def configure(self, config: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
@@ -648,7 +682,8 @@ class PolicyPackProcess:
 
     def analyze_run(self, program_run: Any, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The report (JSON form) for a run of the program recorded by ``preview.engine``."""
-        return self.run(resources_from_run(program_run), config).to_json()
+        report = self.run(resources_from_run(program_run), config).to_json()
+        return {"pack": {"name": self.info().name, "version": self.info().version}, **report}
 
 
 def _violation(diagnostic: Any, default_urn: str, urns: set[str] | None = None) -> Violation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -114,9 +115,14 @@ class GuardSettings:
         return constants.split_label(self.cloud_node_label)[1]
 
     @staticmethod
-    def from_config(config: Mapping[str, Any] | None) -> GuardSettings:
-        """Settings from a policy's configuration (what ``args.get_config()`` returns); missing keys take defaults."""
+    def from_config(config: Mapping[str, Any] | None, policy: str | None = None) -> GuardSettings:
+        """Settings from a policy's configuration (what ``args.get_config()`` returns); missing keys take defaults.
+
+        With ``policy`` a setting that policy does not take is refused (the engine passes unknown ones along).
+        """
         config = config or {}
+        if policy is not None:
+            check_settings(policy, config)
         return GuardSettings(
             cloud_node_label=_string(config, CLOUD_NODE_LABEL, constants.CLOUD_NODE_LABEL),
             onprem_cni_daemonsets=frozenset(
@@ -126,6 +132,24 @@ class GuardSettings:
             extra_eni_conf_keys=frozenset(_strings(config, EXTRA_ENI_CONF_KEYS, ())),
             terway_version=_optional_version(config),
         )
+
+
+def setting_problems(policy: str, given: Mapping[str, Any] | None) -> list[str]:
+    """A setting ``policy`` does not take (misspelt, or another policy's), naming the valid ones."""
+    valid = POLICY_SETTINGS.get(policy, ())
+    problems = []
+    for key in sorted(set(given or {}) - set(valid) - {"enforcementLevel"}):
+        close = difflib.get_close_matches(key, valid, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        takes = f"its settings are {', '.join(valid)}" if valid else "it takes no settings"
+        problems.append(f"policy {policy}: unknown setting {key!r}; {hint}{takes}")
+    return problems
+
+
+def check_settings(policy: str, given: Mapping[str, Any] | None) -> None:
+    problems = setting_problems(policy, given)
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def label_problem(label: str) -> str | None:

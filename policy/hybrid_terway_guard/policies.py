@@ -41,8 +41,8 @@ def stack_view(resource: PolicyResource) -> ResourceView:
     )
 
 
-def settings_of(args: ResourceValidationArgs | StackValidationArgs) -> GuardSettings:
-    return GuardSettings.from_config(args.get_config())
+def settings_of(args: ResourceValidationArgs | StackValidationArgs, policy: str) -> GuardSettings:
+    return GuardSettings.from_config(args.get_config(), policy)
 
 
 def schema(policy: str) -> PolicyConfigSchema | None:
@@ -54,30 +54,39 @@ def schema(policy: str) -> PolicyConfigSchema | None:
 
 
 def _validate_onprem(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    placement.onprem_workloads_avoid_cloud_nodes(resource_view(args), settings_of(args), report)
+    placement.onprem_workloads_avoid_cloud_nodes(
+        resource_view(args), settings_of(args, config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES), report
+    )
 
 
 def _remediate_onprem(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-    return placement.remediate_onprem_workload(resource_view(args), settings_of(args))
+    return placement.remediate_onprem_workload(
+        resource_view(args), settings_of(args, config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES)
+    )
 
 
 def _validate_terway_placement(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    placement.terway_only_on_cloud_nodes(resource_view(args), settings_of(args), report)
+    placement.terway_only_on_cloud_nodes(
+        resource_view(args), settings_of(args, config.TERWAY_ONLY_ON_CLOUD_NODES), report
+    )
 
 
 def _validate_ram_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config.check_settings(config.TERWAY_RAM_LEAST_PRIVILEGE, args.get_config())
     ram.terway_ram_least_privilege(resource_view(args), report)
 
 
 def _validate_ram_guide_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config.check_settings(config.TERWAY_RAM_GUIDE_ACTIONS, args.get_config())
     ram.terway_ram_guide_actions(resource_view(args), report)
 
 
 def _validate_eni_config(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    terway.eni_config_valid(resource_view(args), settings_of(args), report)
+    terway.eni_config_valid(resource_view(args), settings_of(args, config.ENI_CONFIG_VALID), report)
 
 
 def _validate_credentials(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    config.check_settings(config.CREDENTIALS_NOT_IN_CONFIGMAP, args.get_config())
     terway.credentials_not_in_configmap(resource_view(args), report)
 
 
@@ -143,14 +152,19 @@ credentials_not_in_configmap = ResourceValidationPolicy(
 
 
 def _validate_one_cni(args: StackValidationArgs, report: ReportViolation) -> None:
-    placement.one_cni_per_node([stack_view(r) for r in args.resources], settings_of(args), report)
+    placement.one_cni_per_node(
+        [stack_view(r) for r in args.resources], settings_of(args, config.ONE_CNI_PER_NODE), report
+    )
 
 
 def _validate_overlay(args: StackValidationArgs, report: ReportViolation) -> None:
-    terway.no_terway_in_overlay([stack_view(r) for r in args.resources], settings_of(args), report)
+    terway.no_terway_in_overlay(
+        [stack_view(r) for r in args.resources], settings_of(args, config.NO_TERWAY_IN_OVERLAY), report
+    )
 
 
 def _validate_access_keys(args: StackValidationArgs, report: ReportViolation) -> None:
+    config.check_settings(config.ACCESS_KEY_LIMIT, args.get_config())
     ram.access_key_limit([stack_view(r) for r in args.resources], report)
 
 
