@@ -84,9 +84,10 @@ class HybridTerwayProvider(ComponentProvider):
     ) -> ConstructResult:
         """Build the component from the inputs as they arrive: their keys already are the settings' keys.
 
-        The inputs go to the settings model as they are, not through the inference's own mapping, which turns
-        a list of enum values into empty objects and leaves integers as floats; the model checks everything
-        (required keys included) and reports each problem by key.
+        The inputs go to the settings model as they are, not through the inference's own mapping
+        (``ComponentProvider.map_input_properties`` in pulumi/pulumi ``sdk/python/lib/pulumi/provider/experimental/
+        component.py``, SDK 3.272.0), which turns a list of enum values into empty objects and leaves integers
+        as floats; the model checks everything (required keys included) and reports each problem by key.
         """
         self.validate_resource_type(self._name, resource_type)
         args = cast(HybridTerwayNetworkArgs, wire_numbers(dict(inputs)))
