@@ -124,19 +124,40 @@ def reconciled_workloads(cluster: FakeCluster) -> list[tuple[dict[str, Any], Map
     return result
 
 
-def judge_placement(cluster: FakeCluster, settings: Settings, representative: bool) -> dict[str, Any]:
+class NodeIndex:
+    """The nodes of a cluster, and for each distinct placement (nodeSelector and required node affinity) the names
+    of the nodes it admits: workloads that schedule alike are matched against the nodes once, and one index serves
+    every state of a cluster whose nodes stay the same (today and after the plan)."""
+
+    def __init__(self, nodes: Sequence[Mapping[str, Any]]) -> None:
+        self._views = [(str(n["metadata"]["name"]), scheduling.view_node(n)) for n in nodes]
+        self._admitted: dict[scheduling.NodeFilter, frozenset[str]] = {}
+
+    def admitted(self, pod_spec: Mapping[str, Any] | None) -> frozenset[str]:
+        fits = scheduling.node_filter(pod_spec)
+        found = self._admitted.get(fits)
+        if found is None:
+            found = self._admitted[fits] = frozenset(name for name, view in self._views if fits.admits(view))
+        return found
+
+
+def judge_placement(
+    cluster: FakeCluster, settings: Settings, representative: bool, index: NodeIndex | None = None
+) -> dict[str, Any]:
+    """``index``: a NodeIndex of this cluster's nodes, to share with other judgements of the same nodes."""
     label = settings.cloud_node_label
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
-    workloads = [(w, scheduling.node_filter(spec)) for w, spec in reconciled_workloads(cluster)]
-    cnis = [(w, fits) for w, fits in workloads if is_terway(w) or is_onprem_cni(w)]
-    onprem_only = [(w, fits) for w, fits in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
+    index = index or NodeIndex(cluster.nodes())
+    workloads = [(w, index.admitted(spec)) for w, spec in reconciled_workloads(cluster)]
+    cnis = [(w, nodes) for w, nodes in workloads if is_terway(w) or is_onprem_cni(w)]
+    onprem_only = [(w, nodes) for w, nodes in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
     nodes_report: list[dict[str, Any]] = []
     problems: list[str] = family_problems(cluster, settings, workloads)
     for node in cluster.nodes():
         cloud = scheduling.is_cloud_node(node, label)
-        view = scheduling.view_node(node)
-        running = [w for w, fits in cnis if fits.admits(view)]
-        landing = [w for w, fits in onprem_only if fits.admits(view)]
+        name = node["metadata"]["name"]
+        running = [w for w, nodes in cnis if name in nodes]
+        landing = [w for w, nodes in onprem_only if name in nodes]
         node_problems = []
         if not _node_ok(settings.scenario, cloud, running):
             names = ", ".join(workload_ref(w) for w in running) or "no CNI"

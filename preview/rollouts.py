@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway import constants
 from hybrid_terway.isolation import tigera_owner
 from preview.diff import UPDATE, Entry, ObjectChange, PathSegments, format_path
 from preview.fake_cluster import FakeCluster, Key, key_of
-from preview.placement import reconciled_workloads
+from preview.placement import NodeIndex, reconciled_workloads
 
 _TEMPLATE = ("spec", "template")
 _DAEMONSET = "DaemonSet"
@@ -82,31 +82,30 @@ def _operator_daemonset(installation: str, objects: Mapping[Key, Mapping[str, An
 
 
 class _NodeSets:
-    """On which nodes each workload runs, in one cluster state (computed only for the workloads asked about)."""
+    """On which nodes each workload runs, in one cluster state."""
 
-    def __init__(self, objects: Mapping[Key, Mapping[str, Any]]) -> None:
+    def __init__(self, objects: Mapping[Key, Mapping[str, Any]], index: NodeIndex | None) -> None:
         cluster = FakeCluster(dict(objects))  # type: ignore[arg-type]
-        self._nodes = [(n["metadata"]["name"], scheduling.view_node(n)) for n in cluster.nodes()]
+        self._index = index or NodeIndex(cluster.nodes())
         self._specs = {key_of(w): spec for w, spec in reconciled_workloads(cluster)}
 
-    def of(self, key: Key) -> set[str]:
-        if key not in self._specs:
-            return set()
-        fits = scheduling.node_filter(self._specs[key])
-        return {name for name, view in self._nodes if fits.admits(view)}
+    def of(self, key: Key) -> frozenset[str]:
+        return self._index.admitted(self._specs[key]) if key in self._specs else frozenset()
 
 
 def rollouts(
     changes: Iterable[ObjectChange],
     before: Mapping[Key, Mapping[str, Any]],
     after: Mapping[Key, Mapping[str, Any]],
+    index: NodeIndex | None = None,
 ) -> list[dict[str, Any]]:
     """``{kind, namespace, name, nodes, strategy, reason, nodesLeft, nodesJoined}`` for every workload a change
     rolls, in (kind, namespace, name) order.
 
     ``nodes``: for a DaemonSet, the nodes it runs on both before and after the plan (their pods are replaced);
     ``nodesLeft``/``nodesJoined``: nodes it stops or starts running on (pods deleted or created, not replaced).
-    For a Deployment or StatefulSet, ``nodes`` is its replica count and the other two are 0.
+    For a Deployment or StatefulSet, ``nodes`` is its replica count and the other two are 0. ``index``: a
+    NodeIndex of the cluster's nodes (the same before and after), shared with the placement judgement.
     """
     found: dict[Key, dict[str, Any]] = {}
     node_sets: tuple[_NodeSets, _NodeSets] | None = None
@@ -134,7 +133,7 @@ def rollouts(
             strategy = update_strategy(change.kind, change.after)
         if target[0] == _DAEMONSET:
             if node_sets is None:
-                node_sets = (_NodeSets(before), _NodeSets(after))
+                node_sets = (_NodeSets(before, index), _NodeSets(after, index))
             was = node_sets[0].of(source if source in before else target)
             will = node_sets[1].of(source)
             nodes, left, joined = len(was & will), len(was - will), len(will - was)

@@ -20,7 +20,7 @@ from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster, SnapshotError, load_snapshot
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
-from preview.placement import judge_placement, with_before
+from preview.placement import NodeIndex, judge_placement, with_before
 from preview.rollouts import rollouts
 from preview.safe_yaml import YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
@@ -196,11 +196,13 @@ def write_artifacts(
             "rendered objects fail the Kubernetes schema:\n" + "\n".join(f"  - {p}" for p in schema_problems)
         )
     representative = snapshot is None
+    nodes = NodeIndex(before.nodes())  # the program changes no node: one index serves today and after the plan
     placement = with_before(
-        judge_placement(world.cluster, settings, representative), judge_placement(before, settings, representative)
+        judge_placement(world.cluster, settings, representative, nodes),
+        judge_placement(before, settings, representative, nodes),
     )
     changes = artifacts.object_changes(run, before.objects)
-    rolled = rollouts(changes.values(), before.objects, world.cluster.objects)
+    rolled = rollouts(changes.values(), before.objects, world.cluster.objects, nodes)
     placeholders = artifacts.placeholder_outputs(run, world.cloud.invented_values())
     live = str(snapshot) if snapshot is not None else None
     warnings = [message for level, message in run.logs if level in ("warning", "error")]
