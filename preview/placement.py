@@ -67,15 +67,15 @@ def _cnis_ok(scenario: Scenario, cloud: bool, terway: int, onprem: int) -> bool:
 
 
 def family_problems(
-    cluster: FakeCluster, settings: Settings, workloads: Sequence[tuple[dict[str, Any], Any]]
+    cluster: FakeCluster, settings: Settings, workloads: Sequence[tuple[dict[str, Any], frozenset[str]]]
 ) -> list[str]:
     """A listed on-prem CNI DaemonSet whose CNI has other node-local DaemonSets, not listed, that would run on
-    cloud nodes: keeping one of them off cloud nodes leaves the rest of that CNI running there."""
+    cloud nodes: keeping one of them off cloud nodes leaves the rest of that CNI running there.
+
+    ``workloads``: each workload with the names of the nodes it runs on."""
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
     cloud_nodes = [
-        (n["metadata"]["name"], scheduling.view_node(n))
-        for n in cluster.nodes()
-        if scheduling.is_cloud_node(n, settings.cloud_node_label)
+        n["metadata"]["name"] for n in cluster.nodes() if scheduling.is_cloud_node(n, settings.cloud_node_label)
     ]
     problems = []
     for index, workload in enumerate(settings.workloads):
@@ -84,11 +84,11 @@ def family_problems(
             continue
         cni, names = family
         missing = []
-        for obj, fits in workloads:
+        for obj, runs_on in workloads:
             kind, namespace, name = key_of(obj)
             if kind != "DaemonSet" or name == workload.name or name not in names or (kind, namespace, name) in listed:
                 continue
-            reached = [node for node, view in cloud_nodes if fits.admits(view)]
+            reached = [node for node in cloud_nodes if node in runs_on]
             if reached:
                 missing.append(f"{workload_ref(obj)} (would run on {', '.join(reached)})")
         if missing:
