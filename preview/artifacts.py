@@ -330,6 +330,8 @@ def _cell(value: Any) -> str:
     """A diff value in a Markdown table cell."""
     if value is None:
         return "*(absent)*"
+    if value == "":
+        return "*(empty)*"
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
     text = text.replace("|", "\\|").replace("\n", "\\n").replace("`", "'")
     return f"`{text}`"

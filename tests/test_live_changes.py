@@ -219,6 +219,7 @@ def test_plan_md_puts_rollouts_first_and_diffs_in_collapsed_blocks(tmp_path: Pat
     assert "| DaemonSet kube-system/calico-node | 2 nodes (leaves 1 node) | RollingUpdate | affinity |" in plan_md
     assert "<summary><code>~ update</code> DaemonSet kube-system/calico-node" in plan_md
     assert f"| `{TERMS}[0].matchExpressions[1]` | *(absent)* |" in plan_md
+    assert "| `data.eni_conf:access_secret` | *(absent)* | *(empty)* |" in plan_md
     assert "~    kubernetes:apps/v1:DaemonSetPatch" in plan_md and "w    kubernetes:core/v1:Secret" in plan_md
     assert "`terwayAccessKeyId` | `LTAI5t" in plan_md
     assert "placeholder: made up by the fake cloud" in plan_md
