@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from hybrid_terway import constants
+from hybrid_terway import constants, terway_model
 from hybrid_terway.address_plan import AddressPlan
 from hybrid_terway.settings import Scenario
 from preview.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
@@ -133,8 +133,8 @@ def _mask_manifest_value(value: Any) -> Any:
                 document = json.loads(plain)
             except ValueError:
                 return MASK
-            if isinstance(document, dict) and "access_secret" in document:
-                document["access_secret"] = MASK if document["access_secret"] else ""
+            if isinstance(document, dict) and terway_model.ACCESS_SECRET in document:
+                document[terway_model.ACCESS_SECRET] = MASK if document[terway_model.ACCESS_SECRET] else ""
                 return json.dumps(document, indent=2, sort_keys=True) + "\n"
         return MASK
     if isinstance(value, dict):

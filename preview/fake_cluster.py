@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway import constants, scheduling, terway_model
 from hybrid_terway.settings import Scenario, Settings, WorkloadKind
 from hybrid_terway.ssa import apply_patch
 from preview.safe_yaml import YamlInputError, YamlNotice, load_documents
@@ -182,7 +182,9 @@ class FakeCluster:
                 "metadata": {"name": constants.ENI_CONFIG_MAP, "namespace": ns},
                 "data": {
                     constants.CNI_CONF_KEY: json.dumps({"cniVersion": "0.3.0", "name": "terway", "type": "terway"}),
-                    constants.ENI_CONF_KEY: json.dumps({"version": "1", "max_pool_size": 5, "min_pool_size": 0}),
+                    constants.ENI_CONF_KEY: json.dumps(
+                        {terway_model.VERSION: "1", terway_model.MAX_POOL_SIZE: 5, terway_model.MIN_POOL_SIZE: 0}
+                    ),
                 },
             }
         if ("DaemonSet", ns, constants.TERWAY_DAEMONSET) not in self.objects:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 import pytest
 from pydantic import ValidationError
 
-from hybrid_terway.settings import ConfigError, Scenario, WorkloadKind, parse_settings
+from hybrid_terway import terway_model
+from hybrid_terway.settings import ConfigError, Scenario, TerwaySettings, WorkloadKind, parse_settings
 from preview.run import settings_of
 from tests.conftest import EXAMPLE_STACKS, stack_config
 
@@ -279,3 +281,11 @@ def test_legacy_ram_actions_only_with_a_managed_key() -> None:
         accessKeySecret="x",
     )
     assert any("legacyRamActions only apply to source 'managed'" in p for p in found), found
+
+
+def test_vocabularies_are_within_what_upstream_distinguishes() -> None:
+    fields = TerwaySettings.model_fields
+    assert set(get_args(fields["ip_stack"].annotation)) <= set(terway_model.IP_STACKS)
+    assert set(get_args(fields["vswitch_selection_policy"].annotation)) <= set(terway_model.VSWITCH_POLICIES)
+    (problem,) = problems(terway={**TERWAY, "vswitchSelectionPolicy": "orderd"})
+    assert "vswitchSelectionPolicy = 'orderd'" in problem

@@ -261,6 +261,7 @@ REMOVED_KEYS: Final[Mapping[str, RemovedKey]] = {
 
 # --- the keys this program owns -----------------------------------------------------------------------
 
+VERSION: Final = "version"
 VSWITCHES: Final = "vswitches"
 VSWITCH_SELECTION_POLICY: Final = "vswitch_selection_policy"
 SERVICE_CIDR: Final = "service_cidr"

@@ -10,6 +10,7 @@ from typing import Any, Final
 from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway import constants, terway_model
+from hybrid_terway import terway_model as tm
 from hybrid_terway.settings import Scenario
 
 from .config import GuardSettings
@@ -115,9 +116,9 @@ def _security_group_problems(conf: Mapping[str, Any], terway_version: str | None
         f"Terway {terway_version}" if terway_version else "Terway of an unknown version (policy setting terwayVersion)"
     )
     counted = (
-        "security_group and security_groups together, each group once"
+        f"{tm.SECURITY_GROUP} and {tm.SECURITY_GROUPS} together, each group once"
         if limit.counts_union
-        else "the security_groups list, duplicates included"
+        else f"the {tm.SECURITY_GROUPS} list, duplicates included"
     )
     return [f"{count} security groups ({counted}); {who} accepts at most {limit.limit} ({limit.source})"]
 
@@ -134,18 +135,19 @@ def _service_cidr_problems(conf: Mapping[str, Any]) -> list[str]:
             network = ipaddress.ip_network(part, strict=False)
         except ValueError:
             problems.append(
-                f"service_cidr: {shown(part, cidr=True)} is not a CIDR (Terway does not trim spaces): Terway drops "
-                "it silently"
+                f"{tm.SERVICE_CIDR}: {shown(part, cidr=True)} is not a CIDR (Terway does not trim spaces): "
+                "Terway drops it silently"
             )
             continue
         try:
             ipaddress.ip_network(part, strict=True)
         except ValueError:
-            problems.append(f"service_cidr: {shown(part, cidr=True)} has host bits set; the network is {network}")
+            problems.append(f"{tm.SERVICE_CIDR}: {shown(part, cidr=True)} has host bits set; the network is {network}")
         family = f"IPv{network.version}"
         if family in families:
             problems.append(
-                f"service_cidr: {shown(part, cidr=True)} is a second {family} range; Terway keeps only the last one"
+                f"{tm.SERVICE_CIDR}: {shown(part, cidr=True)} is a second {family} range; "
+                "Terway keeps only the last one"
             )
         families[family] = part
     return problems
@@ -162,10 +164,10 @@ def _pool_problems(conf: Mapping[str, Any]) -> list[str]:
             problems.append(f"{key} = {value}: must not be negative")
         else:
             sizes[key] = value
-    if len(sizes) == 2 and sizes["min_pool_size"] > sizes["max_pool_size"]:
+    low, high = sizes.get(tm.MIN_POOL_SIZE), sizes.get(tm.MAX_POOL_SIZE)
+    if low is not None and high is not None and low > high:
         problems.append(
-            f"min_pool_size ({sizes['min_pool_size']}) exceeds max_pool_size ({sizes['max_pool_size']}); Terway "
-            "clamps it to max_pool_size"
+            f"{tm.MIN_POOL_SIZE} ({low}) exceeds {tm.MAX_POOL_SIZE} ({high}); Terway clamps it to {tm.MAX_POOL_SIZE}"
         )
     return problems
 
