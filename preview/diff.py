@@ -1,5 +1,5 @@
-"""What a Kubernetes object the program sends changes in the live cluster: ``create``, ``update`` or ``same``,
-with one ``{path, old, new}`` entry per changed value.
+"""What a Kubernetes object the program sends changes in the live cluster: ``create``, ``update`` or ``same``
+(``written`` for a Secret, which a snapshot never holds), with one ``{path, old, new}`` entry per changed value.
 
 Pure functions over plain data. A patch is compared as the API server would apply it: the live object with the
 server-side-apply patch applied (``hybrid_terway.ssa.apply_patch``) against the live object as it is. A string
