@@ -390,6 +390,8 @@ def rollouts_markdown(rollouts: Sequence[Mapping[str, Any]]) -> list[str]:
             where += f" ({'; '.join(extra)})" if extra else ""
         else:
             where = _plural(r["nodes"], "replica")
+        if r["strategy"] == "OnDelete":
+            where += ", each only when its pod is deleted"
         out.append(f"| {ref} | {where} | {r['strategy']} | {r['reason']} |")
     return [*out, ""]
 

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from hybrid_terway import constants, scheduling
+from preview.artifacts import rollouts_markdown
 from preview.diff import object_change
 from preview.fake_cluster import Key, key_of, make_node, make_workload
 from preview.rollouts import rollouts
@@ -116,3 +117,9 @@ def test_an_installation_without_its_daemonset_in_the_snapshot_uses_its_own_upda
     before = cluster(installation)
     [found] = rollouts([change], before, {**before, key_of(after): after})
     assert (found["name"], found["nodes"], found["nodesLeft"], found["strategy"]) == ("calico-node", 2, 1, "OnDelete")
+
+
+def test_plan_md_says_an_on_delete_rollout_waits_for_pod_deletion() -> None:
+    rollout = {"kind": "StatefulSet", "namespace": "db", "name": "pg", "nodes": 3, "nodesLeft": 0, "nodesJoined": 0}
+    lines = rollouts_markdown([{**rollout, "strategy": "OnDelete", "reason": "affinity"}])
+    assert "| StatefulSet db/pg | 3 replicas, each only when its pod is deleted | OnDelete | affinity |" in lines
