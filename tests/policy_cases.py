@@ -193,8 +193,10 @@ def eni_config(
     patch: bool = True,
     parent: AnalyzerResource | None = None,
     wrap_secret: bool = False,
+    terway_version: str | None = None,
 ) -> AnalyzerResource:
-    """kube-system/eni-config; ``conf`` a dict is rendered as JSON text, a str is used as is, None sets no eni_conf."""
+    """kube-system/eni-config; ``conf`` a dict is rendered as JSON text, a str is used as is, None sets no eni_conf.
+    ``terway_version``: the version annotation the program's patch carries when ``terway.version`` is pinned."""
     data: dict[str, Any] = {}
     if conf is not None:
         text = conf if isinstance(conf, str) else json.dumps(conf, indent=2, sort_keys=True) + "\n"
@@ -205,7 +207,10 @@ def eni_config(
         "metadata": {
             "name": constants.ENI_CONFIG_MAP,
             "namespace": constants.TERWAY_NAMESPACE,
-            "annotations": {constants.PATCH_FIELD_MANAGER_ANNOTATION: constants.FIELD_MANAGER},
+            "annotations": {
+                constants.PATCH_FIELD_MANAGER_ANNOTATION: constants.FIELD_MANAGER,
+                **({constants.TERWAY_VERSION_ANNOTATION: terway_version} if terway_version else {}),
+            },
         },
         "data": data,
     }
@@ -1006,6 +1011,17 @@ def _cases() -> list[Case]:
             1,
             ("11 security groups",),
             config={policy: {pc.TERWAY_VERSION: "v1.13.7"}},
+        )
+    )
+    ten = program_eni_conf(security_group=None, security_groups=[f"sg-{i:020d}" for i in range(10)])
+    add(Case("ten-groups-for-the-pinned-version", policy, (eni_config(ten, terway_version="v1.13.7"),), 0))
+    add(
+        Case(
+            "six-groups-for-the-pinned-v1-9-6",
+            policy,
+            (eni_config(ten, terway_version="v1.9.6"),),
+            1,
+            ("10 security groups (the security_groups list, duplicates included); Terway v1.9.6 accepts at most 5",),
         )
     )
     add(Case("terway-chart-eni-conf", policy, (chart_eni_config(),), 0))

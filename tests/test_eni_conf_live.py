@@ -167,3 +167,18 @@ def test_first_install_preview_shows_the_merge_as_unknown() -> None:
     data = one(run, CM_PATCH).inputs["data"]
     assert data == rpc.UNKNOWN or data.get(constants.ENI_CONF_KEY) == rpc.UNKNOWN
     assert cluster.get("ConfigMap", NS, constants.ENI_CONFIG_MAP) is None, "nothing was read or installed"
+
+
+def test_a_pinned_version_with_ten_security_groups_passes_settings_and_pack(tmp_path: Path) -> None:
+    text = (ROOT / "Pulumi.dev.yaml").read_text()
+    groups = "".join(f"      - sg-bp1d5f7h9j1k3m5n{i:04d}\n" for i in range(10))
+    start = text.index("    securityGroupIds:\n")
+    end = text.index("    minPoolSize:")
+    text = text[:start] + "    securityGroupIds:\n" + groups + text[end:]
+    text = text.replace("    ipvlan: false\n", "    version: v1.16.7\n    ipvlan: false\n")
+    (tmp_path / "Pulumi.ten.yaml").write_text(text)
+    result = preview(tmp_path, "ten", None, tmp_path / "out" / "ten", policy=True)
+    assert result.exit_code == 0, result.summary
+    sent = unwrap(one(result.run, CM_PATCH).inputs)
+    assert sent["metadata"]["annotations"][constants.TERWAY_VERSION_ANNOTATION] == "v1.16.7"
+    assert len(json.loads(sent["data"][constants.ENI_CONF_KEY])["security_groups"]) == 10

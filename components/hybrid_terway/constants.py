@@ -29,6 +29,8 @@ CNI_CONF_KEY: Final = "10-terway.conf"
 ADDON_SECRET: Final = "alibaba-addon-secret"
 ADDON_SECRET_ID_KEY: Final = "access-key-id"
 ADDON_SECRET_SECRET_KEY: Final = "access-key-secret"
+TERWAY_VERSION_ANNOTATION: Final = "hybrid-terway/terway-version"
+"""On eni-config: the pinned Terway version that reads it (its security-group limit depends on the version)."""
 RESTART_ANNOTATION: Final = "hybrid-terway/config-hash"
 """Pod-template annotation on terway-eniip; a new value rolls the Terway pods."""
 

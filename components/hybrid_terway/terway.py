@@ -288,7 +288,11 @@ class TerwayNetwork(pulumi.ComponentResource):
             metadata={
                 "name": constants.ENI_CONFIG_MAP,
                 "namespace": constants.TERWAY_NAMESPACE,
-                "annotations": patch_annotations(),
+                # The pinned version tells a policy pack which Terway reads this eni_conf (and its limits).
+                "annotations": {
+                    **patch_annotations(),
+                    **({constants.TERWAY_VERSION_ANNOTATION: terway.version} if terway.version else {}),
+                },
             },
             data={constants.ENI_CONF_KEY: eni_conf_value},
             opts=pulumi.ResourceOptions.merge(

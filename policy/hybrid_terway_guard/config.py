@@ -69,7 +69,8 @@ SETTING_SCHEMAS: Final[Mapping[str, Mapping[str, Any]]] = {
         "type": "string",
         "pattern": r"^v?\d+\.\d+\.\d+",
         "description": "The Terway version the cluster runs (such as v1.13.7): decides the security-group limit. "
-        "Unset: 5, the limit every version since v1.5.7 accepts (10 from v1.13.7).",
+        "Unset: the version eni-config states in its hybrid-terway/terway-version annotation, else 5, the limit "
+        "every version since v1.5.7 accepts (10 from v1.13.7).",
     },
 }
 

@@ -184,6 +184,14 @@ def _eni_conf(resource: ResourceView) -> tuple[str, object] | None:
     return obj.ref, value
 
 
+def _annotated_version(resource: ResourceView) -> str | None:
+    """The Terway version the object says reads it (this program's eni-config patch states a pinned version)."""
+    metadata = mapping(resource.props.get("metadata")) or {}
+    annotations = mapping(metadata.get("annotations")) or {}
+    version = text(annotations.get(constants.TERWAY_VERSION_ANNOTATION))
+    return version if version and terway_model.parse_version(version) else None
+
+
 def eni_config_valid(resource: ResourceView, settings: GuardSettings, report: Report) -> None:
     """``eni_conf`` in kube-system/eni-config parses, has the right types, and holds no misspelt key."""
     found = _eni_conf(resource)
@@ -193,7 +201,8 @@ def eni_config_valid(resource: ResourceView, settings: GuardSettings, report: Re
     if value is None:
         report(f"{ref} has no data.{constants.ENI_CONF_KEY}; Terway cannot start without it", resource.urn)
         return
-    for problem in eni_conf_problems(value, settings.extra_eni_conf_keys, settings.terway_version):
+    version = settings.terway_version or _annotated_version(resource)
+    for problem in eni_conf_problems(value, settings.extra_eni_conf_keys, version):
         report(f"{ref} data.{constants.ENI_CONF_KEY}: {problem}", resource.urn)
 
 
