@@ -2,7 +2,8 @@
 
 Runs the real program against a fake Alibaba Cloud and a fake cluster, writes the plan, the Kubernetes objects
 it sends, the node placement and the policy report, and exits 0 (fine), 1 (a mandatory policy violation or a
-placement failure) or 2 (invalid configuration, stack file or snapshot).
+placement failure) or 2 (invalid configuration, stack file, snapshot or cloud snapshot, or an address plan that
+does not fit the cloud and the cluster).
 """
 
 from __future__ import annotations
