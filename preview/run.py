@@ -72,6 +72,7 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
             problems.append(f"{key}: {workload.ref} is not in the snapshot {snapshot}")
         elif refusal := patch_refusal(workload, live):
             problems.append(f"{key}: {refusal}")
+    problems += live_object_problems(cluster, settings)
     if problems:
         raise SnapshotError("\n".join(problems))
     service, assumed = kubernetes_service(settings, cluster)
@@ -79,6 +80,28 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
         # The program reads it; a snapshot taken without services lacks it (the plan says it was assumed).
         cluster.objects[("Service", "default", "kubernetes")] = service
     return cluster
+
+
+def live_object_problems(cluster: FakeCluster, settings: Settings) -> list[str]:
+    """The objects the program reads or patches, held to the Kubernetes schema's types (the SDK decodes them).
+
+    A field of the wrong type is something the API server would never have stored; required fields and unknown
+    fields are not checked here (a snapshot from a newer cluster may carry newer fields).
+    """
+    ns = constants.TERWAY_NAMESPACE
+    keys = [(w.kind.value, w.namespace or "", w.name) for w in settings.workloads]
+    keys += [
+        ("DaemonSet", ns, constants.TERWAY_DAEMONSET),
+        ("ConfigMap", ns, constants.ENI_CONFIG_MAP),
+        ("Secret", ns, constants.ADDON_SECRET),
+        ("Service", "default", "kubernetes"),
+    ]
+    problems = []
+    for key in keys:
+        live = cluster.get(*key)
+        if live is not None:
+            problems += [f"{p} (as the snapshot has it)" for p in validate_object(live, partial=True, strict=False)]
+    return problems
 
 
 def cloud_for(settings: Settings, cloud_snapshot: Path | None) -> CloudFacts:

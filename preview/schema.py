@@ -23,9 +23,10 @@ from hybrid_terway import constants
 KUBERNETES_VERSION = "1.33.0"
 """The Kubernetes API version the rendered objects are checked against (pinned; see README)."""
 
-_SCHEMA_DIR = (
-    Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{KUBERNETES_VERSION}-local-strict"
-)
+_SCHEMA_ROOT = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+_SCHEMA_DIR = _SCHEMA_ROOT / f"v{KUBERNETES_VERSION}-local-strict"
+_LENIENT_SCHEMA_DIR = _SCHEMA_ROOT / f"v{KUBERNETES_VERSION}-local"
+"""Unknown fields allowed: for live objects of a snapshot, which a newer cluster may give newer fields."""
 
 
 class SchemaError(Exception):
@@ -40,9 +41,9 @@ def _drop_required(node: Any) -> Any:
     return node
 
 
-@functools.lru_cache(maxsize=1)
-def _definitions() -> dict[str, Any]:
-    return dict(json.loads((_SCHEMA_DIR / "_definitions.json").read_text())["$defs"])
+@functools.lru_cache(maxsize=2)
+def _definitions(directory: Path = _SCHEMA_DIR) -> dict[str, Any]:
+    return dict(json.loads((directory / "_definitions.json").read_text())["$defs"])
 
 
 _REF = re.compile(r"^(?:/api/_definitions\.json)?#/\$defs/(.+)$")
@@ -65,12 +66,13 @@ def _local_refs(node: Any, found: set[str]) -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _validator(filename: str, partial: bool) -> jsonschema.protocols.Validator:
+def _validator(filename: str, partial: bool, strict: bool = True) -> jsonschema.protocols.Validator:
     """A self-contained schema: the kind's schema plus only the definitions it reaches (fast to build and use)."""
-    path = _SCHEMA_DIR / filename
+    directory = _SCHEMA_DIR if strict else _LENIENT_SCHEMA_DIR
+    path = directory / filename
     if not path.is_file():
         raise SchemaError(f"no schema {filename} for Kubernetes {KUBERNETES_VERSION}")
-    definitions = _definitions()
+    definitions = _definitions(directory)
     pending: set[str] = set()
     schema = _local_refs(json.loads(path.read_text()), pending)
     reached: dict[str, Any] = {}
@@ -91,18 +93,21 @@ def _schema_file(api_version: str, kind: str) -> str:
     return f"{kind.lower()}-{group_version}.json"
 
 
-def validate_object(obj: Mapping[str, Any], *, partial: bool) -> list[str]:
-    """Problems with ``obj`` (empty when it validates). ``partial``: a server-side-apply patch body."""
+def validate_object(obj: Mapping[str, Any], *, partial: bool, strict: bool = True) -> list[str]:
+    """Problems with ``obj`` (empty when it validates). ``partial``: a server-side-apply patch body.
+
+    ``strict=False`` allows unknown fields (a live object of a snapshot: only the types are held to the schema).
+    """
     api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
     if api_version == constants.TIGERA_API_VERSION and kind == constants.TIGERA_INSTALLATION_KIND:
         target: Any = obj
         for key in constants.TIGERA_AFFINITY_PATH:
             target = target.get(key, {}) if isinstance(target, Mapping) else {}
-        validator = _validator("affinity-v1.json", partial)
+        validator = _validator("affinity-v1.json", partial, strict)
         prefix = ".".join(constants.TIGERA_AFFINITY_PATH) + "."
     else:
         target, prefix = obj, ""
-        validator = _validator(_schema_file(api_version, kind), partial)
+        validator = _validator(_schema_file(api_version, kind), partial, strict)
     problems = []
     for error in sorted(validator.iter_errors(target), key=lambda e: list(map(str, e.absolute_path))):
         where = prefix + ".".join(str(p) for p in error.absolute_path)

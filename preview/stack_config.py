@@ -57,7 +57,7 @@ def load_stack_config(root: Path, stack: str) -> StackConfig:
     document = documents[0] if documents else {}
     config = document.get("config") if isinstance(document, dict) else None
     if not isinstance(config, dict):
-        raise StackFileError(f"{path.name}: needs a top-level 'config:' map")
+        raise StackFileError(f"{path.name}: needs a top-level 'config:' mapping")
     values: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in config.items():
