@@ -4,8 +4,8 @@ Input is hostile until read. This reader:
 
 - refuses input larger than ``MAX_INPUT_BYTES`` (64 MiB: a 50 MB ``kubectl get -o yaml`` snapshot still loads);
 - refuses text that is not UTF-8, naming the line and column of the first bad byte;
-- leaves nesting depth to libyaml, which refuses more than 1000 levels (the pure-Python parser, used only when
-  PyYAML lacks libyaml, stops at the interpreter's recursion limit; both end in ``YamlInputError``);
+- refuses lists and mappings nested more than ``MAX_NESTING`` (100) levels deep, in YAML (checked on the composed
+  node graph before anything is constructed) and in JSON (checked on the text before it is parsed);
 - bounds alias expansion the way Go's ``gopkg.in/yaml.v3`` does (the YAML library of the Pulumi CLI and
   engine): the node count with every alias expanded is computed over the composed node graph, each node counted
   once with memoisation, *before* anything is constructed, and a document is refused when more than the
@@ -42,6 +42,9 @@ from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNo
 from yaml.resolver import BaseResolver, Resolver
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_NESTING = 100
+"""Lists and mappings nested deeper than this are refused (a Kubernetes object nests about 20 deep); what is read
+must stay well inside the interpreter's recursion limit for every consumer (copying, JSON encoding)."""
 
 # go-yaml/yaml decode.go (v3, f6f7691b): alias_ratio_range_low/high and the "aliasCount > 100 && decodeCount >
 # 1000" guard of decoder.unmarshal.
@@ -287,12 +290,13 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def expansion_counts(root: Node) -> tuple[int, int]:
-    """(nodes with every alias expanded, nodes written). Each collection is visited once (memoised).
+def expansion_counts(root: Node) -> tuple[int, int, int]:
+    """(nodes with every alias expanded, nodes written, nesting depth). Each collection is visited once (memoised).
 
     Raises ``ConstructorError`` on an alias to a node that contains it.
     """
     expanded_size: dict[int, int] = {}
+    height: dict[int, int] = {}
     on_path: set[int] = set()
     written = 1 if not isinstance(root, CollectionNode) else 0
     stack: list[tuple[Node, bool]] = [(root, False)] if isinstance(root, CollectionNode) else []
@@ -302,8 +306,10 @@ def expansion_counts(root: Node) -> tuple[int, int]:
         children = _children(node)
         if leaving:
             on_path.discard(key)
-            expanded_size[key] = 1 + sum(expanded_size[id(c)] if isinstance(c, CollectionNode) else 1 for c in children)
-            written += 1 + sum(1 for c in children if not isinstance(c, CollectionNode))
+            collections = [id(c) for c in children if isinstance(c, CollectionNode)]
+            expanded_size[key] = 1 + len(children) - len(collections) + sum(expanded_size[c] for c in collections)
+            height[key] = 1 + max((height[c] for c in collections), default=0)
+            written += 1 + len(children) - len(collections)
             continue
         if key in expanded_size:
             continue
@@ -320,12 +326,40 @@ def expansion_counts(root: Node) -> tuple[int, int]:
                     child.start_mark,
                 )
             stack.append((child, False))
-    expanded = expanded_size.get(id(root), 1)
-    return expanded, written
+    return expanded_size.get(id(root), 1), written, height.get(id(root), 0)
+
+
+def _deeper_than(root: Node, limit: int) -> Node | None:
+    """The first collection nested more than ``limit`` deep in a tree (a document without aliases), or None."""
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        if isinstance(node, SequenceNode):
+            stack.extend((c, depth + 1) for c in node.value if isinstance(c, CollectionNode))
+        elif isinstance(node, MappingNode):
+            stack.extend((c, depth + 1) for pair in node.value for c in pair if isinstance(c, CollectionNode))
+    return None
+
+
+def _too_deep(mark: Any) -> ConstructorError:
+    return ConstructorError(None, None, f"nested more than {MAX_NESTING} levels deep", mark)
+
+
+def _check_document(root: Node, may_alias: bool) -> None:
+    if not may_alias:
+        deep = _deeper_than(root, MAX_NESTING)
+        if deep is not None:
+            raise _too_deep(deep.start_mark)
+        return
+    _check_aliases(root)
 
 
 def _check_aliases(root: Node) -> None:
-    expanded, written = expansion_counts(root)
+    expanded, written, depth = expansion_counts(root)
+    if depth > MAX_NESTING:
+        raise _too_deep(root.start_mark)
     aliased = expanded - written
     if (
         aliased > ALIAS_MIN_COUNT
@@ -417,8 +451,7 @@ def load_documents(data: str | bytes, source: str, notices: list[YamlNotice] | N
             node = loader.get_node()
             if node is None:
                 continue
-            if may_alias:
-                _check_aliases(node)
+            _check_document(node, may_alias)
             document = loader.construct_document(node)
             if document is not None:
                 documents.append(document)
@@ -456,6 +489,7 @@ def _refuse_constant(name: str) -> Any:
 def load_json(data: str | bytes, source: str) -> Any:
     """One JSON value, read as JSON: size bounded, duplicate keys and NaN/Infinity refused, file:line in errors."""
     text = _as_utf8(data, source).decode("utf-8")
+    _check_json_depth(text, source)
     try:
         return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -467,6 +501,24 @@ def load_json(data: str | bytes, source: str) -> Any:
         raise YamlInputError(f"{source}: nested too deeply") from None
     except ValueError as exc:  # NaN/Infinity, or an integer with more digits than int() converts
         raise YamlInputError(f"{source}: not valid JSON: {exc}") from None
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _check_json_depth(text: str, source: str) -> None:
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                where = _position(text, token.start(), source)
+                raise YamlInputError(f"{where}: nested more than {MAX_NESTING} levels deep")
+        elif bracket in "]}":
+            depth -= 1
 
 
 _WS = re.compile(r"[ \t\n\r]*")
