@@ -167,6 +167,9 @@ def test_first_install_preview_shows_the_merge_as_unknown() -> None:
     data = one(run, CM_PATCH).inputs["data"]
     assert data == rpc.UNKNOWN or data.get(constants.ENI_CONF_KEY) == rpc.UNKNOWN
     assert cluster.get("ConfigMap", NS, constants.ENI_CONFIG_MAP) is None, "nothing was read or installed"
+    template = one(run, DS_PATCH, "terway-daemonset").inputs["spec"]["template"]
+    assert template["spec"]["nodeSelector"] == {"alibabacloud.com/external": "true"}, "placement stays judgeable"
+    assert template["metadata"]["annotations"][constants.RESTART_ANNOTATION] == rpc.UNKNOWN
 
 
 def test_a_pinned_version_with_ten_security_groups_passes_settings_and_pack(tmp_path: Path) -> None:

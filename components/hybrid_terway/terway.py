@@ -156,8 +156,11 @@ def patch_annotations() -> dict[str, str]:
     return {constants.PATCH_FIELD_MANAGER_ANNOTATION: constants.FIELD_MANAGER}
 
 
-def terway_placement_spec(cloud_node_label: str, token: str) -> dict[str, Any]:
-    """The DaemonSet patch body: Terway only on cloud nodes, and a template annotation that rolls its pods."""
+def terway_placement_spec(cloud_node_label: str, token: pulumi.Input[str]) -> dict[str, Any]:
+    """The DaemonSet patch body: Terway only on cloud nodes, and a template annotation that rolls its pods.
+
+    Only the annotation waits for the token: on a first install it is unknown during preview, the node selector
+    is not, so the placement can still be judged."""
     key, value = constants.split_label(cloud_node_label)
     return {
         "template": {
@@ -335,7 +338,7 @@ class TerwayNetwork(pulumi.ComponentResource):
                 "namespace": constants.TERWAY_NAMESPACE,
                 "annotations": {**patch_annotations(), constants.PATCH_FORCE_ANNOTATION: "true"},
             },
-            spec=token.apply(lambda t: terway_placement_spec(args.cloud_node_label, t)),
+            spec=terway_placement_spec(args.cloud_node_label, token),
             opts=pulumi.ResourceOptions.merge(
                 k8s_child,
                 pulumi.ResourceOptions(depends_on=after_checks(args.gate, restart_inputs), retain_on_delete=True),
