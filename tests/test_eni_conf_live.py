@@ -185,3 +185,22 @@ def test_a_pinned_version_with_ten_security_groups_passes_settings_and_pack(tmp_
     sent = unwrap(one(result.run, CM_PATCH).inputs)
     assert sent["metadata"]["annotations"][constants.TERWAY_VERSION_ANNOTATION] == "v1.16.7"
     assert len(json.loads(sent["data"][constants.ENI_CONF_KEY])["security_groups"]) == 10
+
+
+def test_the_guides_extra_ram_actions_only_on_request_and_advisory(tmp_path: Path) -> None:
+    text = (
+        (ROOT / "Pulumi.dev.yaml")
+        .read_text()
+        .replace("    activeKey: a\n", "    activeKey: a\n    legacyRamActions: true\n")
+    )
+    (tmp_path / "Pulumi.legacy.yaml").write_text(text)
+    result = preview(tmp_path, "legacy", None, tmp_path / "out" / "legacy", policy=True)
+    document = json.loads(unwrap(one(result.run, "alicloud:ram/policy:Policy").inputs)["policyDocument"])
+    extra = {"ecs:DescribeInstanceAttribute", "ecs:DescribeInstances", "ecs:ModifyNetworkInterfaceAttribute"}
+    assert extra <= set(document["Statement"][0]["Action"])
+    assert result.exit_code == 0, "the guide's actions are advisory"
+    assert result.report is not None
+    found = [v for v in result.report["violations"] if v["policy"] == "terway-ram-guide-actions"]
+    assert [v["level"] for v in found] == ["advisory"]
+    default = preview(ROOT, "dev", None, tmp_path / "out" / "dev", policy=True)
+    assert default.report is not None and not default.report["violations"]
