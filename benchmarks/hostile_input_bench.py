@@ -1,0 +1,129 @@
+"""Hostile and large input: wall time and peak memory of the offline preview (measures and prints; no target is
+asserted). Each run is a fresh ``python -m preview`` process; its peak resident memory is read with
+``getrusage(RUSAGE_CHILDREN)`` in a meter process that starts nothing else.
+
+1. A stack file of nested aliases (about 500 bytes that expand to half a billion nodes): refused, exit 2.
+2. A snapshot of nested aliases, with the dev stack: refused, exit 2.
+3. A generated snapshot of about 50 MB (realistic Nodes: labels, annotations, conditions, images) plus the dev
+   stack's calico-node DaemonSet: previewed, exit 0.
+
+``python benchmarks/hostile_input_bench.py [--size-mb 50]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+METER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - start
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:]
+print(json.dumps({"code": done.returncode, "wall": wall, "peak_mb": peak_mb, "last": last}))
+"""
+
+
+def measure(cmd: list[str]) -> dict[str, object]:
+    out = subprocess.run([PYTHON, "-c", METER, *cmd], capture_output=True, text=True, check=True, cwd=ROOT)
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def nested_aliases(indent: str = "") -> list[str]:
+    """Nine levels of nine aliases each: 9^9 leaves once expanded."""
+    lines = [indent + 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [indent + f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    return lines
+
+
+def big_snapshot(path: Path, size: int) -> int:
+    """A kubectl-like List of Nodes until ``size`` bytes, then the dev stack's calico-node DaemonSet."""
+    nodes = 0
+    with path.open("w") as out:
+        out.write('apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: ""\nitems:\n')
+        written = 0
+        while written < size:
+            labels = {
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "kubernetes.io/hostname": f"node-{nodes}",
+            }
+            if nodes % 2:
+                labels |= {"alibabacloud.com/external": "true", "topology.kubernetes.io/zone": "cn-hangzhou-h"}
+            node = {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": f"node-{nodes}",
+                    "labels": labels,
+                    "annotations": {f"example.com/a{j}": "x" * 40 for j in range(10)},
+                },
+                "status": {
+                    "conditions": [
+                        {"type": t, "status": "False", "reason": f"KubeletHasSufficient{t}", "message": t}
+                        for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")
+                    ],
+                    "images": [
+                        {"names": [f"registry.example.com/app-{k}@sha256:{k:064x}"], "sizeBytes": 100000 + k}
+                        for k in range(30)
+                    ],
+                },
+            }
+            chunk = yaml.safe_dump([node])
+            out.write(chunk)
+            written += len(chunk)
+            nodes += 1
+        calico = yaml.safe_load((ROOT / "tests/data/snapshots/bgp-calico-two-terms.yaml").read_text())["items"]
+        out.write(
+            yaml.safe_dump([o for o in calico if o["kind"] == "DaemonSet" and o["metadata"]["name"] == "calico-node"])
+        )
+    return nodes
+
+
+def report(what: str, result: dict[str, object]) -> None:
+    print(f"{what}: exit {result['code']}, {result['wall']:.2f} s wall, {result['peak_mb']:.0f} MB peak")
+    for line in result["last"] if isinstance(result["last"], list) else []:
+        print(f"  {str(line)[:160]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--size-mb", type=float, default=50.0, help="size of the generated snapshot (default 50)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        stack = work / "Pulumi.bomb.yaml"
+        stack.write_text("\n".join(["config:", "  hybrid-terway:scenario: bgp", *nested_aliases("  ")]) + "\n")
+        preview = [PYTHON, "-m", "preview", "--out", str(work / "out")]
+        report(
+            f"nested-alias stack file ({stack.stat().st_size} bytes)",
+            measure([*preview, "--cwd", str(work), "--stack", "bomb"]),
+        )
+        snapshot = work / "bomb-snapshot.yaml"
+        snapshot.write_text("\n".join(["apiVersion: v1", "kind: List", "items: []", *nested_aliases()]) + "\n")
+        report(
+            f"nested-alias snapshot ({snapshot.stat().st_size} bytes)",
+            measure([*preview, "--stack", "dev", "--snapshot", str(snapshot)]),
+        )
+        big = work / "big-snapshot.yaml"
+        nodes = big_snapshot(big, int(args.size_mb * 1_000_000))
+        report(
+            f"generated snapshot ({big.stat().st_size / 1e6:.1f} MB, {nodes} Nodes), dev stack, policy pack included",
+            measure([*preview, "--stack", "dev", "--snapshot", str(big)]),
+        )
+
+
+if __name__ == "__main__":
+    main()
