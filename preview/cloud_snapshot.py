@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from hybrid_terway.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact, service_ranges
+from hybrid_terway.scheduling import kind_of
 from hybrid_terway.settings import Settings
 from preview.fake_cloud import derived
 from preview.safe_yaml import YamlInputError, load_documents, load_json
@@ -42,7 +43,7 @@ def _list(body: Any, where: str, outer: str, inner: str) -> list[Mapping[str, An
         raise CloudSnapshotError(f"{where}: needs {outer}.{inner} as a list (the API's response body)")
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
-            raise CloudSnapshotError(f"{where}: {outer}.{inner}[{index}] is {type(item).__name__}, not an object")
+            raise CloudSnapshotError(f"{where}: {outer}.{inner}[{index}] is {kind_of(item)}, not a mapping")
     total = body.get("TotalCount")
     if isinstance(total, int) and not isinstance(total, bool) and total > len(items):
         raise CloudSnapshotError(

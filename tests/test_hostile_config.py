@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hybrid_terway import terway_model
+from hybrid_terway import scheduling, terway_model
 from hybrid_terway.settings import ConfigError, parse_settings
 from preview.engine import run_program
 from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
@@ -132,3 +132,13 @@ def test_messages_speak_of_lists_and_mappings(values: dict[str, object], message
     assert message in found
     for python_word in ("tuple", "dictionary", "Dictionary", "instance of"):
         assert python_word not in found
+
+
+def test_malformed_spec_messages_speak_of_lists_and_mappings() -> None:
+    node = {"metadata": {"name": "n", "labels": {}}}
+    with pytest.raises(scheduling.MalformedSpecError, match=r"spec\.nodeSelector: expected a mapping, got a list$"):
+        scheduling.pod_fits_node({"nodeSelector": ["x"]}, node)
+    with pytest.raises(scheduling.MalformedSpecError, match=r"expected a list, got a mapping$"):
+        scheduling.pod_fits_node(
+            {"affinity": {"nodeAffinity": {scheduling.REQUIRED_AFFINITY: {"nodeSelectorTerms": {}}}}}, node
+        )

@@ -52,6 +52,7 @@ __all__ = [
     "is_cloud_node",
     "is_label_value",
     "is_qualified_name",
+    "kind_of",
     "may_run_on_labelled_node",
     "may_run_on_unlabelled_node",
     "parse_int64",
@@ -90,6 +91,21 @@ _INT_RE: Final = re.compile(r"[+-]?[0-9]+")
 
 _WITNESS_NAME: Final = "witness-node"
 _WITNESS_VALUE: Final = "witness"
+
+
+def kind_of(value: object) -> str:
+    """What a YAML or JSON reader calls the value: a mapping, a list, a string, a number, a boolean, null."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return "a string" if isinstance(value, str) else f"a {type(value).__name__}"
 
 
 class MalformedSpecError(TypeError):
@@ -134,7 +150,7 @@ def _mapping(value: object, path: str) -> Mapping[str, Any] | None:
         return None
     if isinstance(value, Mapping):
         return value
-    raise MalformedSpecError(f"{path}: expected an object, got {type(value).__name__}")
+    raise MalformedSpecError(f"{path}: expected a mapping, got {kind_of(value)}")
 
 
 def _sequence(value: object, path: str) -> Sequence[Any]:
@@ -142,7 +158,7 @@ def _sequence(value: object, path: str) -> Sequence[Any]:
         return ()
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
         return value
-    raise MalformedSpecError(f"{path}: expected a list, got {type(value).__name__}")
+    raise MalformedSpecError(f"{path}: expected a list, got {kind_of(value)}")
 
 
 def _string(value: object, path: str) -> str:
@@ -150,7 +166,7 @@ def _string(value: object, path: str) -> str:
         return ""
     if isinstance(value, str):
         return value
-    raise MalformedSpecError(f"{path}: expected a string, got {type(value).__name__}")
+    raise MalformedSpecError(f"{path}: expected a string, got {kind_of(value)}")
 
 
 def _string_map(value: object, path: str) -> dict[str, str]:
@@ -394,12 +410,12 @@ def _exclude_term(term: Any, requirement: Mapping[str, Any], path: str) -> Any:
     if term is None:
         return None
     if not isinstance(term, dict):
-        raise MalformedSpecError(f"{path}: expected an object, got {type(term).__name__}")
+        raise MalformedSpecError(f"{path}: expected a mapping, got {kind_of(term)}")
     expressions = term.get("matchExpressions")
     fields = term.get("matchFields")
     for name, value in (("matchExpressions", expressions), ("matchFields", fields)):
         if value is not None and not isinstance(value, list):
-            raise MalformedSpecError(f"{path}.{name}: expected a list, got {type(value).__name__}")
+            raise MalformedSpecError(f"{path}.{name}: expected a list, got {kind_of(value)}")
     if not expressions and not fields:
         return term
     if expressions and any(_is_exclusion(e, requirement) for e in expressions):
@@ -430,18 +446,18 @@ def exclude_affinity(affinity: Mapping[str, Any] | None, label: str = CLOUD_NODE
     if node_affinity is None:
         node_affinity = {}
     elif not isinstance(node_affinity, dict):
-        raise MalformedSpecError(f"affinity.nodeAffinity: expected an object, got {type(node_affinity).__name__}")
+        raise MalformedSpecError(f"affinity.nodeAffinity: expected a mapping, got {kind_of(node_affinity)}")
     path = f"affinity.nodeAffinity.{REQUIRED_AFFINITY}"
     required = node_affinity.get(REQUIRED_AFFINITY)
     if required is None:
         node_affinity[REQUIRED_AFFINITY] = {"nodeSelectorTerms": [{"matchExpressions": [requirement]}]}
     elif not isinstance(required, dict):
-        raise MalformedSpecError(f"{path}: expected an object, got {type(required).__name__}")
+        raise MalformedSpecError(f"{path}: expected a mapping, got {kind_of(required)}")
     else:
         terms = required.get("nodeSelectorTerms")
         if terms is not None:
             if not isinstance(terms, list):
-                raise MalformedSpecError(f"{path}.nodeSelectorTerms: expected a list, got {type(terms).__name__}")
+                raise MalformedSpecError(f"{path}.nodeSelectorTerms: expected a list, got {kind_of(terms)}")
             required["nodeSelectorTerms"] = [
                 _exclude_term(term, requirement, f"{path}.nodeSelectorTerms[{i}]") for i, term in enumerate(terms)
             ]
