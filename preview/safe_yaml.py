@@ -19,7 +19,8 @@ Input is hostile until read. This reader:
   base-60 numbers, ``1_000``, ``0b101``) do not happen: such an unquoted value is read as the string written,
   and each one is reported as a ``YamlNotice`` (file, line, column, what YAML 1.1 would have made of it) that the
   caller prints. The Pulumi CLI hands a top-level config value to the program as the text written, so this is
-  also what ``pulumi up`` sees;
+  also what ``pulumi up`` sees there. Inside a structured value yaml.v3 still reads ``0777`` (octal), ``1_000``
+  and ``0b101`` as numbers; here they stay strings, and the notice says what a number reading would be;
 - accepts only the plain JSON-like types (string, integer, float, boolean, null, list, mapping, and ``<<``
   merge keys); any other tag (``!!binary``, ``!!set``, ``!!timestamp``, ``!python/...``, ``!custom``) is refused;
 - names ``file:line:column`` in every error.
