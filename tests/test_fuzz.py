@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from preview.__main__ import main
 from preview.paths import STACK_NAME
 from tests.conftest import DATA, ROOT
 
-MAX_EXAMPLES = 120  # per test; both together take about half a minute on two shared cores
+MAX_EXAMPLES = 200  # per test of stack files and snapshots; every test here together: 20 to 40 s on two shared cores
 FUZZ = settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
@@ -34,6 +35,7 @@ FUZZ = settings(
 
 STACK = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
 SNAPSHOT = yaml.safe_load((DATA / "snapshots" / "bgp-calico-two-terms.yaml").read_text())
+CLOUD = json.loads((DATA / "cloud" / "dev-cn-hangzhou.json").read_text())
 
 HAZARDS = [
     "2024-01-01", "yes", "off", "0777", "1:20", "", "~", "../../x", "*", "calico.node", "Inn", "true",
@@ -121,7 +123,9 @@ def files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def run_in_sandbox(sandbox: Path, stack_text: bytes, snapshot_text: bytes | None, stack: str = "fuzz") -> None:
+def run_in_sandbox(
+    sandbox: Path, stack_text: bytes, snapshot_text: bytes | None, cloud_text: bytes | None = None, stack: str = "fuzz"
+) -> None:
     project = sandbox / "project"
     project.mkdir(parents=True, exist_ok=True)
     (project / "Pulumi.fuzz.yaml").write_bytes(stack_text)
@@ -132,6 +136,9 @@ def run_in_sandbox(sandbox: Path, stack_text: bytes, snapshot_text: bytes | None
     if snapshot_text is not None:
         (sandbox / "snapshot.yaml").write_bytes(snapshot_text)
         arguments += ["--snapshot", str(sandbox / "snapshot.yaml")]
+    if cloud_text is not None:
+        (sandbox / "cloud.json").write_bytes(cloud_text)
+        arguments += ["--cloud-snapshot", str(sandbox / "cloud.json")]
     before = {k: v for k, v in files(sandbox).items() if not k.startswith("out/fuzz/")}
     stderr = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
@@ -153,6 +160,18 @@ def test_fuzzed_stack_files(stack_text: bytes, tmp_path_factory: Any) -> None:
 def test_fuzzed_snapshots(snapshot_text: bytes, tmp_path_factory: Any) -> None:
     stack_text = (ROOT / "Pulumi.dev.yaml").read_bytes()
     run_in_sandbox(tmp_path_factory.mktemp("fuzz"), stack_text, snapshot_text)
+
+
+@settings(FUZZ, max_examples=80)
+@given(cloud_text=mutated(CLOUD), as_json=st.booleans())
+def test_fuzzed_cloud_snapshots(cloud_text: bytes, as_json: bool, tmp_path_factory: Any) -> None:
+    """The aliyun CLI's JSON (tab-indented) or YAML, mutated like the others, with the dev stack and a snapshot."""
+    if as_json:
+        with contextlib.suppress(yaml.YAMLError, ValueError, TypeError):
+            cloud_text = json.dumps(yaml.safe_load(cloud_text), indent="\t").encode()
+    stack_text = (ROOT / "Pulumi.dev.yaml").read_bytes()
+    snapshot_text = (DATA / "snapshots" / "bgp-calico-two-terms.yaml").read_bytes()
+    run_in_sandbox(tmp_path_factory.mktemp("fuzz"), stack_text, snapshot_text, cloud_text)
 
 
 @settings(max_examples=30, deadline=None, derandomize=True, database=None)
