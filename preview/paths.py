@@ -6,14 +6,22 @@ stack folder removes what is inside it and never follows a symbolic link.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 from pathlib import Path
 
+from hybrid_terway import constants
+
 # pulumi/pulumi pkg/backend/filestate/backend.go (now pkg/backend/diy): validateStackName,
 # stackNameAndProjectRegexp = "^[A-Za-z0-9_.-]{1,100}$" - the same rule as the Pulumi Cloud backend.
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+
+
+MARKER = ".hybrid-terway-preview"
+"""Written into every stack folder the preview fills; a folder that holds other files without it is not touched."""
+MARKER_TEXT = "written by the hybrid-terway offline preview, which empties this folder on every run\n"
 
 
 class OutputPathError(Exception):
@@ -51,11 +59,39 @@ def check_output_folder(stack_dir: Path) -> None:
         raise OutputPathError(f"--out: cannot write into {stack_dir} (permission denied)")
 
 
+def is_preview_folder(stack_dir: Path) -> bool:
+    """Empty, marked by the preview, or holding a plan.json of this project (written before the marker existed)."""
+    marker = stack_dir / MARKER
+    if marker.is_file() and not marker.is_symlink():
+        return True
+    if not any(stack_dir.iterdir()):
+        return True
+    plan = stack_dir / "plan.json"
+    if not plan.is_file() or plan.is_symlink() or plan.stat().st_size > 64 * 1024 * 1024:
+        return False
+    try:
+        document = json.loads(plan.read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and document.get("project") == constants.PROJECT
+
+
 def clear_stack_folder(stack_dir: Path) -> None:
-    """Empty ``stack_dir``: files and links inside are unlinked, folders removed; no link is ever followed."""
+    """Empty ``stack_dir`` (files and links inside are unlinked, folders removed; no link is ever followed) and mark
+    it as the preview's. A folder holding files the preview did not write is refused, never emptied."""
     check_output_folder(stack_dir)
-    if not stack_dir.exists():
-        return
+    if stack_dir.exists() and not is_preview_folder(stack_dir):
+        raise OutputPathError(
+            f"--out: {stack_dir} holds files the preview did not write (it has no {MARKER}); the preview empties "
+            "its stack folder on every run, so it leaves this one alone: choose another --out or remove the folder"
+        )
+    if stack_dir.exists():
+        _empty(stack_dir)
+    stack_dir.mkdir(parents=True, exist_ok=True)
+    (stack_dir / MARKER).write_text(MARKER_TEXT)
+
+
+def _empty(stack_dir: Path) -> None:
     with os.scandir(stack_dir) as entries:
         for entry in entries:
             path = Path(entry.path)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from preview.__main__ import main
-from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
+from preview.paths import MARKER, MARKER_TEXT, OutputPathError, check_stack_name, clear_stack_folder
 from preview.run import EXIT_INVALID, EXIT_OK
 from tests.conftest import ROOT
 
@@ -87,9 +87,29 @@ def test_clearing_never_follows_a_link_inside_the_stack_folder(tmp_path: Path) -
     (stack_dir / "manifests" / "link").symlink_to(precious, target_is_directory=True)
     (stack_dir / "top-link").symlink_to(precious, target_is_directory=True)
     (stack_dir / "plan.json").write_text("{}")
+    (stack_dir / MARKER).write_text(MARKER_TEXT)
     clear_stack_folder(stack_dir)
-    assert stack_dir.is_dir() and not any(stack_dir.iterdir())
+    assert [p.name for p in stack_dir.iterdir()] == [MARKER]
     assert tree(precious) == {"data.txt": b"keep me"}
+
+
+def test_a_folder_the_preview_did_not_write_is_never_emptied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out ~` with a stack named like a folder there: the folder is refused, not emptied."""
+    root = project(tmp_path)
+    home = tmp_path / "home"
+    (home / "dev").mkdir(parents=True)
+    (home / "dev" / "notes.txt").write_text("mine")
+    before = tree(tmp_path)
+    assert run(root, "dev", home) == EXIT_INVALID
+    assert "holds files the preview did not write" in capsys.readouterr().err
+    assert tree(tmp_path) == before
+    legacy = tmp_path / "legacy" / "dev"  # written before the marker existed: recognised by its plan.json
+    legacy.mkdir(parents=True)
+    (legacy / "plan.json").write_text('{"project": "hybrid-terway", "stack": "dev"}')
+    assert run(root, "dev", legacy.parent) == EXIT_OK
+    assert (legacy / MARKER).read_text() == MARKER_TEXT
 
 
 def test_a_failed_run_replaces_the_previous_plan_with_the_failure(tmp_path: Path) -> None:
@@ -111,6 +131,6 @@ def test_a_failed_run_replaces_the_previous_plan_with_the_failure(tmp_path: Path
         assert "resources" not in plan
         markdown = (out / "dev" / "PLAN.md").read_text()
         assert "**FAILED** (exit 2)" in markdown and "holds" not in markdown
-        assert sorted(p.name for p in (out / "dev").iterdir()) == ["PLAN.md", "plan.json"]
+        assert sorted(p.name for p in (out / "dev").iterdir()) == [MARKER, "PLAN.md", "plan.json"]
         assert (out / "sibling.txt").read_text() == "not the stack's"
     shutil.rmtree(out)

@@ -216,7 +216,7 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     # an invalid configuration leaves only the failure: no plan, no manifests
     stack_dir = tmp_path / "build" / "preview" / "bad"
-    assert sorted(p.name for p in stack_dir.iterdir()) == ["PLAN.md", "plan.json"]
+    assert sorted(p.name for p in stack_dir.iterdir()) == [".hybrid-terway-preview", "PLAN.md", "plan.json"]
     assert json.loads((stack_dir / "plan.json").read_text())["failed"] is True
 
 
