@@ -142,3 +142,10 @@ def test_malformed_spec_messages_speak_of_lists_and_mappings() -> None:
         scheduling.pod_fits_node(
             {"affinity": {"nodeAffinity": {scheduling.REQUIRED_AFFINITY: {"nodeSelectorTerms": {}}}}}, node
         )
+
+
+def test_a_plain_secret_is_reported_with_the_other_problems() -> None:
+    values = raw(clusterId="2024-01-01") | {"kubeconfig": "apiVersion: v1"}
+    with pytest.raises(ConfigError) as info:
+        parse_settings(values, secret_keys=())
+    assert [p.split(":")[1] for p in info.value.problems] == ["kubeconfig", "clusterId = '2024-01-01'"]

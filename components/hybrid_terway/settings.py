@@ -513,11 +513,17 @@ def parse_settings(raw: Mapping[str, str], secret_keys: Collection[str] | None =
         problems += plain_secret_problems(raw, secret_keys)
     decoded, decode_problems = decode_config({k: v for k, v in raw.items() if k in CONFIG_KEYS})
     problems += decode_problems
-    if problems:
+    if decode_problems or unknown:
         raise ConfigError(problems)
     decoded["hasKubeconfig"] = bool(raw.get("kubeconfig"))
     decoded["hasAccessKeySecret"] = bool(raw.get("accessKeySecret"))
-    return validate_settings(decoded)
+    try:
+        settings = validate_settings(decoded)
+    except ConfigError as exc:
+        raise ConfigError(problems + exc.problems) from None
+    if problems:  # plain-text secrets, reported with every other problem of the same run
+        raise ConfigError(problems)
+    return settings
 
 
 def validate_settings(values: Mapping[str, Any]) -> Settings:
