@@ -149,3 +149,13 @@ def test_a_plain_secret_is_reported_with_the_other_problems() -> None:
     with pytest.raises(ConfigError) as info:
         parse_settings(values, secret_keys=())
     assert [p.split(":")[1] for p in info.value.problems] == ["kubeconfig", "clusterId = '2024-01-01'"]
+
+
+def test_structured_values_the_program_cannot_read_are_config_errors() -> None:
+    """What the engine's YAML reading allows (10,000 levels, any number of digits) still ends in a message."""
+    deep = raw() | {"terway": "[" * 50_000 + "]" * 50_000}
+    huge = raw() | {"terway": json.dumps({**TERWAY, "maxPoolSize": 0}).replace("0}", "1" + "0" * 5000 + "}")}
+    for values, message in ((deep, "is nested too deeply to read"), (huge, "is not a structured value")):
+        with pytest.raises(ConfigError) as info:
+            parse_settings(values)
+        assert f"hybrid-terway:terway: {message}" in str(info.value)

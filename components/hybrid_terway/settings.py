@@ -487,6 +487,10 @@ def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
                 decoded[key] = json.loads(text)
             except json.JSONDecodeError as exc:
                 problems.append(f"{_path((key,))}: is not a structured value ({exc.msg})")
+            except RecursionError:
+                problems.append(f"{_path((key,))}: is nested too deeply to read")
+            except ValueError as exc:  # an integer with more digits than int() converts
+                problems.append(f"{_path((key,))}: is not a structured value this program can read ({exc})")
         else:
             decoded[key] = text
     return decoded, problems
