@@ -9,11 +9,12 @@ Pure functions over the objects before and after the plan.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hybrid_terway import constants
 from hybrid_terway.isolation import tigera_owner
+from hybrid_terway.live import value_at
 from preview.diff import UPDATE, Entry, ObjectChange, PathSegments, format_path
 from preview.fake_cluster import FakeCluster, Key, key_of
 from preview.placement import NodeIndex, reconciled_workloads
@@ -21,14 +22,6 @@ from preview.placement import NodeIndex, reconciled_workloads
 _TEMPLATE = ("spec", "template")
 _DAEMONSET = "DaemonSet"
 _INSTALLATION = constants.TIGERA_INSTALLATION_KIND
-
-
-def _at(obj: Mapping[str, Any] | None, path: Sequence[str]) -> Any:
-    for key in path:
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(key)
-    return obj
 
 
 def template_path(kind: str) -> tuple[str, ...] | None:
@@ -69,7 +62,7 @@ def rolling_reasons(kind: str, entries: Iterable[Entry]) -> list[str]:
 
 def update_strategy(kind: str, obj: Mapping[str, Any] | None) -> str:
     path = constants.UPDATE_STRATEGY_PATHS.get(kind)
-    value = _at(obj, path) if path else None
+    value = value_at(obj, path) if path else None
     return str(value) if value else constants.DEFAULT_UPDATE_STRATEGY
 
 
@@ -123,7 +116,7 @@ def rollouts(
                 update_strategy(_DAEMONSET, live)
                 if live is not None
                 else str(
-                    _at(change.after, (*constants.TIGERA_NODE_UPDATE_STRATEGY_PATH, "type"))
+                    value_at(change.after, (*constants.TIGERA_NODE_UPDATE_STRATEGY_PATH, "type"))
                     or constants.DEFAULT_UPDATE_STRATEGY
                 )
             )
@@ -138,7 +131,7 @@ def rollouts(
             will = node_sets[1].of(source)
             nodes, left, joined = len(was & will), len(was - will), len(will - was)
         else:
-            replicas = _at(change.after, ("spec", "replicas"))
+            replicas = value_at(change.after, ("spec", "replicas"))
             nodes, left, joined = (replicas if isinstance(replicas, int) else constants.DEFAULT_REPLICAS), 0, 0
         entry = found.setdefault(
             target,

@@ -346,7 +346,7 @@ def test_eni_conf_problems(conf: dict[str, Any], expected: list[str]) -> None:
 
 def test_eni_conf_that_is_no_object() -> None:
     assert terway.eni_conf_problems(json.dumps([1])) == ["must be a JSON object, not a list"]
-    assert terway.eni_conf_problems(5) == ["must be JSON text (a string), not a number"]
+    assert terway.eni_conf_problems(5) == ["must be JSON text (a string), not an integer"]
     assert terway.eni_conf_problems("") == ["is not valid JSON (Expecting value at line 1 column 1)"]
 
 

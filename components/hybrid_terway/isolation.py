@@ -7,7 +7,7 @@ added to every existing term; nothing the object already required is lost).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ import pulumi_kubernetes as k8s
 
 from hybrid_terway import constants, scheduling
 from hybrid_terway.address_plan import after_checks
+from hybrid_terway.live import read_live, value_at
 from hybrid_terway.settings import OnPremWorkload, WorkloadKind
 
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
@@ -49,24 +50,16 @@ def patch_refusal(workload: OnPremWorkload, live: Mapping[str, Any]) -> str | No
     )
 
 
-def _at(obj: Mapping[str, Any] | None, path: Sequence[str]) -> Any:
-    for key in path:
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
 def isolation_patch_spec(workload: OnPremWorkload, live: Mapping[str, Any], cloud_node_label: str) -> dict[str, Any]:
     """The ``spec`` of the patch that keeps ``workload`` off cloud nodes, given its live object."""
     if workload.kind is WorkloadKind.INSTALLATION:
-        affinity = _at(live, constants.TIGERA_AFFINITY_PATH)
+        affinity = value_at(live, constants.TIGERA_AFFINITY_PATH)
         merged = scheduling.exclude_affinity(affinity, cloud_node_label)
         spec: dict[str, Any] = merged
         for key in reversed(constants.TIGERA_AFFINITY_PATH[1:]):
             spec = {key: spec}
         return spec
-    affinity = _at(live, ("spec", "template", "spec", "affinity"))
+    affinity = value_at(live, ("spec", "template", "spec", "affinity"))
     required = scheduling.exclude_affinity(affinity, cloud_node_label)["nodeAffinity"][_REQUIRED]
     # Only the required node selector: the patch owns nothing else of the workload's affinity.
     return {"template": {"spec": {"affinity": {"nodeAffinity": {_REQUIRED: required}}}}}
@@ -114,26 +107,6 @@ _API_VERSIONS = {
 }
 
 
-def read_live_object(
-    name: str, api_version: str, workload: OnPremWorkload, opts: pulumi.ResourceOptions
-) -> pulumi.Output[dict[str, Any]]:
-    """Read the workload as it is in the cluster, as plain camelCase data for the pure merge.
-
-    A generic read (rather than the typed ``DaemonSet.get``) serves every kind alike, the tigera Installation
-    included, and keeps the object in the shape ``hybrid_terway.scheduling`` works on.
-    """
-    fields = ("apiVersion", "kind", "metadata", "spec")
-    live = pulumi.CustomResource(
-        f"kubernetes:{api_version}:{workload.kind.value}",
-        name,
-        dict.fromkeys(fields),
-        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=workload.id)),
-    )
-    return pulumi.Output.all(**{f: getattr(live, f) for f in fields}).apply(
-        lambda obj: {k: v for k, v in obj.items() if v is not None}
-    )
-
-
 class OnPremIsolation(pulumi.ComponentResource):
     """One patch per on-prem workload; each carries the merged affinity read from the live object."""
 
@@ -146,7 +119,9 @@ class OnPremIsolation(pulumi.ComponentResource):
         for workload in args.workloads:
             slug = resource_slug(workload)
             api_version = _API_VERSIONS[workload.kind]
-            live = read_live_object(f"{name}-{slug}-live", api_version, workload, k8s_child)
+            # the whole object: who owns it (metadata) decides whether it may be patched at all
+            fields = ("apiVersion", "kind", "metadata", "spec")
+            live = read_live(f"{name}-{slug}-live", api_version, workload.kind.value, workload.id, fields, k8s_child)
 
             def merged_spec(obj: dict[str, Any], workload: OnPremWorkload = workload) -> dict[str, Any]:
                 refusal = patch_refusal(workload, obj)

@@ -27,6 +27,7 @@ from hybrid_terway.address_plan import (
 )
 from hybrid_terway.args import HybridTerwayNetworkArgs, plain_values
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
+from hybrid_terway.live import read_live
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
 from hybrid_terway.settings import SECRET_KEYS, ConfigError, Settings, validate_settings
 from hybrid_terway.terway import TerwayNetwork, TerwayNetworkArgs
@@ -168,13 +169,8 @@ def read_cloud_facts(settings: Settings, parent: pulumi.Resource) -> pulumi.Outp
 
 def read_kubernetes_service(name: str, opts: pulumi.ResourceOptions) -> pulumi.Output[dict[str, Any]]:
     """The ``default/kubernetes`` Service as it is in the cluster: its ClusterIP is the service range's first."""
-    live = pulumi.CustomResource(
-        "kubernetes:core/v1:Service",
-        name,
-        {"spec": None},
-        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=constants.KUBERNETES_SERVICE_ID)),
-    )
-    return pulumi.Output.from_input(live.spec).apply(lambda spec: {"spec": spec or {}})  # type: ignore[attr-defined]
+    live = read_live(name, "core/v1", "Service", constants.KUBERNETES_SERVICE_ID, ("spec",), opts)
+    return live.apply(lambda obj: {"spec": obj.get("spec") or {}})
 
 
 def checked_address_plan(

@@ -19,6 +19,7 @@ import pulumi_kubernetes as k8s
 
 from hybrid_terway import constants, terway_model
 from hybrid_terway.address_plan import after_checks
+from hybrid_terway.live import read_live
 from hybrid_terway.settings import TerwaySettings
 
 
@@ -168,26 +169,6 @@ def terway_placement_spec(cloud_node_label: str, token: pulumi.Input[str]) -> di
             "spec": {"nodeSelector": {key: value}},
         }
     }
-
-
-def read_live(
-    name: str,
-    api_version: str,
-    kind: str,
-    object_id: pulumi.Input[str],
-    fields: Sequence[str],
-    opts: pulumi.ResourceOptions,
-) -> pulumi.Output[dict[str, Any]]:
-    """Read a Kubernetes object as it is in the cluster, as plain camelCase data (only ``fields``)."""
-    live = pulumi.CustomResource(
-        f"kubernetes:{api_version}:{kind}",
-        name,
-        dict.fromkeys(("apiVersion", "kind", "metadata", *fields)),
-        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id)),
-    )
-    return pulumi.Output.all(**{f: getattr(live, f) for f in fields}).apply(
-        lambda obj: {k: v for k, v in obj.items() if v is not None}
-    )
 
 
 @dataclass(frozen=True)

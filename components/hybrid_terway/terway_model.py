@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -71,7 +71,8 @@ EXTENDED_BACKOFF: Final = GoType(
 )
 
 
-def _json_kind(value: object) -> str:
+def json_kind(value: object) -> str:
+    """What a decoded JSON value is, in JSON's words (mappings and sequences of any class included)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -82,9 +83,11 @@ def _json_kind(value: object) -> str:
         return "a number with a fraction or exponent"
     if isinstance(value, str):
         return "a string"
-    if isinstance(value, list):
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, Sequence):
         return "a list"
-    return "an object"
+    return type(value).__name__
 
 
 def decode_problems(value: object, go_type: GoType, path: str) -> list[str]:
@@ -96,7 +99,7 @@ def decode_problems(value: object, go_type: GoType, path: str) -> list[str]:
     """
     if value is None:
         return []
-    refused = [f"{path}: {_json_kind(value)} cannot be decoded into Go {go_type.go}"]
+    refused = [f"{path}: {json_kind(value)} cannot be decoded into Go {go_type.go}"]
     kind = go_type.kind
     if kind == "string":
         return [] if isinstance(value, str) else refused
@@ -150,7 +153,7 @@ def parse_json_object(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     if not isinstance(value, dict):
-        raise ValueError(f"must be a JSON object, not {_json_kind(value)}")
+        raise ValueError(f"must be a JSON object, not {json_kind(value)}")
     return value
 
 

@@ -32,20 +32,6 @@ from .resources import (
 CREDENTIAL_FIELDS: Final = terway_model.CREDENTIAL_KEYS
 
 
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, Sequence):
-        return "a list"
-    return "null" if value is None else type(value).__name__
-
-
 # --- no-terway-in-overlay ----------------------------------------------------------------------------
 
 
@@ -94,7 +80,7 @@ def eni_conf_problems(
     """What is wrong with an ``eni_conf`` value (JSON text), judged as upstream Terway reads it
     (``hybrid_terway.terway_model``). Never shows the value of a credential field."""
     if not isinstance(value, str):
-        return [f"must be JSON text (a string), not {_json_type(value)}"]
+        return [f"must be JSON text (a string), not {terway_model.json_kind(value)}"]
     try:
         conf = terway_model.parse_json_object(value)
     except ValueError as exc:

@@ -1,0 +1,45 @@
+"""Objects as they are in the cluster: the one way this package reads them, and a safe lookup into them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+
+_IDENTITY = ("apiVersion", "kind", "metadata")
+
+
+def value_at(obj: Mapping[str, Any] | None, path: Sequence[str]) -> Any:
+    """``obj[path[0]][path[1]]...``, or None where a step is missing or not a mapping."""
+    for key in path:
+        if not isinstance(obj, Mapping):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def read_live(
+    name: str,
+    api_version: str,
+    kind: str,
+    object_id: pulumi.Input[str],
+    fields: Sequence[str],
+    opts: pulumi.ResourceOptions,
+) -> pulumi.Output[dict[str, Any]]:
+    """Read a Kubernetes object as it is in the cluster, as plain camelCase data holding ``fields``.
+
+    A generic read (rather than a typed ``DaemonSet.get``) serves every kind alike, the tigera Installation
+    included, and gives the object in the shape the pure functions (scheduling, the eni_conf merge) work on.
+    Absent fields are left out. An ``object_id`` unknown during preview skips the read (its outputs stay
+    unknown), which is how reads of objects the addon has yet to create wait for it.
+    """
+    live = pulumi.CustomResource(
+        f"kubernetes:{api_version}:{kind}",
+        name,
+        dict.fromkeys((*_IDENTITY, *fields)),
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id)),
+    )
+    return pulumi.Output.all(**{f: getattr(live, f) for f in fields}).apply(
+        lambda obj: {k: v for k, v in obj.items() if v is not None}
+    )
