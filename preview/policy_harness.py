@@ -514,6 +514,8 @@ class PolicyPackProcess:
             raise self._error(f"the pack printed no port within {self.startup_timeout:.0f}s") from None
         if first is None:
             process.wait(timeout=10)
+            for thread in self._threads:  # the pumps end at EOF: what the pack wrote is all in before we report it
+                thread.join(timeout=5)
             raise self._error(f"the pack exited (code {process.returncode}) before printing its port")
         try:
             self.port = int(first.strip())
