@@ -1,4 +1,5 @@
-"""The inputs of ``HybridTerwayNetwork`` as typed data: the component package's schema is inferred from them.
+"""The inputs of ``HybridTerwayNetwork`` and ``TerwayIdentity`` as typed data: the component package's schema is
+inferred from them.
 
 The keys are the stack configuration's own camelCase keys (README.md, "Stack configuration"), so a Pulumi YAML
 or TypeScript program passes exactly what ``Pulumi.<stack>.yaml`` holds. These types only describe the shape:
@@ -8,6 +9,7 @@ or TypeScript program passes exactly what ``Pulumi.<stack>.yaml`` holds. These t
 No ``from __future__ import annotations`` here: the schema inference reads these annotations at runtime.
 """
 
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any, TypedDict
 
@@ -26,8 +28,10 @@ __all__ = [
     "OnPremWorkloadRef",
     "Scenario",
     "TerwayConfig",
+    "TerwayIdentityInputs",
     "VswitchSelectionPolicy",
     "WorkloadKind",
+    "holds_output",
     "plain_values",
 ]
 
@@ -147,6 +151,37 @@ class HybridTerwayNetworkArgs(TypedDict):
     """A kubeconfig for the registered cluster (secret); fetched fresh from ACK on every run when absent."""
     accessKeySecret: NotRequired[pulumi.Input[str]]
     """With credentials.source existing only: the key's secret (secret)."""
+
+
+class TerwayIdentityInputs(TypedDict):
+    """The inputs of TerwayIdentity, the RAM user Terway acts as (``hybrid_terway.ram.TerwayIdentityArgs`` checks
+    them by the same rules as for HybridTerwayNetwork)."""
+
+    userName: str
+    """The RAM user: 1-64 of A-Za-z0-9._-."""
+    policyName: str
+    """The custom policy holding Terway's actions: 1-128 of A-Za-z0-9-."""
+    ipStack: IpStack
+    """ipv4, or dual (also grants the IPv6 address actions)."""
+    keySlots: list[KeySlot]
+    """One AccessKey per slot: one or two of a, b, each at most once; see the key rotation runbook."""
+    activeKey: KeySlot
+    """The slot whose key is the outputs accessKeyId and accessKeySecret: one of keySlots."""
+    clusterId: str
+    """The registered cluster, named in the user's and the policy's descriptions."""
+    legacyRamActions: NotRequired[bool]
+    """Also grant the 2021 guide's three extra ECS actions, for a Terway build older than v1.9.6 (default false)."""
+
+
+def holds_output(value: Any) -> bool:
+    """Whether ``value`` is, or holds, a ``pulumi.Output`` (another resource's output, or a secret)."""
+    if isinstance(value, pulumi.Output):
+        return True
+    if isinstance(value, Mapping):
+        return any(holds_output(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(holds_output(v) for v in value)
+    return False
 
 
 def plain_values(value: Any) -> Any:

@@ -25,7 +25,7 @@ from hybrid_terway.address_plan import (
     plan_addresses,
     setting_cidrs,
 )
-from hybrid_terway.args import HybridTerwayNetworkArgs, plain_values
+from hybrid_terway.args import HybridTerwayNetworkArgs, holds_output, plain_values
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.live import read_live
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
@@ -61,16 +61,6 @@ def cluster_kubeconfig(
     return pulumi.Output.secret(credential.kube_config)
 
 
-def _holds_output(value: Any) -> bool:
-    if isinstance(value, pulumi.Output):
-        return True
-    if isinstance(value, Mapping):
-        return any(_holds_output(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_holds_output(v) for v in value)
-    return False
-
-
 def settings_from_args(args: Mapping[str, Any]) -> tuple[Settings, StackSecrets]:
     """The component's inputs (``HybridTerwayNetworkArgs``) as validated settings and secrets, or ConfigError.
 
@@ -82,7 +72,7 @@ def settings_from_args(args: Mapping[str, Any]) -> tuple[Settings, StackSecrets]
         f"{constants.PROJECT}:{key}: must be a plain value known before the deployment (it decides which "
         "resources exist), not an output of another resource or a secret"
         for key, value in args.items()
-        if key not in SECRET_KEYS and _holds_output(value)
+        if key not in SECRET_KEYS and holds_output(value)
     ]
     if problems:
         raise ConfigError(problems)
