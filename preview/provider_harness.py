@@ -28,10 +28,12 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import (
     engine_pb2,
     engine_pb2_grpc,
+    errors_pb2,
     provider_pb2,
     provider_pb2_grpc,
     resource_pb2,
     resource_pb2_grpc,
+    status_pb2,
 )
 
 from hybrid_terway import constants
@@ -51,7 +53,30 @@ _FEATURES = {
 
 
 class ProviderError(RuntimeError):
-    """The plugin did not start, or a call to it failed (its stderr is in the message)."""
+    """The plugin did not start, or a call to it failed (its stderr is in the message).
+
+    ``property_errors``: the input-property errors the call was refused with, as (property path, reason), the way
+    the engine reads them (``pulumirpc.InputPropertiesError`` in the status details).
+    """
+
+    def __init__(self, message: str, property_errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.property_errors = property_errors or []
+
+
+def input_property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
+    """The input-property errors carried by a failed call's status details (trailing ``grpc-status-details-bin``)."""
+    found: list[tuple[str, str]] = []
+    metadata = error.trailing_metadata() if isinstance(error, grpc.Call) else None
+    for key, value in metadata or ():
+        if key != "grpc-status-details-bin":
+            continue
+        status = status_pb2.Status.FromString(value)
+        for detail in status.details:
+            errors = errors_pb2.InputPropertiesError()
+            if detail.Unpack(errors):
+                found += [(e.property_path, e.reason) for e in errors.errors]
+    return found
 
 
 def make_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
@@ -268,8 +293,9 @@ class ProviderProcess:
     def stderr(self) -> str:
         return b"".join(self._stderr).decode(errors="replace")
 
-    def _error(self, message: str) -> ProviderError:
-        return ProviderError(f"{message}\n--- plugin stderr ---\n{self.stderr()[-4000:].rstrip() or '(empty)'}")
+    def _error(self, message: str, property_errors: list[tuple[str, str]] | None = None) -> ProviderError:
+        stderr = self.stderr()[-4000:].rstrip() or "(empty)"
+        return ProviderError(f"{message}\n--- plugin stderr ---\n{stderr}", property_errors)
 
     def _call(self, method: str, request: Any) -> Any:
         assert self._stub is not None, "the plugin is not running"
@@ -277,7 +303,7 @@ class ProviderProcess:
             return getattr(self._stub, method)(request, timeout=self.timeout)
         except grpc.RpcError as exc:
             details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
-            raise self._error(f"{method} failed: {details}") from None
+            raise self._error(f"{method} failed: {details}", input_property_errors(exc)) from None
 
     def get_schema(self) -> dict[str, Any]:
         response = self._call("GetSchema", provider_pb2.GetSchemaRequest(version=0))

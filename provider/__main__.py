@@ -1,4 +1,5 @@
-"""Entry point of the hybrid-terway component package: serves ``HybridTerwayNetwork`` to any Pulumi language.
+"""Entry point of the hybrid-terway component package: serves ``HybridTerwayNetwork`` and ``TerwayIdentity`` to any
+Pulumi language.
 
 The Pulumi language host runs ``<venv>/bin/python <this folder> <engine address>``; the provider prints the
 port of its gRPC server (``pulumirpc.ResourceProvider``) and serves until the engine stops it.

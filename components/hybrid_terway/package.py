@@ -1,11 +1,13 @@
-"""The component package: ``HybridTerwayNetwork`` for every Pulumi language, served by ``provider/__main__.py``.
+"""The component package: ``HybridTerwayNetwork`` and ``TerwayIdentity`` for every Pulumi language, served by
+``provider/__main__.py``.
 
-The schema is inferred (``pulumi.provider.experimental``) from ``HybridTerwayNetworkArgs`` and the component's
-annotated outputs; the inference cannot mark a property secret, so this provider marks the secret inputs.
+The schema is inferred (``pulumi.provider.experimental``) from ``HybridTerwayNetworkArgs``, ``TerwayIdentityInputs``
+and the components' annotated outputs; the inference cannot mark a property secret, so this provider marks the
+secret inputs and outputs. The inference also puts every component in module ``index``: ``TerwayIdentity`` keeps
+its own type token ``hybrid-terway:ram:TerwayIdentity`` (existing stacks' URNs and the policy pack rely on it), so
+this provider states that token in the schema and dispatches ``Construct`` by the full token.
 
-The inner components are not in the package: the inference puts every component in module ``index`` while
-theirs keep their own type tokens (``hybrid-terway:ram:TerwayIdentity``, ...), on which existing stacks' URNs
-and the policy pack rely; and ``OnPremIsolation``/``TerwayNetwork`` take a Kubernetes provider object and the
+``OnPremIsolation`` and ``TerwayNetwork`` are not in the package: they take a Kubernetes provider object and the
 resources to wait for, which their schema could not state.
 """
 
@@ -22,12 +24,22 @@ from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
 from hybrid_terway import constants
-from hybrid_terway.args import HybridTerwayNetworkArgs
+from hybrid_terway.args import HybridTerwayNetworkArgs, TerwayIdentityInputs
 from hybrid_terway.network import HybridTerwayNetwork
+from hybrid_terway.ram import IdentityInputError, TerwayIdentity
 from hybrid_terway.settings import SECRET_KEYS, ConfigError
 
 PACKAGE_NAME = constants.PROJECT
-"""The package name: its type tokens read ``hybrid-terway:index:<Component>``."""
+"""The package name: the first part of every type token."""
+
+COMPONENTS: dict[str, type[pulumi.ComponentResource]] = {
+    constants.NETWORK_COMPONENT_TYPE: HybridTerwayNetwork,
+    constants.IDENTITY_COMPONENT_TYPE: TerwayIdentity,
+}
+"""The components the package hosts, by their own type tokens."""
+
+SECRET_OUTPUTS: dict[str, tuple[str, ...]] = {constants.IDENTITY_COMPONENT_TYPE: ("accessKeySecret",)}
+"""Outputs that are Pulumi secrets, by component: the SDKs then keep them secret."""
 
 
 def package_version() -> str:
@@ -35,10 +47,26 @@ def package_version() -> str:
 
 
 def mark_secrets(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` with the component's secret inputs marked ``secret`` (SDKs then wrap them as secrets)."""
+    """``schema`` with the components' secret inputs and outputs marked ``secret`` (SDKs then wrap them as
+    secrets)."""
     inputs = schema["resources"][constants.NETWORK_COMPONENT_TYPE]["inputProperties"]
     for key in sorted(SECRET_KEYS):
         inputs[key]["secret"] = True
+    for token, keys in SECRET_OUTPUTS.items():
+        for key in keys:
+            schema["resources"][token]["properties"][key]["secret"] = True
+    return schema
+
+
+def with_own_tokens(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with each component under its own type token (the inference names them all ``index``)."""
+    resources = schema["resources"]
+    for token, component in COMPONENTS.items():
+        inferred = f"{PACKAGE_NAME}:index:{component.__name__}"
+        resource = resources.pop(inferred)
+        # The inference keeps the docstring's indentation; the SDKs show this text as it is.
+        resource["description"] = inspect.cleandoc(component.__doc__ or "")
+        resources[token] = resource
     return schema
 
 
@@ -63,16 +91,19 @@ def property_errors(error: ConfigError) -> list[InputPropertyErrorDetails]:
     return details
 
 
+def identity_property_errors(error: IdentityInputError) -> list[InputPropertyErrorDetails]:
+    """Each problem with ``TerwayIdentity``'s inputs as the engine's input-property error."""
+    return [{"property_path": key, "reason": message} for key, message in error.problems]
+
+
 class HybridTerwayProvider(ComponentProvider):
-    """Hosts ``HybridTerwayNetwork``; its schema is the inferred one with the secret inputs marked."""
+    """Hosts ``HybridTerwayNetwork`` and ``TerwayIdentity``; the inferred schema with their own type tokens and the
+    secrets marked."""
 
     def __init__(self) -> None:
-        super().__init__([HybridTerwayNetwork], PACKAGE_NAME, version=package_version())
+        super().__init__(list(COMPONENTS.values()), PACKAGE_NAME, version=package_version())
         assert self.schema is not None
-        schema = mark_secrets(json.loads(self.schema))
-        # The inference keeps the docstring's indentation; the SDKs show this text as it is.
-        resource = schema["resources"][constants.NETWORK_COMPONENT_TYPE]
-        resource["description"] = inspect.cleandoc(HybridTerwayNetwork.__doc__ or "")
+        schema = mark_secrets(with_own_tokens(json.loads(self.schema)))
         schema["description"] = (
             "The container network of ACK One registered (hybrid) clusters: Terway on cloud nodes, "
             "on-prem workloads and CNIs kept off them."
@@ -82,19 +113,28 @@ class HybridTerwayProvider(ComponentProvider):
     def construct(
         self, name: str, resource_type: str, inputs: pulumi.Inputs, options: pulumi.ResourceOptions | None = None
     ) -> ConstructResult:
-        """Build the component from the inputs as they arrive: their keys already are the settings' keys.
+        """Build the component from the inputs as they arrive: their keys already are the arguments' keys.
 
-        The inputs go to the settings model as they are, not through the inference's own mapping
+        Dispatched by the full type token: ``ComponentProvider.validate_resource_type`` accepts module ``index``
+        only. The inputs go to the component as they are, not through the inference's own mapping
         (``ComponentProvider.map_input_properties`` in pulumi/pulumi ``sdk/python/lib/pulumi/provider/experimental/
         component.py``, SDK 3.272.0), which turns a list of enum values into empty objects and leaves integers
-        as floats; the model checks everything (required keys included) and reports each problem by key.
+        as floats; the components check everything (required keys included) and report each problem by key.
         """
-        self.validate_resource_type(self._name, resource_type)
-        args = cast(HybridTerwayNetworkArgs, wire_numbers(dict(inputs)))
+        if resource_type not in COMPONENTS:
+            raise ValueError(f"unknown resource type {resource_type!r}; this package has {sorted(COMPONENTS)}")
         try:
-            component = HybridTerwayNetwork(name, args, options)
+            component: pulumi.ComponentResource
+            if resource_type == constants.IDENTITY_COMPONENT_TYPE:
+                component = TerwayIdentity(name, cast(TerwayIdentityInputs, dict(inputs)), options)
+            else:
+                network_args = cast(HybridTerwayNetworkArgs, wire_numbers(dict(inputs)))
+                component = HybridTerwayNetwork(name, network_args, options)
         except ConfigError as exc:
             raise InputPropertiesError(str(exc), property_errors(exc)) from None
+        except IdentityInputError as exc:
+            message = f"invalid inputs of TerwayIdentity: {exc}"
+            raise InputPropertiesError(message, identity_property_errors(exc)) from None
         except Exception as exc:
             raise ComponentInitError(exc) from exc
         return ConstructResult(component.urn, self.get_state(component, self._component_defs[type(component).__name__]))
