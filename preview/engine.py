@@ -83,6 +83,24 @@ class Registration:
     state: dict[str, Any] = field(default_factory=dict)
 
 
+def registration_of(request: Any, urn: str, read_id: str | None) -> Registration:
+    """What the engine learns from a ``RegisterResourceRequest`` (or, with ``read_id``, a ``ReadResourceRequest``)."""
+    properties = request.properties if read_id is not None else request.object
+    return Registration(
+        urn=urn,
+        type=request.type,
+        name=request.name,
+        parent=request.parent,
+        custom=read_id is not None or bool(getattr(request, "custom", False)),
+        read=read_id is not None,
+        dependencies=sorted(set(request.dependencies)),
+        provider=request.provider,
+        inputs=json_format.MessageToDict(properties),
+        retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+        delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+    )
+
+
 @dataclass
 class World:
     """Everything outside the program: the cloud, the cluster and the stack's cloud-node label."""
@@ -144,22 +162,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def _record(self, request: Any, read_id: str | None) -> resource_pb2.RegisterResourceResponse | Any:
         pulumi_mocks._ensure_event_loop()
         urn = self.make_urn(request.parent, request.type, request.name)
-        properties = request.properties if read_id is not None else request.object
-        wire = json_format.MessageToDict(properties)
-        custom = read_id is not None or bool(getattr(request, "custom", False))
-        registration = Registration(
-            urn=urn,
-            type=request.type,
-            name=request.name,
-            parent=request.parent,
-            custom=custom,
-            read=read_id is not None,
-            dependencies=sorted(set(request.dependencies)),
-            provider=request.provider,
-            inputs=wire,
-            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
-            delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
-        )
+        registration = registration_of(request, urn, read_id)
+        wire = registration.inputs
         with self._order_lock:
             self.registrations.append(registration)
         if request.type == "pulumi:pulumi:Stack":

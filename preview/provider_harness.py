@@ -37,7 +37,7 @@ from pulumi.runtime.proto import (
 )
 
 from hybrid_terway import constants
-from preview.engine import SECRET_SIG, SECRET_VALUE, Registration, World, unwrap
+from preview.engine import SECRET_SIG, SECRET_VALUE, Registration, World, registration_of, unwrap
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_DIR = ROOT / "provider"
@@ -125,20 +125,8 @@ class FakeResourceMonitor(resource_pb2_grpc.ResourceMonitorServicer):
 
     def _record(self, request: Any, read_id: str | None) -> tuple[str, str, dict[str, Any]]:
         urn = make_urn(self.stack, self.project, request.parent, request.type, request.name)
-        wire = json_format.MessageToDict(request.properties if read_id is not None else request.object)
-        registration = Registration(
-            urn=urn,
-            type=request.type,
-            name=request.name,
-            parent=request.parent,
-            custom=read_id is not None or bool(getattr(request, "custom", False)),
-            read=read_id is not None,
-            dependencies=sorted(set(request.dependencies)),
-            provider=request.provider,
-            inputs=wire,
-            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
-            delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
-        )
+        registration = registration_of(request, urn, read_id)
+        wire = registration.inputs
         with self._lock:
             self.log.registrations.append(registration)
         ident, state = self.world.register(urn, request.type, request.name, unwrap(wire), read_id)
