@@ -80,6 +80,16 @@ def make_urn(
     return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
+def kill(process: subprocess.Popen[bytes] | None) -> None:
+    """End a plugin process (a pack, a provider) at once and reap it; None is fine."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
 # --- resources in ------------------------------------------------------------------------------------
 
 
@@ -537,11 +547,7 @@ class PolicyPackProcess:
         """Kill the process and close the connection (always safe to call)."""
         # The process goes first: closing a channel whose peer is still up waits ~0.2 s on gRPC's pollers.
         process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
+        kill(process)
         if self._channel is not None:
             self._channel.close()
             self._channel = None

@@ -9,7 +9,6 @@ resources with, answered from the same ``World`` (fake cloud and cluster) as the
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue
@@ -38,6 +37,7 @@ from pulumi.runtime.proto import (
 
 from hybrid_terway import constants
 from preview.engine import SECRET_SIG, SECRET_VALUE, Registration, World, registration_of, unwrap
+from preview.policy_harness import kill
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_DIR = ROOT / "provider"
@@ -267,11 +267,7 @@ class ProviderProcess:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None:
-            if process.poll() is None:
-                process.kill()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
+        kill(process)
         if self._channel is not None:
             self._channel.close()
             self._channel = None
