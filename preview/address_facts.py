@@ -26,8 +26,9 @@ from hybrid_terway.address_plan import (
     setting_cidrs,
 )
 from hybrid_terway.settings import Settings
-from preview.fake_cluster import FakeCluster, SnapshotError, make_kubernetes_service
+from preview.fake_cluster import FakeCluster, make_kubernetes_service
 from preview.safe_yaml import YamlInputError, load_documents
+from preview.snapshot import SnapshotError
 
 IPPOOL_API_VERSIONS = ("crd.projectcalico.org/v1", "projectcalico.org/v3")
 """``kubectl get ippools.crd.projectcalico.org`` gives the first; Calico's API server serves the second."""

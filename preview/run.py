@@ -18,12 +18,13 @@ from preview.address_facts import cluster_facts, kubernetes_service, preview_add
 from preview.cloud_snapshot import CloudSnapshotError, load_cloud_snapshot, representative_network
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
-from preview.fake_cluster import ClusterError, FakeCluster, SnapshotError, load_snapshot
+from preview.fake_cluster import ClusterError, FakeCluster
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
 from preview.placement import NodeIndex, judge_placement, with_before
 from preview.rollouts import rollouts
 from preview.safe_yaml import YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
+from preview.snapshot import SnapshotError, load_snapshot
 from preview.stack_config import StackConfig, StackFileError, load_stack_config
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2

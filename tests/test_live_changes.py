@@ -15,8 +15,9 @@ from hybrid_terway import constants
 from hybrid_terway.ssa import apply_patch
 from preview.artifacts import _mermaid_id, is_applied_object, object_key
 from preview.engine import unwrap
-from preview.fake_cluster import FakeCluster, load_snapshot
+from preview.fake_cluster import FakeCluster
 from preview.run import EXIT_OK, PreviewResult, preview
+from preview.snapshot import load_snapshot
 from tests.conftest import DATA, ROOT, dev_variant
 
 SNAPSHOTS = DATA / "snapshots"

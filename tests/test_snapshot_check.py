@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from preview.fake_cluster import SnapshotError, load_snapshot, make_node, make_workload
+from preview.fake_cluster import make_node, make_workload
 from preview.run import EXIT_INVALID, PreviewError, preview
+from preview.snapshot import SnapshotError, load_snapshot
 from tests.conftest import DATA
 
 CALICO_TWO_TERMS = DATA / "snapshots" / "bgp-calico-two-terms.yaml"
