@@ -21,7 +21,7 @@ import kubernetes_validate
 from hybrid_terway import constants
 
 KUBERNETES_VERSION = "1.33.0"
-"""The Kubernetes API version the rendered objects are checked against (pinned; see README)."""
+"""The Kubernetes API version the rendered objects are checked against (pinned; see docs/offline-preview.md)."""
 
 _SCHEMA_ROOT = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
 _SCHEMA_DIR = _SCHEMA_ROOT / f"v{KUBERNETES_VERSION}-local-strict"

@@ -25,7 +25,7 @@ def pack_info() -> AnalyzerInfo:
 
 
 def test_the_readme_example_uses_the_engines_keys() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "policy-pack.md").read_text()
     example = re.search(r"```json\n(\{.*?\})\n```", readme, re.S)
     assert example is not None
     effective = reconcile_config(pack_info(), json.loads(example.group(1)))

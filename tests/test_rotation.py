@@ -1,4 +1,4 @@
-"""Zero-downtime key rotation (README runbook) as three program runs against one fake cloud."""
+"""Zero-downtime key rotation (docs/operations.md runbook) as three program runs against one fake cloud."""
 
 from __future__ import annotations
 

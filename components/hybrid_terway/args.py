@@ -1,7 +1,7 @@
 """The inputs of ``HybridTerwayNetwork`` and ``TerwayIdentity`` as typed data: the component package's schema is
 inferred from them.
 
-The keys are the stack configuration's own camelCase keys (README.md, "Stack configuration"), so a Pulumi YAML
+The keys are the stack configuration's own camelCase keys (docs/configuration.md), so a Pulumi YAML
 or TypeScript program passes exactly what ``Pulumi.<stack>.yaml`` holds. These types only describe the shape:
 ``hybrid_terway.settings.Settings`` validates the values (ids, CIDRs, bounds, scenario rules), and
 ``tests/test_package_schema.py`` proves the two agree field by field.

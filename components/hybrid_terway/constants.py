@@ -2,7 +2,7 @@
 
 The program, the offline preview and the policy pack import these names; nothing else in the project
 spells a label or an object name; Terway's own facts (eni_conf keys, limits, RAM actions) are in
-``hybrid_terway.terway_model``. Sources are in the README ("Where the facts come from").
+``hybrid_terway.terway_model``. Sources are in docs/sources.md.
 """
 
 from __future__ import annotations
