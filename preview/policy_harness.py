@@ -168,6 +168,8 @@ class AnalyzerInfo:
     supports_config: bool
     policies: dict[str, PolicyInfo]
     initial_config: dict[str, dict[str, Any]]
+    reported_version: str = ""
+    """What the pack itself answers in ``GetAnalyzerInfo`` (``version`` is what the engine uses)."""
 
 
 @dataclass(frozen=True)
@@ -307,11 +309,9 @@ def _stack_resource(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerResource
 
 
 def pack_version(policy_dir: Path) -> str | None:
-    """The version in the pack's ``PulumiPolicy.yaml``, which the Pulumi CLI reports for a Python pack.
-
-    pulumi-policy's Python SDK answers a placeholder 0.0.1 over the protocol (``PolicyPack.__init__`` in
-    pulumi_policy/policy.py), used only when ``PulumiPolicy.yaml`` gives no version.
-    """
+    """The version in the pack's ``PulumiPolicy.yaml``, which the engine uses over the one the pack answers
+    (pulumi/pulumi ``pkg/resource/plugin/analyzer_plugin.go``: "The version from PulumiPolicy.yaml is used, if
+    set, over the version from the diagnostic")."""
     path = policy_dir / "PulumiPolicy.yaml"
     if not path.is_file():
         return None
@@ -629,7 +629,9 @@ class PolicyPackProcess:
                 for name, c in response.initialConfig.items()
             }
             version = pack_version(self.policy_dir) or response.version
-            self._info = AnalyzerInfo(response.name, version, response.supportsConfig, policies, initial)
+            self._info = AnalyzerInfo(
+                response.name, version, response.supportsConfig, policies, initial, response.version
+            )
         return self._info
 
     def configure(self, config: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:

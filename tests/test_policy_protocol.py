@@ -321,3 +321,71 @@ def test_real_program_resources_with_a_broken_exclusion_are_caught(pack: PolicyP
     report = pack.analyze_run(dataclasses.replace(run, registrations=broken))
     found = {v["policy"] for v in report["violations"] if v["level"] == "mandatory"}
     assert {"onprem-workloads-avoid-cloud-nodes", "one-cni-per-node"} <= found, report
+
+
+# --- the pack's version --------------------------------------------------------------------------------
+
+
+def test_the_pack_answers_the_version_of_its_policy_yaml(pack: PolicyPackProcess) -> None:
+    from policy.hybrid_terway_guard.pack import pack_version
+
+    version = pack_version()
+    assert version != "0.0.1"
+    assert pack.info().reported_version == version == pack.info().version
+    report = pack.run([pcs.eni_config(UNKNOWN)])
+    (advisory,) = report.of(pc.ENI_CONFIG_VALID)
+    assert advisory.level == "advisory" and f"'hybrid-terway-guard@v{version}'" in advisory.message
+
+
+def test_a_malformed_pack_version_is_refused(tmp_path: Path) -> None:
+    from policy.hybrid_terway_guard.pack import pack_version
+
+    (tmp_path / "PulumiPolicy.yaml").write_text("version: one\n")
+    with pytest.raises(ValueError, match="version = 'one': must be a semantic version"):
+        pack_version(tmp_path / "PulumiPolicy.yaml")
+
+
+# --- JSON nested as deeply as Go's decoder reads it --------------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [1_000, 9_999])
+def test_deep_eni_conf_that_go_accepts_is_judged(pack: PolicyPackProcess, depth: int) -> None:
+    conf = json.dumps(pcs.program_eni_conf(access_key=pcs.ACCESS_KEY_ID, access_secret=pcs.ACCESS_KEY_SECRET))
+    text = conf[:-1] + f', "zzz": {_nested(depth)}, "version": {_nested(depth)}}}'  # 1 + depth levels
+    report = pack.run([pcs.eni_config(text)])
+    assert sorted(m.split("\n")[-1] for m in report.messages(pc.ENI_CONFIG_VALID)) == [
+        f"ConfigMap kube-system/eni-config data.{constants.ENI_CONF_KEY}: 'zzz' is not a key Terway reads; "
+        "Terway ignores it silently",
+        f"ConfigMap kube-system/eni-config data.{constants.ENI_CONF_KEY}: version: a list cannot be decoded into "
+        "Go string",
+    ]
+    assert [v.level for v in report.of(pc.CREDENTIALS_NOT_IN_CONFIGMAP)] == ["advisory"]
+    assert pcs.ACCESS_KEY_SECRET not in json.dumps(report.to_json())
+
+
+@pytest.mark.parametrize("depth", [10_000, 20_000])
+def test_eni_conf_deeper_than_go_accepts_is_not_valid(pack: PolicyPackProcess, depth: int) -> None:
+    text = '{"zzz": ' + _nested(depth) + "}"  # 1 + depth levels: one more than Go's 10,000 at the least
+    report = pack.run([pcs.eni_config(text)])
+    (violation,) = report.of(pc.ENI_CONFIG_VALID)
+    assert violation.level == "mandatory"
+    assert "nested more than 10000 levels deep (at line 1 column 10008)" in violation.message
+    assert "exceeded max depth" in violation.message
+    assert report.of(pc.CREDENTIALS_NOT_IN_CONFIGMAP) == []
+
+
+@pytest.mark.parametrize("depth", [1_000, 20_000])
+def test_deep_ram_policy_document_does_not_fail_the_call(pack: PolicyPackProcess, depth: int) -> None:
+    document = '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ' + _nested(depth) + "}]}"
+    report = pack.run([pcs.ram_policy(document)])
+    (violation,) = report.of(pc.TERWAY_RAM_LEAST_PRIVILEGE)
+    assert violation.level == "mandatory"
+    if depth + 3 <= 10_000:
+        assert violation.message.endswith("statement 1: every Action must be a string")
+    else:
+        assert "policyDocument is nested more than 10000 levels deep" in violation.message
+        assert "the provider refuses it as invalid JSON" in violation.message

@@ -545,17 +545,7 @@ def test_stack_scenario() -> None:
 
 
 def test_policies_match_the_names_and_levels() -> None:
-    pack = [
-        policies.onprem_workloads_avoid_cloud_nodes,
-        policies.terway_only_on_cloud_nodes,
-        policies.one_cni_per_node,
-        policies.no_terway_in_overlay,
-        policies.terway_ram_least_privilege,
-        policies.terway_ram_guide_actions,
-        policies.eni_config_valid,
-        policies.access_key_limit,
-        policies.credentials_not_in_configmap,
-    ]
+    pack = policies.POLICIES
     assert [p.name for p in pack] == list(pc.POLICY_NAMES)
     levels = {p.name: p.enforcement_level for p in pack}
     assert levels.pop(pc.CREDENTIALS_NOT_IN_CONFIGMAP) is EnforcementLevel.ADVISORY

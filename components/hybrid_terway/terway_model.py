@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from . import gojson
+
 UPSTREAM_REPO: Final = "AliyunContainerService/terway"
 UPSTREAM_COMMIT: Final = "89aadf8b"
 CONFIG_GO: Final = "types/daemon/config.go"
@@ -146,10 +148,11 @@ def _no_constant(name: str) -> object:
 def parse_json_object(text: str) -> dict[str, Any]:
     """``text`` as a JSON object, exactly as strict as Go's decoder; raises ValueError naming what is wrong.
 
-    The message never quotes ``text``: an ``eni_conf`` may hold an AccessKey secret.
+    The message never quotes ``text``: an ``eni_conf`` may hold an AccessKey secret. Any depth Go's decoder accepts
+    is read without recursion; deeper raises ``gojson.NestingError``, as Terway's decoder fails on it.
     """
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = gojson.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ValueError(f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     if not isinstance(value, dict):

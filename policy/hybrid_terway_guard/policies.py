@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
@@ -191,3 +192,19 @@ access_key_limit = StackValidationPolicy(
     enforcement_level=EnforcementLevel.MANDATORY,
     validate=_validate_access_keys,
 )
+
+
+# --- the pack ----------------------------------------------------------------------------------------
+
+POLICIES: list[Policy] = [
+    onprem_workloads_avoid_cloud_nodes,
+    terway_only_on_cloud_nodes,
+    one_cni_per_node,
+    no_terway_in_overlay,
+    terway_ram_least_privilege,
+    terway_ram_guide_actions,
+    eni_config_valid,
+    access_key_limit,
+    credentials_not_in_configmap,
+]
+"""Every policy the pack serves, in ``config.POLICY_NAMES`` order; a new module's policies are added here."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -200,8 +199,8 @@ def credential_fields_set(value: object) -> list[str]:
     if not isinstance(value, str):
         return []
     try:
-        conf = json.loads(value)
-    except json.JSONDecodeError:
+        conf = terway_model.parse_json_object(value)
+    except ValueError:  # not JSON, or nested too deeply: eni-config-valid reports it
         return []
     if not isinstance(conf, dict):
         return []
