@@ -42,6 +42,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
+from hybrid_terway import json_text
+
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 MAX_NESTING = 100
 """Lists and mappings nested deeper than this are refused (a Kubernetes object nests about 20 deep); what is read
@@ -494,7 +496,8 @@ def load_json(data: str | bytes, source: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise YamlInputError(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+        problem = json_text.describe(exc)
+        raise YamlInputError(f"{source}:{problem.line}:{problem.column}: not valid JSON: {problem.message}") from None
     except _DuplicateKey as exc:
         where = _locate_duplicate(text, exc.key)
         raise YamlInputError(f"{_position(text, where, source)}: duplicate key {exc.key!r} in a JSON object") from None

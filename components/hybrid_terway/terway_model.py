@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from . import gojson
+from . import gojson, json_text
 
 UPSTREAM_REPO: Final = "AliyunContainerService/terway"
 UPSTREAM_COMMIT: Final = "89aadf8b"
@@ -154,7 +154,10 @@ def parse_json_object(text: str) -> dict[str, Any]:
     try:
         value = gojson.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+        problem = json_text.describe(exc)
+        raise ValueError(
+            f"is not valid JSON ({problem.message} at line {problem.line} column {problem.column})"
+        ) from None
     if not isinstance(value, dict):
         raise ValueError(f"must be a JSON object, not {json_kind(value)}")
     return value

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants, gojson, terway_model
+from hybrid_terway import constants, gojson, json_text, terway_model
 
 from .resources import RAM_ACCESS_KEY, RAM_POLICY, RAM_USER, Report, ResourceView, shown, text, type_chain
 
@@ -70,7 +70,10 @@ def _document_statements(document: object) -> tuple[list[Statement], list[str]]:
     try:
         parsed = gojson.loads(document)
     except json.JSONDecodeError as exc:
-        return [], [f"policyDocument is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]
+        problem = json_text.describe(exc)
+        return [], [
+            f"policyDocument is not valid JSON ({problem.message} at line {problem.line} column {problem.column})"
+        ]
     except gojson.NestingError as exc:  # the provider's ValidateJsonString decodes with Go's encoding/json
         return [], [f"policyDocument {exc}, so the provider refuses it as invalid JSON"]
     except ValueError:  # a number Python cannot read (over 4,300 digits) overflows Go's float64 too
