@@ -78,9 +78,14 @@ def test_calico_snapshot_changes_and_rollouts(tmp_path: Path) -> None:
     changes = kubernetes_changes(plan)
     calico = changes["hybrid-isolation-daemonset-kube-system-calico-node"]
     assert calico["change"] == "update"
-    assert calico["diff"] == [
+    marker = calico["diff"][0]
+    assert marker["path"] == 'metadata.annotations["hybrid-terway/applied"]' and marker["old"] is None
+    assert calico["diff"][1:] == [
         {"path": 'metadata.annotations["pulumi.com/patchFieldManager"]', "old": None, "new": "hybrid-terway"},
         {"path": 'metadata.annotations["pulumi.com/patchForce"]', "old": None, "new": "true"},
+        # 2 pods, one at a time: 2 rounds of 60 s, half again as slack: the provider's default 10 min is enough
+        {"path": 'metadata.annotations["pulumi.com/skipAwait"]', "old": None, "new": "false"},
+        {"path": 'metadata.annotations["pulumi.com/timeoutSeconds"]', "old": None, "new": "600"},
         {"path": 'metadata.labels["hybrid-terway/placement"]', "old": None, "new": "on-prem"},
         {"path": f"{TERMS}[0].matchExpressions[1]", "old": None, "new": EXCLUSION},
         {"path": f"{TERMS}[1].matchExpressions[2]", "old": None, "new": EXCLUSION},
@@ -148,6 +153,15 @@ def test_a_second_run_against_the_applied_plan_changes_nothing(stack: str, snaps
     assert "No workload rolls" in plan_md and "<details>" not in plan_md
 
 
+MARKER_PATH = 'metadata.annotations["hybrid-terway/applied"]'
+
+
+def split_marker(diff: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A patch's diff without its drift marker, and the marker's own entry (None when it did not change)."""
+    marker = [d for d in diff if d["path"] == MARKER_PATH]
+    return [d for d in diff if d["path"] != MARKER_PATH], (marker[0] if marker else None)
+
+
 def drifted(objects: list[dict[str, Any]], **keys: Any) -> list[dict[str, Any]]:
     """``objects`` with owned keys of the live eni_conf edited by hand."""
     eni = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "eni-config")
@@ -162,8 +176,12 @@ def test_drift_in_an_owned_eni_conf_key_is_reverted_and_rolls_terway_once(tmp_pa
     plan = plan_of(tmp_path / "second", "dev")
     changes = kubernetes_changes(plan)
     assert changes["hybrid-terway-eni-config"]["change"] == "update"
-    assert changes["hybrid-terway-eni-config"]["diff"] == [{"path": "data.eni_conf:max_pool_size", "old": 10, "new": 5}]
-    [token] = changes["hybrid-terway-daemonset"]["diff"]
+    diff, marker = split_marker(changes["hybrid-terway-eni-config"]["diff"])
+    assert diff == [{"path": "data.eni_conf:max_pool_size", "old": 10, "new": 5}]
+    # the marker is new: the patch's inputs differ from the converged run's, so `up` sends the revert
+    assert marker is not None and marker["old"] and marker["old"] != marker["new"]
+    [token], ds_marker = split_marker(changes["hybrid-terway-daemonset"]["diff"])
+    assert ds_marker is not None
     assert token["path"] == 'spec.template.metadata.annotations["hybrid-terway/config-hash"]'
     assert token["old"] != token["new"]
     assert changes["hybrid-isolation-daemonset-kube-system-calico-node"]["change"] == "same"
@@ -205,7 +223,7 @@ def test_a_plain_credential_in_the_live_eni_conf_is_never_shown(tmp_path: Path) 
     result = run("dev", tmp_path / "second", write_snapshot(objects, tmp_path / "plain.yaml"))
     texts = [result.summary] + [p.read_text() for p in (tmp_path / "second" / "dev").rglob("*") if p.is_file()]
     assert all("old-plain-text-secret-value" not in t and "LTAI5tOldPlainKeyId00000" not in t for t in texts)
-    diff = kubernetes_changes(plan_of(tmp_path / "second", "dev"))["hybrid-terway-eni-config"]["diff"]
+    diff, _ = split_marker(kubernetes_changes(plan_of(tmp_path / "second", "dev"))["hybrid-terway-eni-config"]["diff"])
     assert diff == [
         {"path": "data.eni_conf:access_key", "old": "[secret]", "new": ""},
         {"path": "data.eni_conf:access_secret", "old": "[secret]", "new": ""},

@@ -104,6 +104,27 @@ DEFAULT_REPLICAS: Final = 1
 FIELD_MANAGER: Final = "hybrid-terway"
 PATCH_FIELD_MANAGER_ANNOTATION: Final = "pulumi.com/patchFieldManager"
 PATCH_FORCE_ANNOTATION: Final = "pulumi.com/patchForce"
+"""pulumi-kubernetes ``provider/pkg/await/await.go`` ``patchForce`` (at 94977969): in ``up`` an apply of a Patch
+resource, or the upsert of an existing object, takes fields another manager owns only with this annotation "true"."""
+DRIFT_ANNOTATION: Final = "hybrid-terway/applied"
+"""A patch's marker: kept while the live object holds what the patch wants, new when it drifts
+(``hybrid_terway.drift``)."""
+
+# --- rollout waits (pulumi-kubernetes provider/pkg/metadata/annotations.go, overrides.go, at 94977969) -------------
+
+TIMEOUT_SECONDS_ANNOTATION: Final = "pulumi.com/timeoutSeconds"
+SKIP_AWAIT_ANNOTATION: Final = "pulumi.com/skipAwait"
+DEFAULT_ROLLOUT_WAIT_SECONDS: Final = 600
+"""The provider's wait for a DaemonSet, Deployment or StatefulSet rollout without an annotation
+(``provider/pkg/await/daemonset.go`` ``_defaultDaemonSetTimeout``)."""
+KUBECONFIG_LIFETIME_MINUTES: Final = 180
+"""``temporary_duration_minutes`` of the kubeconfig fetched from ACK on every run."""
+RUN_MARGIN_MINUTES: Final = 30
+"""What a run spends besides rollout waits (RAM, the addon's install, the reads), kept out of the waits' budget."""
+ROLLOUT_WAIT_BOUND_SECONDS: Final = (KUBECONFIG_LIFETIME_MINUTES - RUN_MARGIN_MINUTES) * 60 // 2
+"""The longest wait of one patch: the isolation patches' waits and Terway's come one after the other."""
+SECONDS_PER_ROLLOUT_ROUND: Final = 60
+"""Estimated time to replace one round of pods (stop, start, ready). An estimate: a real cluster's pace is its own."""
 
 
 def split_label(label: str) -> tuple[str, str]:

@@ -14,10 +14,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway import constants, drift, scheduling
 from hybrid_terway.address_plan import after_checks
 from hybrid_terway.live import read_live, value_at
 from hybrid_terway.settings import OnPremWorkload, WorkloadKind
+from hybrid_terway.waits import RolloutWait, rollout_wait
 
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 
@@ -68,9 +69,11 @@ def isolation_patch_spec(workload: OnPremWorkload, live: Mapping[str, Any], clou
 def isolation_metadata(workload: OnPremWorkload) -> dict[str, Any]:
     metadata: dict[str, Any] = {
         "name": workload.name,
-        # A conflict with the manager that set the old selector is expected: the merged one keeps its terms.
         "annotations": {
             constants.PATCH_FIELD_MANAGER_ANNOTATION: constants.FIELD_MANAGER,
+            # Force: the manager that set the old selector (Helm's, kubectl's, the chart's operator) owns the
+            # required node selector, an atomic field; without force every `up` after its apply is a 409 conflict
+            # (pulumi-kubernetes await.go patchForce). The merged selector keeps every term it had.
             constants.PATCH_FORCE_ANNOTATION: "true",
         },
         # Lets the policy pack of any stack recognise this workload as on-prem only.
@@ -79,6 +82,46 @@ def isolation_metadata(workload: OnPremWorkload) -> dict[str, Any]:
     if workload.namespace:
         metadata["namespace"] = workload.namespace
     return metadata
+
+
+def owned_fields(workload: OnPremWorkload, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of the fields an isolation patch owns, as ``obj`` (the live object, or a patch) holds them."""
+    label = value_at(obj, ("metadata", "labels", constants.PLACEMENT_LABEL))
+    if workload.kind is WorkloadKind.INSTALLATION:
+        return {"affinity": value_at(obj, constants.TIGERA_AFFINITY_PATH), "label": label}
+    affinity_path = ("spec", "template", "spec", "affinity", "nodeAffinity", _REQUIRED)
+    return {"required": value_at(obj, affinity_path), "label": label}
+
+
+@dataclass(frozen=True)
+class IsolationPatch:
+    """What the patch of one on-prem workload sends, given the live object."""
+
+    spec: dict[str, Any]
+    metadata: dict[str, Any]
+    converged: bool
+    """The live object already holds what the patch owns: the patch sends the inputs of the last run."""
+    wait: RolloutWait | None
+    """The wait for the rollout it causes (None for an Installation, whose operator rolls calico-node)."""
+    notice: str | None
+    """What the user must do about that rollout, when it is not waited for and this run changes the template."""
+
+
+def isolation_patch(workload: OnPremWorkload, live: Mapping[str, Any], cloud_node_label: str) -> IsolationPatch:
+    """The patch that keeps ``workload`` off cloud nodes, from its live object: the merged affinity, the drift
+    marker (``hybrid_terway.drift``) and the rollout wait (``hybrid_terway.waits``)."""
+    spec = isolation_patch_spec(workload, live, cloud_node_label)
+    metadata = isolation_metadata(workload)
+    wanted = owned_fields(workload, {"metadata": metadata, "spec": spec})
+    found = owned_fields(workload, live)
+    converged = drift.canonical(found) == drift.canonical(wanted)
+    metadata["annotations"][constants.DRIFT_ANNOTATION] = drift.drift_marker(converged, live, drift.fingerprint(found))
+    wait = None if workload.kind is WorkloadKind.INSTALLATION else rollout_wait(workload.kind.value, live)
+    if wait is not None:
+        metadata["annotations"].update(wait.annotations())
+    selector = value_at(live, ("spec", "selector", "matchLabels"))
+    notice = wait.notice(selector if isinstance(selector, Mapping) else None) if wait and not converged else None
+    return IsolationPatch(spec, metadata, converged, wait, notice)
 
 
 def resource_slug(workload: OnPremWorkload) -> str:
@@ -119,17 +162,23 @@ class OnPremIsolation(pulumi.ComponentResource):
         for workload in args.workloads:
             slug = resource_slug(workload)
             api_version = _API_VERSIONS[workload.kind]
-            # the whole object: who owns it (metadata) decides whether it may be patched at all
-            fields = ("apiVersion", "kind", "metadata", "spec")
+            # the whole object: who owns it (metadata) decides whether it may be patched at all; its status
+            # tells how many pods a rollout replaces
+            fields = ("apiVersion", "kind", "metadata", "spec", "status")
             live = read_live(f"{name}-{slug}-live", api_version, workload.kind.value, workload.id, fields, k8s_child)
 
-            def merged_spec(obj: dict[str, Any], workload: OnPremWorkload = workload) -> dict[str, Any]:
+            def patch_of(obj: dict[str, Any], workload: OnPremWorkload = workload) -> IsolationPatch:
                 refusal = patch_refusal(workload, obj)
                 if refusal:
                     raise pulumi.RunError(refusal)
-                return isolation_patch_spec(workload, obj, args.cloud_node_label)
+                patch = isolation_patch(workload, obj, args.cloud_node_label)
+                if patch.notice:
+                    pulumi.log.warn(patch.notice, self)
+                return patch
 
-            spec = live.apply(merged_spec)
+            rendered = live.apply(patch_of)
+            spec = rendered.apply(lambda p: p.spec)
+            metadata = rendered.apply(lambda p: p.metadata)
             # retain_on_delete: relinquishing the merged selector on destroy would let the workload onto
             # cloud nodes; removing the exclusion is a deliberate, documented manual step.
             patch_opts = pulumi.ResourceOptions.merge(
@@ -144,13 +193,11 @@ class OnPremIsolation(pulumi.ComponentResource):
                     f"{name}-{slug}",
                     api_version=api_version,
                     kind=workload.kind.value,
-                    metadata=isolation_metadata(workload),
+                    metadata=metadata,
                     spec=spec,
                     opts=patch_opts,
                 )
             else:
-                patch = _PATCH_TYPES[workload.kind](
-                    f"{name}-{slug}", metadata=isolation_metadata(workload), spec=spec, opts=patch_opts
-                )
+                patch = _PATCH_TYPES[workload.kind](f"{name}-{slug}", metadata=metadata, spec=spec, opts=patch_opts)
             self.patches.append(patch)
         self.register_outputs({"patched": [w.ref for w in args.workloads]})

@@ -55,7 +55,8 @@ def cluster_kubeconfig(
         return pulumi.Output.secret(given)
     credential = alicloud.cs.get_cluster_credential_output(
         cluster_id=cluster_id,
-        temporary_duration_minutes=180,  # outlasts a rolling update of terway-eniip on a large node pool
+        # every rollout wait of the run is bounded below it (hybrid_terway.waits)
+        temporary_duration_minutes=constants.KUBECONFIG_LIFETIME_MINUTES,
         opts=pulumi.InvokeOutputOptions(parent=parent),
     )
     return pulumi.Output.secret(credential.kube_config)
@@ -270,6 +271,10 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
             enable_server_side_apply=True,
             # Only the shared addon Secret is a plain resource; it may already exist (see TerwayNetwork).
             upsert_existing_objects=True,
+            # A key switch changes the Secret's data: updated in place. Without this the provider plans a replace
+            # of any Secret whose type, data or stringData changes (pulumi-kubernetes provider/pkg/provider/diff.go
+            # forceNewProperties, at 94977969): every key switch would show as a replace of the shared Secret.
+            enable_secret_mutable=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
         # The network plan is checked against the cloud and the cluster before anything changes: every patch and

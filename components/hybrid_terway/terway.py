@@ -17,10 +17,11 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants, terway_model
+from hybrid_terway import constants, drift, terway_model
 from hybrid_terway.address_plan import after_checks
-from hybrid_terway.live import read_live
+from hybrid_terway.live import read_live, value_at
 from hybrid_terway.settings import TerwaySettings
+from hybrid_terway.waits import RolloutWait, rollout_wait
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,15 @@ def restart_token(
 
     ``base`` hashes the merged ``eni_conf`` (secret left out) and the active key *id*. When the live ``eni_conf``
     differs from the merged one, this run changes what Terway reads (a settings change, or a hand edit being
-    reverted, even one Terway was restarted with since): the token is ``base.<hash of the live eni_conf>``,
-    which differs from the token that rolled the pods last time. Once converged (live equals merged) a token
-    that already starts with ``base`` is kept, so a further run changes nothing.
+    reverted, even one Terway was restarted with since): the token is ``base.<hash of the live token and the live
+    eni_conf>``, which differs from the live token, the one that rolled the pods last time, even when the live
+    eni_conf is one an earlier run already reverted. Once converged (live equals merged) a token that already
+    starts with ``base`` is kept, so a further run changes nothing.
     """
     base = _digest(f"{render_eni_conf(without_secret(merged))}\0{access_key_id}", 16)
     if live is not None and dict(live) != dict(merged):
-        return f"{base}.{_digest(render_eni_conf(without_secret(live)), 8)}"
+        previous = live_token or ""
+        return f"{base}.{_digest(previous + chr(0) + render_eni_conf(without_secret(live)), 8)}"
     if live_token and live_token.startswith(base):
         return live_token
     return base
@@ -168,6 +171,81 @@ def terway_placement_spec(cloud_node_label: str, token: pulumi.Input[str]) -> di
             "metadata": {"annotations": {constants.RESTART_ANNOTATION: token}},
             "spec": {"nodeSelector": {key: value}},
         }
+    }
+
+
+@dataclass(frozen=True)
+class TerwayRender:
+    """What the eni-config patch and Terway's DaemonSet patch send this run, computed from the live objects."""
+
+    eni_conf: str
+    eni_config_marker: str
+    eni_config_converged: bool
+    token: str
+    daemonset_marker: str
+    wait: RolloutWait | None
+    notice: str | None
+    """What the user must do about Terway's rollout when it is not waited for and this run restarts Terway."""
+    blanked: tuple[str, ...]
+
+
+def eni_config_owned(config: Mapping[str, Any] | None, version: str | None) -> dict[str, Any]:
+    """The fields the eni-config patch owns as ``config`` holds them: the eni_conf text and the version annotation."""
+    return {
+        "eni_conf": value_at(config, ("data", constants.ENI_CONF_KEY)),
+        "version": value_at(config, ("metadata", "annotations", constants.TERWAY_VERSION_ANNOTATION))
+        if version
+        else None,
+    }
+
+
+def render_terway(
+    terway: TerwaySettings,
+    cluster_id: str,
+    cloud_node_label: str,
+    credentials: Credentials,
+    in_configmap: bool,
+    config: Mapping[str, Any] | None,
+    daemonset: Mapping[str, Any] | None,
+) -> TerwayRender:
+    """The merged eni_conf, the restart token, the drift markers (``hybrid_terway.drift``) and Terway's rollout
+    wait (``hybrid_terway.waits``), from the live ``eni-config`` and ``terway-eniip``."""
+    live = parse_live_eni_conf(value_at(config, ("data", constants.ENI_CONF_KEY)))
+    owned = owned_eni_conf(terway, credentials if in_configmap else None)
+    merged = merge_eni_conf(live, owned, cluster_id)
+    text = render_eni_conf(merged.conf)
+    wanted = {"eni_conf": text, "version": terway.version}
+    found = eni_config_owned(config, terway.version)
+    eni_converged = drift.canonical(found) == drift.canonical(wanted)
+    # the fingerprint of the live eni_conf leaves its secret out (it may hold the 2021 guide's plaintext key)
+    eni_marker = drift.drift_marker(eni_converged, config, drift.fingerprint(without_secret(live)))
+
+    live_token = value_at(daemonset, ("spec", "template", "metadata", "annotations", constants.RESTART_ANNOTATION))
+    live_token = live_token if isinstance(live_token, str) else None
+    token = restart_token(merged.conf, credentials.access_key_id, live, live_token)
+    key, value = constants.split_label(cloud_node_label)
+    wanted_ds = {"selector": value, "token": token}
+    found_ds = {
+        "selector": value_at(daemonset, ("spec", "template", "spec", "nodeSelector", key)),
+        "token": live_token,
+    }
+    ds_converged = drift.canonical(found_ds) == drift.canonical(wanted_ds)
+    ds_marker = drift.drift_marker(ds_converged, daemonset, drift.fingerprint(found_ds))
+    wait = rollout_wait("DaemonSet", daemonset) if daemonset else None
+    selector = value_at(daemonset, ("spec", "selector", "matchLabels"))
+    restarts = token != live_token
+    notice = wait.notice(selector if isinstance(selector, Mapping) else None) if wait and restarts else None
+    return TerwayRender(text, eni_marker, eni_converged, token, ds_marker, wait, notice, merged.blanked)
+
+
+def daemonset_wait_annotations(render: TerwayRender) -> dict[str, str]:
+    """Terway's await annotations; before the addon has created terway-eniip (a first install), the default wait
+    within the bound: the addon's fresh DaemonSet has nothing to roll yet."""
+    if render.wait is not None:
+        return render.wait.annotations()
+    return {
+        constants.SKIP_AWAIT_ANNOTATION: "false",
+        constants.TIMEOUT_SECONDS_ANNOTATION: str(constants.DEFAULT_ROLLOUT_WAIT_SECONDS),
     }
 
 
@@ -221,48 +299,61 @@ class TerwayNetwork(pulumi.ComponentResource):
             "core/v1",
             "ConfigMap",
             self.addon.id.apply(lambda _: f"{constants.TERWAY_NAMESPACE}/{constants.ENI_CONFIG_MAP}"),
-            ("data",),
-            # the live eni_conf may hold a plaintext AccessKey: never in the state in clear
-            pulumi.ResourceOptions.merge(k8s_child, pulumi.ResourceOptions(additional_secret_outputs=["data"])),
+            ("metadata", "data"),
+            # The live eni_conf may hold a plaintext AccessKey (store: configmap; the 2021 guide's keys). A read's
+            # state is the whole live object plus `__inputs`, the live object again as inputs (pulumi-kubernetes
+            # provider.go Read, checkpointObject), and the engine makes only top-level output keys secret
+            # (pulumi/pulumi step_executor.go): so every top-level key that can hold it is secret, `__inputs`
+            # and `metadata` (kubectl's last-applied annotation repeats data) included.
+            pulumi.ResourceOptions.merge(
+                k8s_child,
+                pulumi.ResourceOptions(additional_secret_outputs=["data", "binaryData", "metadata", "__inputs"]),
+            ),
         )
         live_daemonset = read_live(
             f"{name}-daemonset-live",
             "apps/v1",
             "DaemonSet",
             self.addon.id.apply(lambda _: f"{constants.TERWAY_NAMESPACE}/{constants.TERWAY_DAEMONSET}"),
-            ("spec",),
+            ("metadata", "spec", "status"),
             k8s_child,
         )
 
-        def merge(values: list[Any]) -> tuple[str, str]:
+        def render(values: list[Any]) -> TerwayRender:
             live_obj, daemonset, kid, key_secret = values
-            data = (live_obj or {}).get("data") or {}
-            live = parse_live_eni_conf(data.get(constants.ENI_CONF_KEY))
-            owned = owned_eni_conf(terway, Credentials(kid, key_secret) if in_configmap else None)
-            merged = merge_eni_conf(live, owned, args.cluster_id)
-            if merged.blanked:
+            rendered = render_terway(
+                terway,
+                args.cluster_id,
+                args.cloud_node_label,
+                Credentials(kid, key_secret),
+                in_configmap,
+                live_obj or None,
+                daemonset or None,
+            )
+            if rendered.blanked:
                 pulumi.log.warn(
                     f"ConfigMap {constants.TERWAY_NAMESPACE}/{constants.ENI_CONFIG_MAP} held a plaintext "
-                    f"{' and '.join(merged.blanked)} in eni_conf: blanked (credentials.store is 'secret': Terway "
+                    f"{' and '.join(rendered.blanked)} in eni_conf: blanked (credentials.store is 'secret': Terway "
                     f"takes its key from Secret {constants.TERWAY_NAMESPACE}/{constants.ADDON_SECRET})",
                     self,
                 )
-            annotations = ((((daemonset or {}).get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
-                "annotations"
-            ) or {}
-            token = restart_token(merged.conf, kid, live, annotations.get(constants.RESTART_ANNOTATION))
-            return render_eni_conf(merged.conf), token
+            if rendered.notice:
+                pulumi.log.warn(rendered.notice, self)
+            return rendered
 
-        merged_and_token = pulumi.Output.all(live_config, live_daemonset, key_id, secret).apply(merge)
+        rendered = pulumi.Output.all(live_config, live_daemonset, key_id, secret).apply(render)
         eni_conf_value: pulumi.Input[str]
         if in_configmap:
             # The whole eni_conf value carries the secret, so the whole value is a Pulumi secret.
-            eni_conf_value = pulumi.Output.secret(merged_and_token.apply(lambda mt: mt[0]))
+            eni_conf_value = pulumi.Output.secret(rendered.apply(lambda r: r.eni_conf))
         else:
             # Only the live object's data was secret (it may have held a key, now blanked): the merge holds none.
-            eni_conf_value = pulumi.Output.unsecret(merged_and_token.apply(lambda mt: mt[0]))
-        # The token is a hash of the configuration with the secret left out: not secret.
-        token = pulumi.Output.unsecret(merged_and_token.apply(lambda mt: mt[1]))
+            eni_conf_value = pulumi.Output.unsecret(rendered.apply(lambda r: r.eni_conf))
+        # The token and the markers are digests with the secret left out: not secret.
+        token = pulumi.Output.unsecret(rendered.apply(lambda r: r.token))
+        eni_marker = pulumi.Output.unsecret(rendered.apply(lambda r: r.eni_config_marker))
+        ds_marker = pulumi.Output.unsecret(rendered.apply(lambda r: r.daemonset_marker))
+        ds_waits = pulumi.Output.unsecret(rendered.apply(daemonset_wait_annotations))
 
         # The addon creates eni-config; this patch owns only the eni_conf key (10-terway.conf stays the addon's),
         # and its value is the live eni_conf with only the owned keys set.
@@ -272,16 +363,30 @@ class TerwayNetwork(pulumi.ComponentResource):
             metadata={
                 "name": constants.ENI_CONFIG_MAP,
                 "namespace": constants.TERWAY_NAMESPACE,
-                # The pinned version tells a policy pack which Terway reads this eni_conf (and its limits).
                 "annotations": {
                     **patch_annotations(),
+                    # Force: the addon's field manager owns data.eni_conf (it wrote the ConfigMap), and the merged
+                    # text differs from the addon's, if only by being re-rendered: without force every `up` is a
+                    # server-side-apply conflict (pulumi-kubernetes await.go patchForce), and Terway's patch,
+                    # which waits for this one, never runs. Only eni_conf is taken; 10-terway.conf stays the addon's.
+                    constants.PATCH_FORCE_ANNOTATION: "true",
+                    # New when the live eni_conf drifted from the merge (a hand edit, an addon upgrade): the
+                    # provider diffs against the last inputs, so without it a revert would never be sent.
+                    constants.DRIFT_ANNOTATION: eni_marker,
+                    # The pinned version tells a policy pack which Terway reads this eni_conf (and its limits).
                     **({constants.TERWAY_VERSION_ANNOTATION: terway.version} if terway.version else {}),
                 },
             },
             data={constants.ENI_CONF_KEY: eni_conf_value},
             opts=pulumi.ResourceOptions.merge(
                 k8s_child,
-                pulumi.ResourceOptions(depends_on=after_checks(args.gate, [self.addon]), retain_on_delete=True),
+                pulumi.ResourceOptions(
+                    depends_on=after_checks(args.gate, [self.addon]),
+                    retain_on_delete=True,
+                    # with store: configmap the output data holds the key, and kubectl's last-applied annotation
+                    # (metadata) may hold an earlier one: both stay secret in state
+                    additional_secret_outputs=["data", "metadata"],
+                ),
             ),
         )
 
@@ -296,7 +401,11 @@ class TerwayNetwork(pulumi.ComponentResource):
                 metadata={
                     "name": constants.ADDON_SECRET,
                     "namespace": constants.TERWAY_NAMESPACE,
-                    "annotations": patch_annotations(),
+                    # Force: the Secret may exist already, made with kubectl or by another addon, whose manager
+                    # owns its data keys; the provider rewrites stringData into data before it applies
+                    # (clients/unstructured.go), and the upsert of an existing object takes another manager's
+                    # fields only when forced (await.go patchForce). Terway's key must win there.
+                    "annotations": {**patch_annotations(), constants.PATCH_FORCE_ANNOTATION: "true"},
                 },
                 type="Opaque",
                 string_data={
@@ -317,7 +426,19 @@ class TerwayNetwork(pulumi.ComponentResource):
             metadata={
                 "name": constants.TERWAY_DAEMONSET,
                 "namespace": constants.TERWAY_NAMESPACE,
-                "annotations": {**patch_annotations(), constants.PATCH_FORCE_ANNOTATION: "true"},
+                "annotations": {
+                    **patch_annotations(),
+                    # Force: the addon's manager owns the DaemonSet it rendered, its nodeSelector included.
+                    constants.PATCH_FORCE_ANNOTATION: "true",
+                    # New when the live nodeSelector or restart annotation drifted (an addon upgrade resets them).
+                    constants.DRIFT_ANNOTATION: ds_marker,
+                    # The wait for the restart's rollout, sized from the live DaemonSet and bounded below the
+                    # kubeconfig's lifetime; skipped for OnDelete and for a rollout longer than the bound.
+                    constants.SKIP_AWAIT_ANNOTATION: ds_waits.apply(lambda w: w[constants.SKIP_AWAIT_ANNOTATION]),
+                    constants.TIMEOUT_SECONDS_ANNOTATION: ds_waits.apply(
+                        lambda w: w[constants.TIMEOUT_SECONDS_ANNOTATION]
+                    ),
+                },
             },
             spec=terway_placement_spec(args.cloud_node_label, token),
             opts=pulumi.ResourceOptions.merge(

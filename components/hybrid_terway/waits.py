@@ -1,0 +1,144 @@
+"""How long ``pulumi up`` waits for the rollout a patch causes, sized from the live workload and bounded.
+
+Since v4.12.0 pulumi-kubernetes waits after each apply of a DaemonSet, Deployment or StatefulSet, Patch kinds
+included, until the rollout is done, 10 minutes by default (``provider/pkg/await/daemonset.go``
+``_defaultDaemonSetTimeout``, at 94977969; the Deployment and StatefulSet awaiters alike). A longer wait is set
+with the ``pulumi.com/timeoutSeconds`` annotation (``provider/pkg/metadata/overrides.go`` ``TimeoutDuration``:
+custom timeouts first, then the annotation); ``pulumi.com/skipAwait: "true"`` skips it (``SkipAwaitLogic``). An
+``OnDelete`` rollout completes only when a person deletes the pods, so it is never waited for.
+
+Every wait is bounded: a fetched ACK kubeconfig expires (``constants.KUBECONFIG_LIFETIME_MINUTES``), and the
+isolation patches' waits and Terway's come one after the other in one run, with the addon's install between them.
+Each gets ``constants.ROLLOUT_WAIT_BOUND_SECONDS``. A rollout estimated longer than that is not waited for at all
+(a wait that runs out fails the ``up`` with the patch applied): the console and PLAN.md say so, and what to watch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hybrid_terway import constants
+from hybrid_terway.live import value_at
+
+ON_DELETE = "OnDelete"
+RECREATE = "Recreate"
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
+def scaled(value: Any, total: int, round_up: bool, default: int) -> int:
+    """An IntOrString (``5`` or ``"25%"``) as a count of ``total`` pods (k8s.io/apimachinery ``intstr``
+    ``GetScaledValueFromIntOrPercent``); ``default`` when unset or unreadable."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(value, 0)
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+        share = int(value[:-1]) * total / 100
+        return math.ceil(share) if round_up else math.floor(share)
+    return default
+
+
+@dataclass(frozen=True)
+class RolloutWait:
+    """What ``up`` waits for after the patch of one workload, and for how long."""
+
+    kind: str
+    ref: str
+    """``namespace/name`` of the workload that rolls."""
+    pods: int
+    strategy: str
+    batches: int
+    """Pods replaced at once under the update strategy: the rollout takes this many rounds."""
+    estimate_seconds: int
+    timeout_seconds: int | None
+    """The wait (``pulumi.com/timeoutSeconds``), or None when it is skipped."""
+    outlasts_bound: bool = False
+
+    @property
+    def skipped(self) -> bool:
+        return self.timeout_seconds is None
+
+    def annotations(self) -> dict[str, str]:
+        """The patch's await annotations: both keys always (so a patch's annotation keys never depend on the live
+        object), ``skipAwait`` "true" or "false", and the wait (the bound when skipped)."""
+        return {
+            constants.SKIP_AWAIT_ANNOTATION: "true" if self.skipped else "false",
+            constants.TIMEOUT_SECONDS_ANNOTATION: str(self.timeout_seconds or constants.ROLLOUT_WAIT_BOUND_SECONDS),
+        }
+
+    def notice(self, selector: Mapping[str, Any] | None = None) -> str | None:
+        """What the user must do when the rollout is not waited for (None when it is)."""
+        if not self.skipped:
+            return None
+        namespace, _, name = self.ref.rpartition("/")
+        resource = f"{self.kind.lower()}/{name}"
+        if self.strategy == ON_DELETE:
+            labels = ",".join(f"{k}={v}" for k, v in sorted((selector or {}).items())) or "<its pod labels>"
+            return (
+                f"{self.kind} {self.ref} updates with OnDelete: `pulumi up` does not wait for it "
+                f"(pulumi.com/skipAwait), and its {self.pods} pod(s) keep the old template until deleted; delete them "
+                f"node by node once the run is done (kubectl -n {namespace} delete pod -l {labels} "
+                f"--field-selector spec.nodeName=<node>)"
+            )
+        return (
+            f"{self.kind} {self.ref}: the rollout of {self.pods} pod(s) in {self.batches} round(s) is estimated at "
+            f"{self.estimate_seconds // 60} min, longer than the {constants.ROLLOUT_WAIT_BOUND_SECONDS // 60} min "
+            f"a wait may take within the kubeconfig's {constants.KUBECONFIG_LIFETIME_MINUTES} min lifetime: `pulumi "
+            f"up` does not wait for it (pulumi.com/skipAwait); watch it with "
+            f"`kubectl -n {namespace} rollout status {resource}`"
+        )
+
+
+def _bucket(seconds: int) -> int:
+    """The wait for an estimate: at least the provider's default, doubling from it (so a cluster that grows by a
+    few nodes keeps the same annotation), at most the bound."""
+    timeout = constants.DEFAULT_ROLLOUT_WAIT_SECONDS
+    while timeout < seconds and timeout < constants.ROLLOUT_WAIT_BOUND_SECONDS:
+        timeout *= 2
+    return min(timeout, constants.ROLLOUT_WAIT_BOUND_SECONDS)
+
+
+def rollout_wait(kind: str, live: Mapping[str, Any]) -> RolloutWait:
+    """The wait for a rollout of the live workload ``live`` (a DaemonSet, Deployment or StatefulSet).
+
+    Pods: a DaemonSet's ``status.desiredNumberScheduled`` (the nodes it runs on), a Deployment's or StatefulSet's
+    ``spec.replicas`` (default 1). Pods replaced at once (Kubernetes ``pkg/apis/apps/v1/defaults.go`` and the
+    controllers): a DaemonSet ``maxUnavailable`` (default 1, a percentage rounded up) or ``maxSurge``, whichever is
+    larger; a Deployment ``maxSurge`` (default 25%, rounded up) plus ``maxUnavailable`` (default 25%, rounded down);
+    a StatefulSet one at a time; ``Recreate`` all at once. Each round is estimated at
+    ``constants.SECONDS_PER_ROLLOUT_ROUND``, with half again as slack.
+    """
+    meta = live.get("metadata") or {}
+    ref = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+    strategy_path = constants.UPDATE_STRATEGY_PATHS[kind]
+    strategy = value_at(live, strategy_path)
+    strategy = strategy if isinstance(strategy, str) and strategy else constants.DEFAULT_UPDATE_STRATEGY
+    rolling = value_at(live, (*strategy_path[:-1], "rollingUpdate")) or {}
+    if kind == "DaemonSet":
+        status = live.get("status") or {}
+        pods = _int(status.get("desiredNumberScheduled"), _int(status.get("currentNumberScheduled"), 1))
+        at_once = max(
+            scaled(rolling.get("maxUnavailable"), pods, True, 1), scaled(rolling.get("maxSurge"), pods, True, 0)
+        )
+    else:
+        pods = _int(value_at(live, ("spec", "replicas")), constants.DEFAULT_REPLICAS)
+        if kind == "Deployment":
+            at_once = scaled(rolling.get("maxSurge"), pods, True, math.ceil(pods / 4)) + scaled(
+                rolling.get("maxUnavailable"), pods, False, pods // 4
+            )
+        else:
+            at_once = 1
+        if strategy == RECREATE:
+            at_once = pods
+    batches = math.ceil(pods / max(at_once, 1)) if pods else 0
+    estimate = batches * constants.SECONDS_PER_ROLLOUT_ROUND
+    if strategy == ON_DELETE:
+        return RolloutWait(kind, ref, pods, strategy, batches, estimate, None)
+    wanted = math.ceil(estimate * 1.5)
+    if wanted > constants.ROLLOUT_WAIT_BOUND_SECONDS:
+        return RolloutWait(kind, ref, pods, strategy, batches, estimate, None, outlasts_bound=True)
+    return RolloutWait(kind, ref, pods, strategy, batches, estimate, _bucket(wanted))
