@@ -8,6 +8,7 @@ policy pack are built from.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import runpy
 import threading
@@ -101,6 +102,18 @@ def registration_of(request: Any, urn: str, read_id: str | None) -> Registration
     )
 
 
+def field_manager(urn: str, inputs: Mapping[str, Any]) -> str:
+    """The field manager pulumi-kubernetes applies with (``fieldManagerName`` in ``provider/pkg/provider/
+    provider.go``): the ``pulumi.com/patchFieldManager`` annotation, else ``pulumi-kubernetes-`` and a random
+    suffix chosen once per resource (kept in its state); here the suffix is derived from the URN, so it is stable."""
+    meta = inputs.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
+    pinned = annotations.get(constants.PATCH_FIELD_MANAGER_ANNOTATION) if isinstance(annotations, Mapping) else None
+    if isinstance(pinned, str) and pinned:
+        return pinned
+    return "pulumi-kubernetes-" + hashlib.sha256(urn.encode()).hexdigest()[:8]
+
+
 @dataclass
 class World:
     """Everything outside the program: the cloud, the cluster and the stack's cloud-node label."""
@@ -129,7 +142,10 @@ class World:
                 if read_id is not None:
                     state = self.cluster.read(type_, read_id)
                     return read_id, state
-                state = self.cluster.apply(type_, inputs)
+                # patchForce() (pulumi-kubernetes provider/pkg/await/await.go) is not modelled here yet: every
+                # apply is forced, so a conflict with another manager is resolved as the program's patches resolve
+                # it with pulumi.com/patchForce.
+                state = self.cluster.apply(type_, inputs, manager=field_manager(urn, inputs), force=True)
                 meta = state.get("metadata") or {}
                 ident = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else str(meta.get("name"))
                 return ident, state

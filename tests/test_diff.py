@@ -73,17 +73,31 @@ def test_patch_applied_to_the_live_object_update_and_same() -> None:
         "apiVersion": "apps/v1",
         "kind": "DaemonSet",
         "metadata": {"name": "terway-eniip", "namespace": "kube-system", "uid": "u1"},
-        "spec": {"template": {"spec": {"nodeSelector": {"kubernetes.io/os": "linux"}, "hostNetwork": True}}},
+        "spec": {
+            "template": {
+                "metadata": {"annotations": {"a": "1"}},
+                "spec": {"nodeSelector": {"kubernetes.io/os": "linux"}, "hostNetwork": True},
+            }
+        },
     }
     patch = {"metadata": {"name": "terway-eniip", "namespace": "kube-system"}}
-    patch["spec"] = {"template": {"spec": {"nodeSelector": {"alibabacloud.com/external": "true"}}}}
+    patch["spec"] = {
+        "template": {
+            "metadata": {"annotations": {"b": "2"}},
+            "spec": {"nodeSelector": {"alibabacloud.com/external": "true"}},
+        }
+    }
     change = object_change("DaemonSet", "kube-system", "terway-eniip", live, patch)
     assert change.change == UPDATE
+    # PodSpec.nodeSelector is an atomic map (x-kubernetes-map-type: atomic in the upstream OpenAPI): the patch's
+    # replaces the live one whole. Annotations are a granular map: they merge key by key.
     assert [e.as_dict() for e in change.entries] == [
-        {"path": 'spec.template.spec.nodeSelector["alibabacloud.com/external"]', "old": None, "new": "true"}
+        {"path": "spec.template.metadata.annotations.b", "old": None, "new": "2"},
+        {"path": 'spec.template.spec.nodeSelector["alibabacloud.com/external"]', "old": None, "new": "true"},
+        {"path": 'spec.template.spec.nodeSelector["kubernetes.io/os"]', "old": "linux", "new": None},
     ]
     assert change.after is not None and change.after["spec"]["template"]["spec"]["hostNetwork"] is True
-    assert change.after["spec"]["template"]["spec"]["nodeSelector"]["kubernetes.io/os"] == "linux", "maps merge"
+    assert change.after["spec"]["template"]["metadata"]["annotations"] == {"a": "1", "b": "2"}, "maps merge"
     again = object_change("DaemonSet", "kube-system", "terway-eniip", change.after, patch)
     assert again.change == SAME and again.entries == []
 

@@ -1,0 +1,235 @@
+"""The fake cluster owns fields as the API server does: managedFields, conflicts, force, removal, shared ownership,
+updates, list and map semantics, generation and resourceVersion."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from hybrid_terway import constants, ssa
+from preview.fake_cluster import (
+    ADDON_MANAGER,
+    BEFORE_FIRST_APPLY,
+    HELM_MANAGER,
+    KUBECTL_CSA_MANAGER,
+    ApplyConflict,
+    ClusterError,
+    FakeCluster,
+    make_workload,
+)
+
+DS = "kubernetes:apps/v1:DaemonSet"
+DS_PATCH = "kubernetes:apps/v1:DaemonSetPatch"
+CM_PATCH = "kubernetes:core/v1:ConfigMapPatch"
+REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+EXCLUSION = {"key": "alibabacloud.com/external", "operator": "NotIn", "values": ["true"]}
+
+
+def affinity(*expressions: dict[str, Any]) -> dict[str, Any]:
+    return {"nodeAffinity": {REQUIRED: {"nodeSelectorTerms": [{"matchExpressions": list(expressions)}]}}}
+
+
+def calico(**annotations: str) -> dict[str, Any]:
+    ds = make_workload("DaemonSet", "kube-system", "calico-node")
+    ds["metadata"]["annotations"] = dict(annotations)
+    ds["metadata"]["resourceVersion"] = "41"
+    ds["metadata"]["generation"] = 3
+    ds["status"] = {"desiredNumberScheduled": 2}
+    return ds
+
+
+def affinity_patch(*expressions: dict[str, Any], name: str = "calico-node") -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": name, "namespace": "kube-system"},
+        "spec": {"template": {"spec": {"affinity": affinity(*expressions)}}},
+    }
+
+
+def owners(obj: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(e["manager"], e["operation"]): e["fieldsV1"] for e in obj["metadata"]["managedFields"]}
+
+
+HELM = {"meta.helm.sh/release-name": "calico", "meta.helm.sh/release-namespace": "kube-system"}
+
+
+def test_an_object_without_managed_fields_is_owned_by_its_creator() -> None:
+    """A snapshot without --show-managed-fields: the owner follows from the object."""
+    cluster = FakeCluster.of([calico(**HELM)])
+    read = cluster.read(DS, "kube-system/calico-node")
+    fields = owners(read)[(HELM_MANAGER, "Update")]
+    assert fields["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"calico-node"}']["f:image"] == {}
+    assert "f:status" not in fields, "status belongs to the status subresource"
+    assert "f:name" not in fields["f:metadata"], "metadata.name is never owned (stripmeta.go)"
+
+    kubectl = calico(**{"kubectl.kubernetes.io/last-applied-configuration": "{}"})
+    assert FakeCluster.of([kubectl]).managed_fields("DaemonSet", "kube-system", "calico-node").keys() == {
+        ssa.Manager(KUBECTL_CSA_MANAGER, "Update", "apps/v1")
+    }
+    plain = FakeCluster.of([calico()]).managed_fields("DaemonSet", "kube-system", "calico-node")
+    assert [m.name for m in plain] == [BEFORE_FIRST_APPLY]
+    addon = FakeCluster()
+    addon.install_addon(constants.TERWAY_ADDON, constants.CLOUD_NODE_LABEL)
+    config = addon.read(CM_PATCH, "kube-system/eni-config")
+    assert owners(config)[(ADDON_MANAGER, "Update")]["f:data"] == {".": {}, "f:10-terway.conf": {}, "f:eni_conf": {}}
+
+
+def test_an_apply_that_changes_another_managers_field_is_the_api_servers_409() -> None:
+    ds = calico(**HELM)
+    linux = {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}
+    ds["spec"]["template"]["spec"]["affinity"] = affinity(linux)
+    cluster = FakeCluster.of([ds])
+    before = cluster.objects[("DaemonSet", "kube-system", "calico-node")]
+    with pytest.raises(ApplyConflict) as caught:
+        cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    assert str(caught.value) == (
+        'Apply failed with 1 conflict: conflict with "helm" using apps/v1: '
+        ".spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+    )
+    assert caught.value.conflicts == [
+        ("helm", ".spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution")
+    ]
+    assert cluster.objects[("DaemonSet", "kube-system", "calico-node")] is before, "nothing written"
+
+    forced = cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway", force=True)
+    fields = owners(forced)
+    node_affinity = fields[("hybrid-terway", "Apply")]["f:spec"]["f:template"]["f:spec"]["f:affinity"]
+    assert node_affinity == {"f:nodeAffinity": {"f:" + REQUIRED: {}}}
+    helm_spec = fields[(HELM_MANAGER, "Update")]["f:spec"]["f:template"]["f:spec"]
+    assert "f:" + REQUIRED not in helm_spec["f:affinity"]["f:nodeAffinity"], "force takes the field"
+    assert forced["spec"]["template"]["spec"]["affinity"] == affinity(EXCLUSION), "atomic: replaced whole"
+
+
+def test_several_conflicts_are_grouped_by_manager() -> None:
+    cluster = FakeCluster.of([calico()])
+    live = cluster.read(DS, "kube-system/calico-node")
+    live["spec"]["template"]["spec"]["hostNetwork"] = True
+    cluster.update(live, manager="kubectl-edit")
+    patch = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "calico-node", "namespace": "kube-system"},
+        "spec": {"template": {"spec": {"hostNetwork": False, "nodeSelector": {"a": "b"}}}},
+    }
+    with pytest.raises(ApplyConflict) as caught:
+        cluster.apply(DS_PATCH, patch, manager="hybrid-terway")
+    assert str(caught.value) == (
+        "Apply failed with 2 conflicts: "
+        'conflicts with "before-first-apply" using apps/v1:\n- .spec.template.spec.nodeSelector\n'
+        'conflicts with "kubectl-edit" using apps/v1:\n- .spec.template.spec.hostNetwork'
+    )
+
+
+def test_the_same_value_is_shared_and_no_conflict() -> None:
+    ds = calico(**HELM)
+    ds["spec"]["template"]["spec"]["affinity"] = affinity(EXCLUSION)
+    cluster = FakeCluster.of([ds])
+    out = cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    fields = owners(out)
+    for manager in (("hybrid-terway", "Apply"), (HELM_MANAGER, "Update")):
+        assert "f:" + REQUIRED in fields[manager]["f:spec"]["f:template"]["f:spec"]["f:affinity"]["f:nodeAffinity"]
+
+
+def test_fields_an_applier_stops_applying_are_removed_unless_someone_else_owns_them() -> None:
+    cluster = FakeCluster.of([calico()])
+    cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    annotation_only = affinity_patch(EXCLUSION)
+    annotation_only["spec"] = {"template": {"metadata": {"annotations": {"x": "1"}}}}
+    out = cluster.apply(DS_PATCH, annotation_only, manager="hybrid-terway")
+    assert "affinity" not in out["spec"]["template"]["spec"], "removed: nobody else owns it"
+    assert out["spec"]["template"]["spec"]["containers"][0]["image"], "other managers' fields stay"
+
+    cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="other-applier")
+    out = cluster.apply(DS_PATCH, annotation_only, manager="hybrid-terway")
+    assert out["spec"]["template"]["spec"]["affinity"] == affinity(EXCLUSION), "kept: another applier owns it"
+
+
+def test_relinquish_removes_what_only_the_manager_owned() -> None:
+    cluster = FakeCluster.of([calico()])
+    cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    out = cluster.relinquish(DS_PATCH, "kube-system/calico-node", manager="hybrid-terway")
+    assert "affinity" not in out["spec"]["template"]["spec"]
+    assert "hybrid-terway" not in {e["manager"] for e in out["metadata"]["managedFields"]}
+
+
+def test_an_update_takes_the_fields_it_changes() -> None:
+    """A helm upgrade that resets the affinity: Helm owns the field again, the program's apply conflicts."""
+    cluster = FakeCluster.of([calico(**HELM)])
+    cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    live = cluster.read(DS, "kube-system/calico-node")
+    linux = {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}
+    live["spec"]["template"]["spec"]["affinity"] = affinity(linux)
+    cluster.update(live, manager=HELM_MANAGER)
+    fields = owners(cluster.read(DS, "kube-system/calico-node"))
+    assert "f:affinity" not in fields.get(("hybrid-terway", "Apply"), {}).get("f:spec", {}).get("f:template", {}).get(
+        "f:spec", {}
+    )
+    with pytest.raises(ApplyConflict, match='conflict with "helm" using apps/v1'):
+        cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+
+
+def test_a_stale_update_is_refused() -> None:
+    cluster = FakeCluster.of([calico()])
+    stale = cluster.read(DS, "kube-system/calico-node")
+    cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    with pytest.raises(ClusterError, match=r'Operation cannot be fulfilled on daemonsets\.apps "calico-node"'):
+        cluster.update(stale, manager="kubectl-edit")
+
+
+def test_generation_moves_with_the_spec_and_resource_version_with_every_change() -> None:
+    cluster = FakeCluster.of([calico()])
+    first = cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    assert first["metadata"]["generation"] == 4 and first["metadata"]["resourceVersion"] == "42"
+    assert first["status"] == {"desiredNumberScheduled": 2}, "a write of the main resource keeps the status"
+    again = cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    assert again["metadata"]["resourceVersion"] == "42", "an apply that changes nothing is not written"
+    labelled = affinity_patch(EXCLUSION)
+    labelled["metadata"]["labels"] = {"team": "net"}
+    third = cluster.apply(DS_PATCH, labelled, manager="hybrid-terway")
+    assert third["metadata"]["resourceVersion"] == "43" and third["metadata"]["generation"] == 4, "not the spec"
+
+
+def test_managed_fields_in_a_snapshot_are_kept_and_honoured() -> None:
+    source = FakeCluster.of([calico()])
+    source.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="operator-x")
+    snapshot = copy.deepcopy(source.read(DS, "kube-system/calico-node"))
+    cluster = FakeCluster.of([snapshot])
+    assert cluster.read(DS, "kube-system/calico-node")["metadata"]["managedFields"] == snapshot["metadata"][
+        "managedFields"
+    ]
+    linux = {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}
+    with pytest.raises(ApplyConflict, match='conflict with "operator-x": '):
+        cluster.apply(DS_PATCH, affinity_patch(linux), manager="hybrid-terway")
+
+
+def test_containers_and_env_merge_by_name() -> None:
+    cluster = FakeCluster.of([calico()])
+    patch = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "calico-node", "namespace": "kube-system"},
+        "spec": {"template": {"spec": {"containers": [{"name": "calico-node", "env": [{"name": "A", "value": "1"}]}]}}},
+    }
+    out = cluster.apply(DS_PATCH, patch, manager="hybrid-terway")
+    container = out["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "registry.example.com/calico-node:stable" and container["env"] == [
+        {"name": "A", "value": "1"}
+    ]
+
+
+def test_a_patch_needs_an_object_and_an_apply_needs_a_manager() -> None:
+    cluster = FakeCluster()
+    with pytest.raises(ClusterError, match="cannot patch DaemonSet kube-system/calico-node"):
+        cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    with pytest.raises(ClusterError, match="fieldManager: Required value"):
+        cluster.apply(DS, affinity_patch(EXCLUSION), manager="")
+    body = affinity_patch(EXCLUSION)
+    body["metadata"]["managedFields"] = []
+    with pytest.raises(ClusterError, match=r"metadata\.managedFields must be nil"):
+        cluster.apply(DS, body, manager="m")
+    created = cluster.apply(DS, affinity_patch(EXCLUSION), manager="m", dry_run=True)
+    assert created["metadata"]["generation"] == 1 and cluster.objects == {}, "a dry run stores nothing"
