@@ -70,7 +70,8 @@ HELM_RELEASE_ANNOTATION: Final = "meta.helm.sh/release-name"
 HELM_MANAGED_BY: Final = ("app.kubernetes.io/managed-by", "Helm")
 
 MAX_FIELD_MANAGER_LENGTH: Final = 128
-"""``ValidateFieldManager`` (kubernetes ``staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go``)."""
+"""``ValidateFieldManager`` (kubernetes ``staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/validation/
+validation.go``), which ``ValidatePatchOptions`` calls after requiring a manager for an apply."""
 
 GENERATION_KINDS: Final = frozenset({"DaemonSet", "Deployment", "StatefulSet", "Installation"})
 """Kinds whose ``metadata.generation`` the API server keeps: 1 on create, +1 when the spec changes (the apps
@@ -351,10 +352,14 @@ class FakeCluster:
         if not isinstance(manager, str) or not manager:
             raise ClusterError("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required "
                                "for apply patch")  # fmt: skip
-        if len(manager) > MAX_FIELD_MANAGER_LENGTH:
-            raise ClusterError(
-                f"fieldManager: Too long: may not be more than {MAX_FIELD_MANAGER_LENGTH} bytes"
-            )
+        if len(manager.encode()) > MAX_FIELD_MANAGER_LENGTH:
+            raise ClusterError(f"fieldManager: Too long: may not be more than {MAX_FIELD_MANAGER_LENGTH} bytes")
+        for position, char in enumerate(manager):
+            if not char.isprintable():
+                raise ClusterError(
+                    f"fieldManager: Invalid value: {manager!r}: invalid character U+{ord(char):04X} "
+                    f"(at position {position})"
+                )
 
     def _managed(self, kind: str, obj: Mapping[str, Any]) -> ssa.ManagedFields:
         meta = _meta(obj)
