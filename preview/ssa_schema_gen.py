@@ -55,7 +55,8 @@ class _Reader:
             return name
         kind = prop.get("type")
         if kind == "array":
-            relation, keys = "atomic", ()
+            relation: str = "atomic"
+            keys: tuple[str, ...] = ()
             list_type = prop.get("x-kubernetes-list-type")
             if list_type in ("atomic", "set", "map"):
                 relation = list_type
