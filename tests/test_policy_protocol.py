@@ -19,6 +19,7 @@ from preview.policy_harness import (
     AnalyzerResource,
     PolicyPackError,
     PolicyPackProcess,
+    PolicyReport,
     is_secret,
     mandatory,
     resource,
@@ -101,7 +102,8 @@ def test_case(pack: PolicyPackProcess, case: Case) -> None:
     for text in case.expect:
         assert any(text in v.message for v in found), (text, report.messages(case.policy))
     level = "advisory" if case.policy in ADVISORY else "mandatory"
-    assert {v.level for v in found} <= {level}
+    assert {v.level for v in found if "can't run policy" not in v.message} <= {level}
+    assert {v.level for v in found if "can't run policy" in v.message} <= {"advisory"}  # "cannot judge yet"
     urns = {r.urn for r in case.resources} | {""}
     assert {v.urn for v in report.violations} <= urns
     if case.policy not in STACK_POLICIES:
@@ -177,12 +179,12 @@ def test_unknown_values_do_not_crash(pack: PolicyPackProcess) -> None:
     assert pack.run(resources, config={}).to_json() == pack.run(resources, config={}).to_json()
 
 
-def test_an_unknown_terway_spec_only_stops_the_terway_policy(pack: PolicyPackProcess) -> None:
+def test_an_unknown_terway_spec_is_said_so_and_never_a_violation(pack: PolicyPackProcess) -> None:
     bgp = pcs.network("bgp")
     report = pack.run((bgp, pcs.calico_isolated(bgp), pcs.terway_patch(UNKNOWN, bgp)))
     assert mandatory(report) == []
-    assert [v.policy for v in report.violations] == [pc.TERWAY_ONLY_ON_CLOUD_NODES]
-    assert "can't run policy" in report.violations[0].message
+    assert sorted(v.policy for v in report.violations) == [pc.ONE_CNI_PER_NODE, pc.TERWAY_ONLY_ON_CLOUD_NODES]
+    assert all("can't run policy" in v.message and "cannot judge yet" in v.message for v in report.violations)
 
 
 def test_secrets_never_reach_a_message(pack: PolicyPackProcess) -> None:
@@ -389,3 +391,174 @@ def test_deep_ram_policy_document_does_not_fail_the_call(pack: PolicyPackProcess
     else:
         assert "policyDocument is nested more than 10000 levels deep" in violation.message
         assert "the provider refuses it as invalid JSON" in violation.message
+
+
+# --- an unknown is never "absent" -----------------------------------------------------------------------
+
+
+def _cannot_judge(report: PolicyReport, policy: str) -> list[str]:
+    """The "cannot judge yet" advisories of ``policy`` (every advisory of a mandatory policy is one)."""
+    found = [v for v in report.of(policy) if v.level == "advisory"]
+    assert all("cannot judge yet" in v.message for v in found), report.messages(policy)
+    return [v.message for v in found]
+
+
+@pytest.mark.parametrize("metadata", [UNKNOWN, {"name": UNKNOWN, "namespace": "kube-system"}])
+def test_a_terway_daemonset_whose_metadata_is_unknown_is_not_absent(pack: PolicyPackProcess, metadata: Any) -> None:
+    bgp = pcs.network("bgp")
+    terway = pcs.pinned_terway(bgp)
+    terway.properties["metadata"] = metadata
+    report = pack.run((bgp, pcs.calico_isolated(bgp), terway))
+    assert mandatory(report) == []
+    (message,) = _cannot_judge(report, pc.ONE_CNI_PER_NODE)
+    assert "(name not known yet)" in message and "whether it is Terway or an on-prem CNI" in message
+    assert not any("no Terway in this stack" in m for m in report.messages())
+
+
+def test_an_onprem_cni_whose_name_is_unknown_is_not_absent(pack: PolicyPackProcess) -> None:
+    bgp = pcs.network("bgp")
+    calico = pcs.calico_isolated(bgp)
+    calico.properties["metadata"]["name"] = UNKNOWN
+    report = pack.run((bgp, calico, pcs.pinned_terway(bgp)))
+    assert mandatory(report) == []
+    assert not any("no on-prem CNI in this stack" in m for m in report.messages())
+    assert len(_cannot_judge(report, pc.ONE_CNI_PER_NODE)) == 1
+    (resource_level,) = _cannot_judge(report, pc.ONPREM_WORKLOADS_AVOID_CLOUD_NODES)
+    assert "whether DaemonSet kube-system/(name not known yet) is an on-prem workload" in resource_level
+
+
+def test_a_known_violation_is_reported_beside_what_cannot_be_judged(pack: PolicyPackProcess) -> None:
+    bgp = pcs.network("bgp")
+    unknown = pcs.workload_patch(pcs.DAEMONSET_PATCH, "kube-system", "cilium", {"nodeSelector": {"a": "b"}})
+    unknown.properties["metadata"] = UNKNOWN
+    everywhere = pcs.workload(pcs.DAEMONSET, "kube-system", "calico-node", {})  # on cloud and on-prem nodes
+    report = pack.run((bgp, unknown, everywhere, pcs.pinned_terway(bgp)))
+    assert [v.message.split("\n")[-1] for v in mandatory(report) if v.policy == pc.ONE_CNI_PER_NODE] == [
+        "cloud nodes: more than one CNI can run there: DaemonSet kube-system/calico-node, DaemonSet "
+        "kube-system/terway-eniip"
+    ]
+    assert len(_cannot_judge(report, pc.ONE_CNI_PER_NODE)) == 1
+
+
+def test_overlay_pieces_that_cannot_be_identified_are_said_so(pack: PolicyPackProcess) -> None:
+    overlay = pcs.network("overlay")
+    addon = pcs.addon(overlay)
+    addon.properties["name"] = UNKNOWN
+    secret_of_unknown_namespace = pcs.addon_secret(overlay)
+    secret_of_unknown_namespace.properties["metadata"]["namespace"] = UNKNOWN
+    report = pack.run((overlay, addon, secret_of_unknown_namespace))
+    assert mandatory(report) == []
+    (message,) = _cannot_judge(report, pc.NO_TERWAY_IN_OVERLAY)
+    assert f"whether addon {addon.name} is terway-eniip" in message
+    assert "whether Secret (namespace not known yet)/alibaba-addon-secret is Secret kube-system/" in message
+
+
+def test_an_unknown_scenario_is_said_so(pack: PolicyPackProcess) -> None:
+    network = pcs.network(UNKNOWN)
+    report = pack.run((network, pcs.addon(network), pcs.calico_isolated(network), pcs.pinned_terway(network)))
+    assert mandatory(report) == []
+    assert "the scenario is not known during preview" in _cannot_judge(report, pc.ONE_CNI_PER_NODE)[0]
+    assert "its scenario is not known during preview" in _cannot_judge(report, pc.NO_TERWAY_IN_OVERLAY)[0]
+
+
+def test_access_keys_of_an_unknown_user_are_counted_as_unknown(pack: PolicyPackProcess) -> None:
+    user = pcs.ram_user("terway-x")
+    known = [pcs.access_key(s, "terway-x", user=user) for s in "ab"]
+    report = pack.run((user, *known, pcs.access_key("c", UNKNOWN)))
+    assert mandatory(report) == []
+    (message,) = _cannot_judge(report, pc.ACCESS_KEY_LIMIT)
+    assert "the user of hybrid-identity-key-c is not known during preview" in message
+    assert pack.run((user, known[0], pcs.access_key("c", UNKNOWN))).of(pc.ACCESS_KEY_LIMIT) == []
+
+
+def test_objects_no_policy_concerns_are_not_judged_whatever_is_unknown(pack: PolicyPackProcess) -> None:
+    bgp = pcs.network("bgp")
+    namespace = resource("kubernetes:core/v1:Namespace", "apps", {"metadata": {"name": UNKNOWN}})
+    web = pcs.workload(pcs.DEPLOYMENT, "apps", "web", {"nodeSelector": UNKNOWN})
+    web.properties["metadata"]["namespace"] = UNKNOWN
+    web.properties["metadata"]["labels"] = {"app": "web"}
+    config_map = resource(pcs.CONFIG_MAP, "app-config", {"metadata": {"name": "app", "namespace": UNKNOWN}})
+    tls = resource(pcs.SECRET_TYPE, "tls", {"metadata": {"name": "tls", "namespace": UNKNOWN}, "data": UNKNOWN})
+    service = resource("kubernetes:core/v1:Service", "web", {"metadata": UNKNOWN, "spec": UNKNOWN})
+    vpc = resource("alicloud:vpc/network:Network", "vpc", {"vpcName": UNKNOWN, "cidrBlock": UNKNOWN})
+    unrelated = (namespace, web, config_map, tls, service, vpc)
+    report = pack.run((bgp, pcs.calico_isolated(bgp), pcs.pinned_terway(bgp), *unrelated))
+    assert report.violations == []
+
+
+# --- nothing that may be a credential reaches a message ---------------------------------------------------
+
+HOSTILE: tuple[str, ...] = (
+    pcs.ACCESS_KEY_ID,
+    pcs.ACCESS_KEY_SECRET,
+    "LTAI5tShort01x9q",  # a 16-character AccessKey ID
+    "ltai5texamplekeyid01",
+    "q7Zx9Kp2Lm4Nv8Rt",  # a random-looking token
+)
+
+
+def _assert_hidden(report: PolicyReport) -> None:
+    text = json.dumps(report.to_json())
+    for hostile in HOSTILE:
+        assert hostile not in text and hostile.lower() not in text.lower()
+
+
+def test_hostile_keys_and_values_in_eni_conf_never_reach_a_message(pack: PolicyPackProcess) -> None:
+    conf = pcs.program_eni_conf(
+        eni_tags={key: 1 for key in HOSTILE},
+        vswitches={key: [1] for key in HOSTILE},
+        backoff_override={key: {"Steps": "3"} for key in HOSTILE},
+        ip_stack=HOSTILE[2],
+        eni_selection_policy=HOSTILE[4],
+        **{key: 1 for key in HOSTILE},
+    )
+    report = pack.run([pcs.eni_config(conf)])
+    messages = report.messages(pc.ENI_CONFIG_VALID)
+    assert len(messages) == 3 * len(HOSTILE) + 2 + len(HOSTILE)
+    assert any('eni_tags[(a key of 20 characters)]: an integer cannot be decoded into Go string' in m for m in messages)
+    assert any("ip_stack = a string of 16 characters: must be one of" in m for m in messages)
+    _assert_hidden(report)
+
+
+def test_hostile_node_selectors_never_reach_a_message(pack: PolicyPackProcess) -> None:
+    selector = {key: "x" for key in HOSTILE} | {"password": "hunter2", "zone": HOSTILE[1]}
+    calico = pcs.workload_patch(pcs.DAEMONSET_PATCH, "kube-system", "calico-node", {"nodeSelector": selector})
+    unknown_under_hostile_key = pcs.workload_patch(
+        pcs.DAEMONSET_PATCH, "kube-system", "kube-flannel-ds", {"nodeSelector": {HOSTILE[0]: UNKNOWN}}
+    )
+    invalid = pcs.workload_patch(
+        pcs.DAEMONSET_PATCH, "kube-system", "cilium", {"nodeSelector": {f"bad key {HOSTILE[1]}": HOSTILE[0]}}
+    )
+    report = pack.run([calico, unknown_under_hostile_key, invalid])
+    messages = report.messages(pc.ONPREM_WORKLOADS_AVOID_CLOUD_NODES)
+    assert len(messages) == 3, messages
+    assert any("password=(hidden)" in m and "zone=(hidden)" in m for m in messages)
+    assert any("cannot judge yet: spec.template.spec.nodeSelector.(a key of 20 characters)" in m for m in messages)
+    assert "hunter2" not in json.dumps(report.to_json())
+    _assert_hidden(report)
+
+
+def test_hostile_ram_documents_and_names_never_reach_a_message(pack: PolicyPackProcess) -> None:
+    document = pcs.policy_document(pcs.allow(*(f"ecs:{key}" for key in HOSTILE), *HOSTILE))
+    policy = pcs.ram_policy(document, name=f"terway-{HOSTILE[1]}", parent=pcs.identity())
+    user = pcs.ram_user(HOSTILE[0])
+    keys = [pcs.access_key(s, HOSTILE[0], user=user) for s in "abc"]
+    report = pack.run([policy, user, *keys])
+    (grants,) = report.of(pc.TERWAY_RAM_LEAST_PRIVILEGE)
+    assert grants.message.split("\n")[-1].startswith(f"RAM policy {policy.name}: statement 1: grants actions")
+    assert len(report.of(pc.ACCESS_KEY_LIMIT)) == 1
+    _assert_hidden(report)
+
+
+def test_messages_are_scrubbed_whatever_builds_them() -> None:
+    from policy.hybrid_terway_guard import redact
+
+    assert redact.scrub(f"x {pcs.ACCESS_KEY_SECRET}, ({pcs.ACCESS_KEY_ID}) y") == (
+        f"x (hidden: {len(pcs.ACCESS_KEY_SECRET)} characters), ((hidden: {len(pcs.ACCESS_KEY_ID)} characters)) y"
+    )
+    kept = (
+        "spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution "
+        "ecs:AssignIpv6Addresses alibabacloud.com/external=true fd00::/112 v1.13.7 terway-eniip-"
+        f"{pcs.CLUSTER_ID} cn-hangzhou-h"
+    )
+    assert redact.scrub(kept) == kept

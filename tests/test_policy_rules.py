@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -74,11 +73,15 @@ def evaluate(policy: str, resources: Sequence[AnalyzerResource], guard: GuardSet
         for item in resources:
             if item.read:
                 continue
-            # The SDK turns UnknownValueError into an advisory "can't run during preview".
-            with contextlib.suppress(UnknownValueError):
+            try:
                 RESOURCE_RULES[policy](view(item), guard, found)
+            except UnknownValueError as exc:  # the SDK reports it as an advisory "can't run ... during preview"
+                found.append((f"can't run policy '{policy}' during preview: {exc.message}", None))
     else:
-        STACK_RULES[policy]([view(item, stack=True) for item in resources], guard, found)
+        try:
+            STACK_RULES[policy]([view(item, stack=True) for item in resources], guard, found)
+        except UnknownValueError as exc:
+            found.append((f"can't run policy '{policy}' during preview: {exc.message}", None))
     return found
 
 

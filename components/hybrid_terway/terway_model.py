@@ -92,12 +92,14 @@ def json_kind(value: object) -> str:
     return type(value).__name__
 
 
-def decode_problems(value: object, go_type: GoType, path: str) -> list[str]:
+def decode_problems(
+    value: object, go_type: GoType, path: str, show_key: Callable[[str], str] = json.dumps
+) -> list[str]:
     """Why Go's JSON decoder refuses ``value`` for ``go_type`` (empty when it accepts it).
 
     ``value`` comes from :func:`parse_json_object` (integers stay ``int``, anything with a fraction or an exponent
     is a ``float``, as in the JSON text). ``null`` is accepted everywhere: the decoder leaves the zero value.
-    Unknown keys of a struct are ignored, as upstream ignores them.
+    Unknown keys of a struct are ignored, as upstream ignores them. A map key in a path is written by ``show_key``.
     """
     if value is None:
         return []
@@ -123,12 +125,16 @@ def decode_problems(value: object, go_type: GoType, path: str) -> list[str]:
         if not isinstance(value, list):
             return refused
         assert go_type.elem is not None
-        return [p for i, item in enumerate(value) for p in decode_problems(item, go_type.elem, f"{path}[{i}]")]
+        return [
+            p for i, item in enumerate(value) for p in decode_problems(item, go_type.elem, f"{path}[{i}]", show_key)
+        ]
     if kind == "map":
         if not isinstance(value, dict):
             return refused
         assert go_type.elem is not None
-        return [p for k, v in value.items() for p in decode_problems(v, go_type.elem, f"{path}[{json.dumps(k)}]")]
+        return [
+            p for k, v in value.items() for p in decode_problems(v, go_type.elem, f"{path}[{show_key(k)}]", show_key)
+        ]
     if kind == "struct":
         if not isinstance(value, dict):
             return refused
@@ -136,7 +142,7 @@ def decode_problems(value: object, go_type: GoType, path: str) -> list[str]:
             p
             for name, sub in go_type.fields.items()
             if name in value
-            for p in decode_problems(value[name], sub, f"{path}.{name}")
+            for p in decode_problems(value[name], sub, f"{path}.{name}", show_key)
         ]
     raise ValueError(f"unknown Go kind {kind!r}")  # pragma: no cover - the table below uses only the kinds above
 
@@ -467,11 +473,13 @@ def key_problems(
             yield f"{shown} is not a key Terway reads; Terway ignores it silently"
 
 
-def value_problems(conf: Mapping[str, Any], show: Callable[[object], str] = json.dumps) -> list[str]:
+def value_problems(
+    conf: Mapping[str, Any], show: Callable[[object], str] = json.dumps, show_key: Callable[[str], str] = json.dumps
+) -> list[str]:
     """What stops Terway's decoder or ``Config.Validate`` for the known keys of ``conf`` (not the SG limit)."""
     problems: list[str] = []
     for key in sorted(set(conf) & set(KEYS_BY_NAME)):
-        problems += decode_problems(conf[key], KEYS_BY_NAME[key].go_type, key)
+        problems += decode_problems(conf[key], KEYS_BY_NAME[key].go_type, key, show_key)
     for key, (allowed, otherwise) in ENUMERATIONS.items():
         value = conf.get(key)
         if isinstance(value, str) and value not in allowed:

@@ -10,14 +10,19 @@ from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway import constants, scheduling, ssa
 from hybrid_terway.scheduling import MalformedSpecError
-from hybrid_terway.settings import Scenario
+from hybrid_terway.settings import Scenario, WorkloadKind
 
 from .config import GuardSettings
+from .redact import shown_labels
 from .resources import (
+    APPS_V1,
+    CannotJudge,
     KubeObject,
     Report,
     ResourceView,
     StackScenario,
+    both,
+    either,
     has_unknown,
     is_apps_workload,
     is_onprem_cni,
@@ -25,6 +30,8 @@ from .resources import (
     is_tigera_installation,
     kube_object,
     mapping,
+    negated,
+    onprem_cni,
     placement_fields,
     plain,
     pod_spec_path,
@@ -50,7 +57,7 @@ def describe_node(node: Mapping[str, Any] | None) -> str:
     labels = ((node or {}).get("metadata") or {}).get("labels") or {}
     if not labels:
         return "a node with no labels"
-    return "a node labelled " + ", ".join(f"{key}={value}" for key, value in sorted(labels.items()))
+    return "a node labelled " + shown_labels(labels)
 
 
 def is_onprem_workload(obj: KubeObject, settings: GuardSettings) -> bool:
@@ -59,11 +66,23 @@ def is_onprem_workload(obj: KubeObject, settings: GuardSettings) -> bool:
     Terway's DaemonSet is the cloud-node CNI and never one (its labels are not read: during a first preview its
     whole spec is unknown).
     """
-    if is_onprem_cni(obj, settings.onprem_cni_daemonsets):
+    cni = onprem_cni(obj, settings.onprem_cni_daemonsets)
+    if cni is True:
         return True
-    if not is_apps_workload(obj) or is_terway_daemonset(obj, settings.terway_daemonset):
+    if not is_apps_workload(obj):
         return False
-    return obj.carries_label(constants.PLACEMENT_LABEL, constants.PLACEMENT_ONPREM)
+    terway = obj.named(APPS_V1, WorkloadKind.DAEMONSET.value, constants.TERWAY_NAMESPACE, settings.terway_daemonset)
+    if terway is True:
+        return False
+    labelled = obj.label_is(constants.PLACEMENT_LABEL, constants.PLACEMENT_ONPREM)
+    result = either(cni, both(negated(terway), labelled))
+    if result is None:
+        unknown = sorted(obj.unknown) + (["labels"] if labelled is None else [])
+        raise CannotJudge(
+            f"whether {obj.ref} is an on-prem workload: its {' and '.join(unknown)} "
+            f"{'are' if len(unknown) > 1 else 'is'} not known during preview"
+        )
+    return result
 
 
 def _why_onprem(obj: KubeObject, settings: GuardSettings) -> str:
@@ -136,7 +155,10 @@ def remediate_onprem_workload(resource: ResourceView, settings: GuardSettings) -
     is exact, while a new one would drop every term of the live object.
     """
     obj = kube_object(resource)
-    if obj is None or not is_onprem_workload(obj, settings):
+    try:
+        if obj is None or not is_onprem_workload(obj, settings):
+            return None
+    except CannotJudge:  # the validation says so; nothing is changed on a guess
         return None
     path = pod_spec_path(obj)
     label = settings.cloud_node_label
@@ -209,24 +231,35 @@ class CniWorkload:
     """The resource a violation points at: the last patch, else the object itself."""
     node_classes: frozenset[str] | None
     """None when its placement cannot be judged (unknown during preview, or only a patch that sets none)."""
+    placement_unknown: bool = False
+    """Its placement is not known during preview (rather than set by no object of the stack)."""
 
 
-def cni_workloads(resources: Sequence[ResourceView], settings: GuardSettings) -> list[CniWorkload]:
-    """The stack's CNI workloads, each live (read or registered) object merged with the patches of it."""
+def cni_workloads(
+    resources: Sequence[ResourceView], settings: GuardSettings, cannot_judge: list[str] | None = None
+) -> list[CniWorkload]:
+    """The stack's CNI workloads, each live (read or registered) object merged with the patches of it.
+
+    A DaemonSet whose name or namespace is not known during preview may be one: it is left out, and why is added
+    to ``cannot_judge``."""
     groups: dict[tuple[str, str, str, str], list[KubeObject]] = {}
     roles: dict[tuple[str, str, str, str], str] = {}
     for resource in resources:
+        obj = kube_object(resource)
+        if obj is None:
+            continue
         try:
-            obj = kube_object(resource)
-        except UnknownValueError:
+            if is_terway_daemonset(obj, settings.terway_daemonset):
+                role = TERWAY
+            elif is_onprem_cni(obj, settings.onprem_cni_daemonsets):
+                role = ONPREM_CNI
+            else:
+                continue
+        except CannotJudge as exc:
+            if cannot_judge is not None:
+                cannot_judge.append(f"{exc.reason}, so whether it is Terway or an on-prem CNI")
             continue
-        if obj is None or obj.name is None:
-            continue
-        if is_terway_daemonset(obj, settings.terway_daemonset):
-            role = TERWAY
-        elif is_onprem_cni(obj, settings.onprem_cni_daemonsets):
-            role = ONPREM_CNI
-        else:
+        if obj.name is None:
             continue
         groups.setdefault(obj.identity, []).append(obj)
         roles[obj.identity] = role
@@ -249,53 +282,70 @@ def cni_workloads(resources: Sequence[ResourceView], settings: GuardSettings) ->
             cni = "Calico"
         else:
             cni = family[0] if family else representative.name or representative.ref
+        node_classes, unknown = _node_classes(lives, patches, settings.cloud_node_label)
         workloads.append(
             CniWorkload(
                 ref=representative.ref,
                 role=roles[identity],
                 cni=cni,
                 urn=representative.resource.urn,
-                node_classes=_node_classes(lives, patches, settings.cloud_node_label),
+                node_classes=node_classes,
+                placement_unknown=unknown,
             )
         )
     return workloads
 
 
-def _node_classes(lives: list[KubeObject], patches: list[KubeObject], label: str) -> frozenset[str] | None:
+def _node_classes(lives: list[KubeObject], patches: list[KubeObject], label: str) -> tuple[frozenset[str] | None, bool]:
+    """The node classes a CNI can run on (None: cannot be judged), and whether that is for an unknown value."""
     try:
         parts = [placement_fields(scheduling.pod_spec_of(o.body) or {}) for o in lives + patches]
         if not lives and not any(parts):
-            return None
+            return None, False
         merged: dict[str, Any] = {}
         for part in parts:
             merged = ssa.apply_patch(merged, part)
         if has_unknown(merged):
-            return None
+            return None, True
         classes = set()
         if scheduling.may_run_on_labelled_node(merged, label):
             classes.add(CLOUD_NODES)
         if scheduling.may_run_on_unlabelled_node(merged, label):
             classes.add(ONPREM_NODES)
-    except (UnknownValueError, MalformedSpecError):
-        return None
-    return frozenset(classes)
+    except UnknownValueError:
+        return None, True
+    except MalformedSpecError:
+        return None, False
+    return frozenset(classes), False
 
 
 def one_cni_per_node(resources: Sequence[ResourceView], settings: GuardSettings, report: Report) -> None:
     """Each node class ends up with exactly one CNI; the scenario of the stack's component says which."""
-    cnis = cni_workloads(resources, settings)
+    cannot_judge: list[str] = []
+    cnis = cni_workloads(resources, settings, cannot_judge)
     scenarios = StackScenario.of(resources)
     scenario = scenarios.single if scenarios.present else None
+    cannot_judge += [
+        f"where {c.ref} can run: its placement is not known during preview"
+        for c in cnis
+        # in overlay any Terway is reported below, wherever it runs
+        if c.placement_unknown and not (scenario is Scenario.OVERLAY and c.role == TERWAY)
+    ]
+    if scenarios.present and scenario is None and scenarios.unknown:
+        cannot_judge.append("which CNI each node class runs: the scenario is not known during preview")
     for node_class in NODE_CLASSES:
         here = [c for c in cnis if c.node_classes is not None and node_class in c.node_classes]
         if len({c.cni for c in here}) > 1:
             report(f"{node_class}: more than one CNI can run there: {_refs(here)}", None)
         elif scenario is not None:
-            _check_expected(scenario, node_class, here, cnis, settings, report)
+            _check_expected(scenario, node_class, here, cnis, settings, report, undetermined=bool(cannot_judge))
     if scenario is Scenario.OVERLAY:
         for cni in cnis:
             if cni.role == TERWAY and cni.node_classes is None:
                 report(f"scenario overlay needs no Terway, but this stack holds {cni.ref}", cni.urn)
+    if cannot_judge:
+        # reported after every violation that holds whatever the unknown values turn out to be
+        raise CannotJudge("; ".join(cannot_judge))
 
 
 def _check_expected(
@@ -305,7 +355,10 @@ def _check_expected(
     cnis: list[CniWorkload],
     settings: GuardSettings,
     report: Report,
+    *,
+    undetermined: bool = False,
 ) -> None:
+    """``undetermined``: some CNI of the stack is not known yet, so "none can run there" is never claimed."""
     expected = _EXPECTED[scenario][node_class]
     if here:
         cni = here[0]  # one CNI, possibly several node-local DaemonSets of it
@@ -322,7 +375,7 @@ def _check_expected(
                 cni.urn,
             )
         return
-    if expected is None:
+    if expected is None or undetermined:
         return
     candidates = [c for c in cnis if c.role == expected]
     if any(c.node_classes is None for c in candidates):

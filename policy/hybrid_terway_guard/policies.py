@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from pulumi_policy import (
@@ -17,12 +18,40 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway import constants
 
-from . import config, placement, ram, terway
+from . import config, placement, ram, redact, terway
 from .config import GuardSettings
-from .resources import ResourceView
+from .resources import CannotJudge, ResourceView
+
+Validate = Callable[[Any, ReportViolation], None]
+
+
+def guarded(validate: Validate) -> Validate:
+    """``validate`` with every message scrubbed of what could be a credential (``redact.scrub``), and an unknown
+    value it touches reported as "cannot judge yet: <path> is not known during preview", keys in the path that
+    could be credentials described rather than printed."""
+
+    @functools.wraps(validate)
+    def run(args: Any, report: ReportViolation) -> None:
+        def scrubbed(message: str, urn: str | None = None) -> None:
+            report(redact.scrub(message), urn)
+
+        try:
+            validate(args, scrubbed)
+        except UnknownValueError as exc:
+            raise _cannot_judge(exc) from None
+
+    return run
+
+
+def _cannot_judge(exc: UnknownValueError) -> CannotJudge:
+    if isinstance(exc, CannotJudge):
+        return CannotJudge(redact.scrub(exc.reason))
+    path = ".".join(redact.scrub_path(exc.props))
+    return CannotJudge(f"{path} is not known during preview")
 
 
 def resource_view(args: ResourceValidationArgs) -> ResourceView:
@@ -54,6 +83,7 @@ def schema(policy: str) -> PolicyConfigSchema | None:
 # --- resource policies -----------------------------------------------------------------------------
 
 
+@guarded
 def _validate_onprem(args: ResourceValidationArgs, report: ReportViolation) -> None:
     placement.onprem_workloads_avoid_cloud_nodes(
         resource_view(args), settings_of(args, config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES), report
@@ -61,31 +91,39 @@ def _validate_onprem(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 
 def _remediate_onprem(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-    return placement.remediate_onprem_workload(
-        resource_view(args), settings_of(args, config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES)
-    )
+    try:
+        return placement.remediate_onprem_workload(
+            resource_view(args), settings_of(args, config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES)
+        )
+    except UnknownValueError as exc:
+        raise _cannot_judge(exc) from None
 
 
+@guarded
 def _validate_terway_placement(args: ResourceValidationArgs, report: ReportViolation) -> None:
     placement.terway_only_on_cloud_nodes(
         resource_view(args), settings_of(args, config.TERWAY_ONLY_ON_CLOUD_NODES), report
     )
 
 
+@guarded
 def _validate_ram_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
     config.check_settings(config.TERWAY_RAM_LEAST_PRIVILEGE, args.get_config())
     ram.terway_ram_least_privilege(resource_view(args), report)
 
 
+@guarded
 def _validate_ram_guide_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
     config.check_settings(config.TERWAY_RAM_GUIDE_ACTIONS, args.get_config())
     ram.terway_ram_guide_actions(resource_view(args), report)
 
 
+@guarded
 def _validate_eni_config(args: ResourceValidationArgs, report: ReportViolation) -> None:
     terway.eni_config_valid(resource_view(args), settings_of(args, config.ENI_CONFIG_VALID), report)
 
 
+@guarded
 def _validate_credentials(args: ResourceValidationArgs, report: ReportViolation) -> None:
     config.check_settings(config.CREDENTIALS_NOT_IN_CONFIGMAP, args.get_config())
     terway.credentials_not_in_configmap(resource_view(args), report)
@@ -152,18 +190,21 @@ credentials_not_in_configmap = ResourceValidationPolicy(
 # --- stack policies --------------------------------------------------------------------------------
 
 
+@guarded
 def _validate_one_cni(args: StackValidationArgs, report: ReportViolation) -> None:
     placement.one_cni_per_node(
         [stack_view(r) for r in args.resources], settings_of(args, config.ONE_CNI_PER_NODE), report
     )
 
 
+@guarded
 def _validate_overlay(args: StackValidationArgs, report: ReportViolation) -> None:
     terway.no_terway_in_overlay(
         [stack_view(r) for r in args.resources], settings_of(args, config.NO_TERWAY_IN_OVERLAY), report
     )
 
 
+@guarded
 def _validate_access_keys(args: StackValidationArgs, report: ReportViolation) -> None:
     config.check_settings(config.ACCESS_KEY_LIMIT, args.get_config())
     ram.access_key_limit([stack_view(r) for r in args.resources], report)

@@ -11,7 +11,18 @@ from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway import constants, gojson, json_text, terway_model
 
-from .resources import RAM_ACCESS_KEY, RAM_POLICY, RAM_USER, Report, ResourceView, shown, text, type_chain
+from .redact import safe_word, shown_name
+from .resources import (
+    RAM_ACCESS_KEY,
+    RAM_POLICY,
+    RAM_USER,
+    CannotJudge,
+    Report,
+    ResourceView,
+    shown,
+    text,
+    type_chain,
+)
 
 TERWAY_POLICY_PREFIX: Final = "terway"
 """A RAM policy whose name starts with this is judged as Terway's even outside the TerwayIdentity component."""
@@ -33,6 +44,12 @@ class Statement:
 
 def policy_name(resource: ResourceView) -> str | None:
     return text(resource.props.get("policyName")) or text(resource.props.get("name"))
+
+
+def _policy_ref(resource: ResourceView) -> str:
+    """The policy's name for a message; its resource name when the name could be a credential."""
+    name = policy_name(resource)
+    return name if name is not None and safe_word(name) == name else resource.name
 
 
 def is_terway_policy(resource: ResourceView) -> bool:
@@ -129,7 +146,7 @@ def terway_ram_least_privilege(resource: ResourceView, report: Report) -> None:
     """Terway's RAM policy allows only the actions Terway calls, each named (no wildcard)."""
     if not is_terway_policy(resource):
         return
-    who = f"RAM policy {policy_name(resource) or resource.name}"
+    who = f"RAM policy {_policy_ref(resource)}"
     statements, problems = statements_of(resource.props)
     for statement in statements:
         problems += statement_problems(statement)
@@ -157,7 +174,7 @@ def terway_ram_guide_actions(resource: ResourceView, report: Report) -> None:
         granted = guide_actions_granted(statement)
         if granted:
             report(
-                f"RAM policy {policy_name(resource) or resource.name}: statement {statement.number} grants "
+                f"RAM policy {_policy_ref(resource)}: statement {statement.number} grants "
                 f"{_actions(granted)} from the 2021 guide; Terway's published policy (docs/ecs.md) has none of "
                 "them and no Terway source from v1.9.6 on calls them (ModifyNetworkInterfaceAttribute can move "
                 "any ENI into another security group): drop them unless an old Terway build needs them",
@@ -196,16 +213,25 @@ def access_key_limit(resources: Sequence[ResourceView], report: Report) -> None:
     """At most constants.RAM_MAX_ACCESS_KEYS_PER_USER AccessKeys per RAM user."""
     users = {r.urn: r for r in resources if r.type == RAM_USER}
     by_user: dict[str, list[ResourceView]] = {}
+    unowned: list[ResourceView] = []
     for resource in resources:
         if resource.type == RAM_ACCESS_KEY:
             owner = key_owner(resource, users)
             if owner is not None:
                 by_user.setdefault(owner, []).append(resource)
+            else:
+                unowned.append(resource)
     limit = constants.RAM_MAX_ACCESS_KEYS_PER_USER
     for owner, keys in sorted(by_user.items()):
         if len(keys) > limit:
             report(
-                f"RAM user {owner}: {len(keys)} AccessKeys in this stack ({', '.join(k.name for k in keys)}); RAM "
-                f"allows at most {limit} per user, so creating the extra key fails",
+                f"RAM user {shown_name(owner, 'user name')}: {len(keys)} AccessKeys in this stack "
+                f"({', '.join(k.name for k in keys)}); RAM allows at most {limit} per user, so creating the extra "
+                "key fails",
                 keys[limit].urn,
             )
+    # A key whose user is not known yet may belong to any user: the limit holds only if it holds with it.
+    at_risk = [owner for owner, keys in sorted(by_user.items()) if len(keys) <= limit < len(keys) + len(unowned)]
+    if unowned and (at_risk or (not by_user and len(unowned) > limit)):
+        names = ", ".join(k.name for k in unowned)
+        raise CannotJudge(f"how many AccessKeys each RAM user has: the user of {names} is not known during preview")

@@ -3,6 +3,12 @@
 Rules see properties as read-only mappings (plain dicts in tests, the SDK's proxies under the engine). They
 read only the fields they judge, so an unknown value elsewhere in a resource never stops a rule; an unknown
 value in a judged field raises the SDK's ``UnknownValueError`` when it is touched.
+
+An unknown value never reads as absent. What decides whether a rule concerns an object at all (its name,
+namespace, the labels that opt it in) is read three-valued: known to match, known not to match, or not known yet.
+An object known not to concern a rule is not judged, whatever else of it is unknown; one that may concern it
+raises :class:`CannotJudge`, which the SDK reports as an advisory "can't run policy ... during preview: cannot
+judge yet: ...", never as a violation.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway import constants, scheduling
 from hybrid_terway.settings import Scenario, WorkloadKind
+
+from .redact import looks_like_credential, shown_name
 
 Report = Callable[[str, "str | None"], None]
 """``report(message, urn)``: pulumi-policy's ``ReportViolation``."""
@@ -51,6 +59,11 @@ _UNKNOWN_MARKERS: Final = frozenset(
     }
 )
 
+NAME: Final = "metadata.name"
+NAMESPACE: Final = "metadata.namespace"
+NAME_NOT_KNOWN: Final = "(name not known yet)"
+NAMESPACE_NOT_KNOWN: Final = "(namespace not known yet)"
+
 _SHOWN_WORD: Final = re.compile(r"[A-Za-z0-9._-]{1,16}")
 _CIDR_PART: Final = r"[0-9A-Fa-f.:]*[.:][0-9A-Fa-f.:]*(?:/[0-9]{1,3})?"
 _SHOWN_CIDR: Final = re.compile(f"{_CIDR_PART}(?: ?, ?{_CIDR_PART}){{0,3}}")
@@ -58,6 +71,52 @@ _SHOWN_ACTION: Final = re.compile(r"[A-Za-z0-9]{1,32}:[A-Za-z0-9*?]{1,64}|[*?]")
 _SHOWN_KEY: Final = re.compile(
     r"(?=.{1,40}$)(?:[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9][a-z0-9]*)*|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"
 )
+
+
+class CannotJudge(UnknownValueError):
+    """A rule cannot decide because something it needs is not known during preview (the SDK: an advisory)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(proxy.UNKNOWN_STRING_VALUE, [])
+        self.reason = reason
+        self.message = f"cannot judge yet: {reason}"
+
+
+class _NotKnown:
+    def __repr__(self) -> str:
+        return "NOT_KNOWN"
+
+
+NOT_KNOWN: Final = _NotKnown()
+"""What :func:`read_field` gives for a value the engine marks unknown."""
+
+
+def read_field(container: Mapping[str, Any] | None, key: str) -> Any:
+    """``container[key]``; None when absent (or no container), :data:`NOT_KNOWN` when unknown during preview."""
+    if container is None:
+        return None
+    try:
+        return container.get(key)
+    except UnknownValueError:
+        return NOT_KNOWN
+
+
+def both(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued ``a and b`` (None: not known)."""
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
+def either(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued ``a or b`` (None: not known)."""
+    if a is True or b is True:
+        return True
+    return None if a is None or b is None else False
+
+
+def negated(a: bool | None) -> bool | None:
+    return None if a is None else not a
 
 
 @dataclass(frozen=True)
@@ -92,7 +151,7 @@ def shown(value: object, *, cidr: bool = False, action: bool = False) -> str:
         return json.dumps(value)
     if isinstance(value, str):
         patterns = [_SHOWN_WORD] + ([_SHOWN_CIDR] if cidr else []) + ([_SHOWN_ACTION] if action else [])
-        if any(p.fullmatch(value) for p in patterns):
+        if any(p.fullmatch(value) for p in patterns) and not looks_like_credential(value):
             return json.dumps(value)
         return f"a string of {len(value)} characters"
     if isinstance(value, Mapping):
@@ -104,7 +163,9 @@ def shown(value: object, *, cidr: bool = False, action: bool = False) -> str:
 
 def shown_key(key: str) -> str:
     """An object key for a message: a snake_case name or a zone id is shown, what could be a credential is not."""
-    return repr(key) if _SHOWN_KEY.fullmatch(key) else f"a key of {len(key)} characters"
+    return (
+        repr(key) if _SHOWN_KEY.fullmatch(key) and not looks_like_credential(key) else f"a key of {len(key)} characters"
+    )
 
 
 def text(value: object) -> str | None:
@@ -139,6 +200,8 @@ class KubeObject:
     name: str | None
     body: Mapping[str, Any]
     """The properties, with ``apiVersion`` and ``kind`` taken from the resource type."""
+    unknown: frozenset[str] = frozenset()
+    """Which of ``metadata.name`` and ``metadata.namespace`` are not known during preview (then None above)."""
 
     @property
     def identity(self) -> tuple[str, str, str, str]:
@@ -147,28 +210,52 @@ class KubeObject:
 
     @property
     def ref(self) -> str:
-        where = f"{self.namespace}/{self.name}" if self.namespace else f"{self.name}"
-        return f"{self.kind} {where}"
+        name = NAME_NOT_KNOWN if NAME in self.unknown else shown_name(self.name) if self.name is not None else "None"
+        namespace = NAMESPACE_NOT_KNOWN if NAMESPACE in self.unknown else self.namespace and shown_name(self.namespace)
+        return f"{self.kind} {namespace}/{name}" if namespace else f"{self.kind} {name}"
+
+    def named(self, api_version: str, kind: str, namespace: str, name: str) -> bool | None:
+        """Whether this is ``namespace/name`` (an object without a namespace is accepted too); None: not known."""
+        if self.api_version != api_version or self.kind != kind:
+            return False
+        if NAME not in self.unknown and self.name != name:
+            return False
+        if NAMESPACE not in self.unknown and self.namespace not in (None, namespace):
+            return False
+        return None if self.unknown else True
 
     def is_named(self, api_version: str, kind: str, namespace: str, name: str) -> bool:
-        """Whether this is ``namespace/name``; an object without a namespace is accepted too."""
-        return (
-            self.api_version == api_version
-            and self.kind == kind
-            and self.name == name
-            and self.namespace in (None, namespace)
-        )
+        """:meth:`named`, raising :class:`CannotJudge` when it is not known."""
+        result = self.named(api_version, kind, namespace, name)
+        if result is None:
+            raise CannotJudge(f"whether {self.ref} is {kind} {namespace}/{name}: {self.not_known}")
+        return result
+
+    @property
+    def not_known(self) -> str:
+        fields = " and ".join(sorted(self.unknown))
+        return f"its {fields} {'are' if len(self.unknown) > 1 else 'is'} not known during preview"
+
+    def label_is(self, key: str, value: str) -> bool | None:
+        """Whether the object or its pod template is labelled ``key: value`` (only that label is read); None: one
+        of the two is not known during preview and the other does not carry it."""
+        metadata = read_field(self.body, "metadata")
+        spec = read_field(self.body, "spec")
+        template = read_field(mapping(spec), "template") if spec is not NOT_KNOWN else NOT_KNOWN
+        template_metadata = read_field(mapping(template), "metadata") if template is not NOT_KNOWN else NOT_KNOWN
+        result: bool | None = False
+        for parent in (metadata, template_metadata):
+            labels = read_field(mapping(parent), "labels") if parent is not NOT_KNOWN else NOT_KNOWN
+            label = read_field(mapping(labels), key) if labels is not NOT_KNOWN else NOT_KNOWN
+            result = either(result, None if label is NOT_KNOWN else label == value)
+        return result
 
     def carries_label(self, key: str, value: str) -> bool:
-        """Whether the object or its pod template is labelled ``key: value`` (only that label is read)."""
-        metadata = mapping(self.body.get("metadata")) or {}
-        spec = mapping(self.body.get("spec")) or {}
-        template = mapping(spec.get("template")) or {}
-        template_metadata = mapping(template.get("metadata")) or {}
-        for labels in (metadata.get("labels"), template_metadata.get("labels")):
-            if (mapping(labels) or {}).get(key) == value:
-                return True
-        return False
+        """:meth:`label_is`, raising :class:`CannotJudge` when it is not known."""
+        result = self.label_is(key, value)
+        if result is None:
+            raise CannotJudge(f"whether {self.ref} is labelled {key}: {value}: its labels are not known during preview")
+        return result
 
 
 class _Typed(Mapping[str, Any]):
@@ -205,16 +292,21 @@ def kube_object(resource: ResourceView) -> KubeObject | None:
     if parsed is None:
         return None
     api_version, kind, patch = parsed
-    metadata = mapping(resource.props.get("metadata")) or {}
-    body = _Typed(api_version, kind, resource.props)
+    metadata = read_field(resource.props, "metadata")
+    if metadata is NOT_KNOWN:
+        namespace, name = NOT_KNOWN, NOT_KNOWN
+    else:
+        namespace, name = read_field(mapping(metadata), "namespace"), read_field(mapping(metadata), "name")
+    unknown = frozenset(field for field, value in ((NAMESPACE, namespace), (NAME, name)) if value is NOT_KNOWN)
     return KubeObject(
         resource=resource,
         api_version=api_version,
         kind=kind,
         patch=patch,
-        namespace=text(metadata.get("namespace")) or None,
-        name=text(metadata.get("name")),
-        body=body,
+        namespace=None if namespace is NOT_KNOWN else text(namespace) or None,
+        name=None if name is NOT_KNOWN else text(name),
+        body=_Typed(api_version, kind, resource.props),
+        unknown=unknown,
     )
 
 
@@ -238,12 +330,22 @@ def is_apps_workload(obj: KubeObject) -> bool:
     return obj.api_version == APPS_V1 and obj.kind in APPS_WORKLOAD_KINDS
 
 
-def is_onprem_cni(obj: KubeObject, onprem_cni_daemonsets: Iterable[str]) -> bool:
-    """A known on-prem CNI: a DaemonSet with one of the given names (any namespace), or a tigera Installation."""
+def onprem_cni(obj: KubeObject, onprem_cni_daemonsets: Iterable[str]) -> bool | None:
+    """A known on-prem CNI: a DaemonSet with one of the given names (any namespace), or a tigera Installation;
+    None: a DaemonSet whose name is not known during preview."""
     if is_tigera_installation(obj):
         return True
-    is_daemonset = obj.api_version == APPS_V1 and obj.kind == WorkloadKind.DAEMONSET.value
-    return is_daemonset and obj.name in set(onprem_cni_daemonsets)
+    if obj.api_version != APPS_V1 or obj.kind != WorkloadKind.DAEMONSET.value:
+        return False
+    return None if NAME in obj.unknown else obj.name in set(onprem_cni_daemonsets)
+
+
+def is_onprem_cni(obj: KubeObject, onprem_cni_daemonsets: Iterable[str]) -> bool:
+    """:func:`onprem_cni`, raising :class:`CannotJudge` when it is not known."""
+    result = onprem_cni(obj, onprem_cni_daemonsets)
+    if result is None:
+        raise CannotJudge(f"whether {obj.ref} is an on-prem CNI: {obj.not_known}")
+    return result
 
 
 def placement_fields(pod_spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -316,22 +418,45 @@ class StackScenario:
     by_component: Mapping[str, Scenario | None]
     """Component URN -> its scenario (None when it cannot be read)."""
     parents: Mapping[str, str | None]
+    not_known: frozenset[str] = frozenset()
+    """The components whose scenario is not known during preview."""
 
     @staticmethod
     def of(resources: Sequence[ResourceView]) -> StackScenario:
         components = [r for r in resources if r.type == constants.NETWORK_COMPONENT_TYPE]
         exported = _exported_scenario(resources) if components else None
         by_component: dict[str, Scenario | None] = {}
+        not_known = set()
         for component in components:
             # The component's inputs carry the scenario; in the engine's stack view a component shows its
             # registered outputs instead, so the stack's exported ``scenario`` stands in for it there.
-            try:
-                declared = component.props.get("scenario")
-            except UnknownValueError:
-                by_component[component.urn] = None
-                continue
-            by_component[component.urn] = scenario_value(declared) if declared is not None else exported
-        return StackScenario(by_component, {r.urn: r.parent for r in resources})
+            declared = read_field(component.props, "scenario")
+            if declared is None:
+                declared = exported
+            if declared is NOT_KNOWN:
+                not_known.add(component.urn)
+            by_component[component.urn] = scenario_value(declared)
+        return StackScenario(by_component, {r.urn: r.parent for r in resources}, frozenset(not_known))
+
+    @property
+    def unknown(self) -> bool:
+        """Some component's scenario is not known during preview."""
+        return bool(self.not_known)
+
+    def unknown_for(self, urn: str) -> bool:
+        """The scenario :meth:`for_resource` would give ``urn`` is not known during preview."""
+        component = self._component_of(urn)
+        return component in self.not_known if component is not None else self.single is None and self.unknown
+
+    def _component_of(self, urn: str) -> str | None:
+        seen: set[str] = set()
+        current: str | None = urn
+        while current is not None and current not in seen:
+            if current in self.by_component:
+                return current
+            seen.add(current)
+            current = self.parents.get(current)
+        return None
 
     @property
     def present(self) -> bool:
@@ -347,21 +472,13 @@ class StackScenario:
 
     def for_resource(self, urn: str) -> Scenario | None:
         """The scenario of the nearest enclosing component, else the stack's single scenario."""
-        seen: set[str] = set()
-        current: str | None = urn
-        while current is not None and current not in seen:
-            if current in self.by_component:
-                return self.by_component[current]
-            seen.add(current)
-            current = self.parents.get(current)
-        return self.single
+        component = self._component_of(urn)
+        return self.by_component[component] if component is not None else self.single
 
 
-def _exported_scenario(resources: Sequence[ResourceView]) -> Scenario | None:
+def _exported_scenario(resources: Sequence[ResourceView]) -> object:
+    """The stack's exported ``scenario`` (:data:`NOT_KNOWN` during a preview that cannot know it)."""
     for resource in resources:
         if resource.type == STACK_TYPE:
-            try:
-                return scenario_value(resource.props.get("scenario"))
-            except UnknownValueError:
-                return None
+            return read_field(resource.props, "scenario")
     return None

@@ -6,15 +6,16 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from pulumi_policy.proxy import UnknownValueError
-
 from hybrid_terway import constants, terway_model
 from hybrid_terway import terway_model as tm
 from hybrid_terway.settings import Scenario
 
 from .config import GuardSettings
+from .redact import shown_map_key
 from .resources import (
     CS_ADDON,
+    NOT_KNOWN,
+    CannotJudge,
     Report,
     ResourceView,
     StackScenario,
@@ -23,6 +24,7 @@ from .resources import (
     is_terway_daemonset,
     kube_object,
     mapping,
+    read_field,
     shown,
     shown_key,
     text,
@@ -37,7 +39,10 @@ CREDENTIAL_FIELDS: Final = terway_model.CREDENTIAL_KEYS
 def terway_piece(resource: ResourceView, settings: GuardSettings) -> str | None:
     """What Terway-related thing ``resource`` installs or configures, or None."""
     if resource.type == CS_ADDON:
-        return f"the {constants.TERWAY_ADDON} addon" if resource.props.get("name") == constants.TERWAY_ADDON else None
+        name = read_field(resource.props, "name")
+        if name is NOT_KNOWN:
+            raise CannotJudge(f"whether addon {resource.name} is {constants.TERWAY_ADDON}: its name is not known")
+        return f"the {constants.TERWAY_ADDON} addon" if name == constants.TERWAY_ADDON else None
     obj = kube_object(resource)
     if obj is None:
         return None
@@ -55,19 +60,28 @@ def no_terway_in_overlay(resources: Sequence[ResourceView], settings: GuardSetti
     scenarios = StackScenario.of(resources)
     if not scenarios.present:
         return
+    cannot_judge = []
     for resource in resources:
-        if scenarios.for_resource(resource.urn) is not Scenario.OVERLAY:
+        overlay = scenarios.for_resource(resource.urn) is Scenario.OVERLAY
+        if not overlay and not scenarios.unknown_for(resource.urn):
             continue
         try:
             piece = terway_piece(resource, settings)
-        except UnknownValueError:
+        except CannotJudge as exc:
+            cannot_judge.append(exc.reason)
             continue
-        if piece is not None:
-            report(
-                f"{piece}: scenario overlay runs the on-prem overlay CNI on cloud nodes, so Terway must not be "
-                "installed or configured (remove hybrid-terway:terway and hybrid-terway:credentials)",
-                resource.urn,
-            )
+        if piece is None:
+            continue
+        if not overlay:
+            cannot_judge.append(f"whether {piece} belongs in the stack: its scenario is not known during preview")
+            continue
+        report(
+            f"{piece}: scenario overlay runs the on-prem overlay CNI on cloud nodes, so Terway must not be "
+            "installed or configured (remove hybrid-terway:terway and hybrid-terway:credentials)",
+            resource.urn,
+        )
+    if cannot_judge:
+        raise CannotJudge("; ".join(cannot_judge))
 
 
 # --- eni-config-valid ------------------------------------------------------------------------------
@@ -84,7 +98,7 @@ def eni_conf_problems(
         conf = terway_model.parse_json_object(value)
     except ValueError as exc:
         return [str(exc)]
-    problems = terway_model.value_problems(conf, show=shown)
+    problems = terway_model.value_problems(conf, show=shown, show_key=shown_map_key)
     problems += _security_group_problems(conf, terway_version)
     problems += _service_cidr_problems(conf)
     problems += _pool_problems(conf)
