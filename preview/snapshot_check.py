@@ -30,6 +30,32 @@ def describe(obj: Mapping[str, Any]) -> str:
 type_name = scheduling.kind_of
 
 
+def as_label_string(value: object) -> str | None:
+    """The string a scalar stands for, as the API server would hold it: what a quoted fix should write.
+
+    An unquoted ``true`` in a snapshot is YAML's boolean; the node carries the string ``"true"`` (never Python's
+    ``"True"``, which no selector of ``alibabacloud.com/external=true`` matches). A number is its decimal text,
+    null the empty string. A mapping or a list stands for no string: None.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if value is None:
+        return ""
+    return None
+
+
+def quote_it(key: str | None, value: object) -> str:
+    """`` (quote it: key: "value")``, the fix of a scalar that must be a string; empty for a mapping or list."""
+    text = as_label_string(value)
+    if text is None:
+        return ""
+    return f' (quote it: {key}: "{text}")' if key is not None else f' (quote it: "{text}")'
+
+
 class _Checker:
     def __init__(self, obj: Mapping[str, Any]) -> None:
         self.what = describe(obj)
@@ -70,7 +96,7 @@ class _Checker:
             if not isinstance(key, str):
                 self.problem(f"{path}", f"key {key!r} must be a string, not {type_name(key)}")
             elif not isinstance(item, str):
-                self.problem(f"{path}.{key}", f'must be a string, not {type_name(item)} (quote it: {key}: "{item}")')
+                self.problem(f"{path}.{key}", f"must be a string, not {type_name(item)}{quote_it(key, item)}")
 
     def requirement(self, raw: object, path: str, operators: Sequence[str]) -> None:
         requirement = self.mapping(raw, path)
@@ -80,7 +106,10 @@ class _Checker:
         operator = self.string(requirement.get("operator"), f"{path}.operator", required=True)
         values = self.sequence(requirement.get("values"), f"{path}.values")
         for i, value in enumerate(values):
-            self.string(value, f"{path}.values[{i}]", required=True)
+            if value is not None and not isinstance(value, str):
+                self.problem(f"{path}.values[{i}]", f"must be a string, not {type_name(value)}{quote_it(None, value)}")
+            else:
+                self.string(value, f"{path}.values[{i}]", required=True)
         if operator is None or key is None:
             return
         if operator not in operators:
