@@ -54,9 +54,10 @@ def test_args_build_the_same_resources_as_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('args["terway"]["maxPoolSize"] = -1', "hybrid-terway:terway.maxPoolSize = -1: Input should be greater"),
-        ('args["clusterId"] = pulumi.Output.from_input(args["clusterId"])', "hybrid-terway:clusterId: must be a plain"),
-        ('args["tereway"] = {}', "hybrid-terway:tereway: is not a known key"),
+        ('args["terway"]["maxPoolSize"] = -1', "- terway.maxPoolSize = -1: Input should be greater"),
+        ('args["clusterId"] = pulumi.Output.from_input(args["clusterId"])', "- clusterId: must be a plain"),
+        ('args["tereway"] = {}', "- tereway: is not a known key; did you mean terway?"),
+        ('args["terway"]["podVSwitches"] = {}', "- terway.podVSwitches: is not a known key; did you mean podVswit"),
     ],
 )
 def test_bad_args_are_named_and_register_nothing(tmp_path: Path, extra: str, message: str) -> None:

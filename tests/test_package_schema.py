@@ -14,7 +14,7 @@ import pytest
 
 from hybrid_terway import constants
 from hybrid_terway.package import HybridTerwayProvider, property_errors, wire_numbers
-from hybrid_terway.settings import CONFIG_KEYS, SECRET_KEYS, ConfigError, Settings
+from hybrid_terway.settings import CONFIG_KEYS, SECRET_KEYS, ConfigError, Settings, inputs_of
 
 Shape = Any  # "string" | "integer" | "boolean" | "number" | ("enum", values) | ("array", Shape) | ("map", Shape)
 # | ("object", {key: (required, Shape)})
@@ -157,14 +157,18 @@ def test_secret_inputs_are_marked_secret(schema: dict[str, Any]) -> None:
 def test_settings_problems_become_input_property_errors_by_key_path() -> None:
     error = ConfigError(
         [
-            "hybrid-terway:terway.maxPoolSize = -1: Input should be greater than or equal to 0",
-            "hybrid-terway:onPremWorkloads[0].namespace: is required",
-        ]
+            "terway.maxPoolSize = -1: Input should be greater than or equal to 0",
+            "onPremWorkloads[0].namespace: is required",
+            "terway.podVSwitches: is not a known key; did you mean podVswitches? valid keys are version, ipvlan",
+        ],
+        inputs_of("HybridTerwayNetwork"),
     )
     assert [(d["property_path"], d["reason"]) for d in property_errors(error)] == [
         ("terway.maxPoolSize", error.problems[0]),
         ("onPremWorkloads[0].namespace", error.problems[1]),
+        ("terway.podVSwitches", error.problems[2]),
     ]
+    assert str(error).startswith("invalid inputs of HybridTerwayNetwork (3 problem(s)):\n")
 
 
 def test_whole_numbers_from_the_wire_become_ints() -> None:

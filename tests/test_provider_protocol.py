@@ -173,11 +173,12 @@ def test_construct_with_a_bad_setting_names_it_and_registers_nothing(tmp_path: P
     inputs = dev_inputs()
     inputs["terway"]["maxPoolSize"] = -1
     with EngineServer(dev_world(), "dev") as server, ProviderProcess(server.address, tmp_path) as process:
-        with pytest.raises(ProviderError, match=r"hybrid-terway:terway\.maxPoolSize = -1: Input should be greater"):
+        expected = r"invalid inputs of HybridTerwayNetwork \(1 problem\(s\)\):\n  - terway\.maxPoolSize = -1: Input"
+        with pytest.raises(ProviderError, match=expected):
             process.construct(server, TOKEN, "hybrid", inputs)
         # A setting decides which resources exist: it cannot be a secret or another resource's output.
         secret_id = {"clusterId": inputs.pop("clusterId")}
-        with pytest.raises(ProviderError, match=r"hybrid-terway:clusterId: must be a plain value known before"):
+        with pytest.raises(ProviderError, match=r"  - clusterId: must be a plain value known before"):
             process.construct(server, TOKEN, "hybrid", inputs, secret_inputs=secret_id)
     assert server.log.registrations == []
 

@@ -134,6 +134,10 @@ def test_identity_inputs_become_the_same_args() -> None:
     [
         ({"userName": None}, [("userName", "userName: is required")]),
         ({"zone": "cn-hangzhou-h"}, [("zone", "zone: not an input of TerwayIdentity (its inputs: userName, ")]),
+        (
+            {"activekey": "a"},
+            [("activekey", "activekey: not an input of TerwayIdentity (did you mean activeKey? its inputs: userName")],
+        ),
         ({"activeKey": "c"}, [("activeKey", "activeKey = 'c': must be one of ['a', 'b']")]),
         ({"keySlots": "a"}, [("keySlots", "keySlots = 'a': must be a list of one or two of ['a', 'b']")]),
         ({"legacyRamActions": "yes"}, [("legacyRamActions", "legacyRamActions = 'yes': must be true or false")]),

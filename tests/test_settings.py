@@ -108,7 +108,22 @@ def test_host_has_no_default_workloads_and_overlay_no_credentials() -> None:
             {"terway": {**TERWAY, "ipvlan": "yes"}},
             "hybrid-terway:terway.ipvlan = 'yes': Input should be a valid boolean",
         ),
-        ({"terway": {**TERWAY, "servicecidr": "10.0.0.0/16"}}, "hybrid-terway:terway.servicecidr: is not a known key"),
+        (
+            {"terway": {**TERWAY, "servicecidr": "10.0.0.0/16"}},
+            "hybrid-terway:terway.servicecidr: is not a known key; did you mean serviceCidr? valid keys are version, ",
+        ),
+        (
+            {"terway": {**TERWAY, "podVSwitches": {}}},
+            "hybrid-terway:terway.podVSwitches: is not a known key; did you mean podVswitches? valid keys are ",
+        ),
+        (
+            {"credentials": {"keySlot": ["a"]}},
+            "hybrid-terway:credentials.keySlot: is not a known key; did you mean keySlots? valid keys are source, ",
+        ),
+        (
+            {"onPremWorkloads": [{"kind": "DaemonSet", "namespace": "kube-system", "nmae": "calico-node"}]},
+            "hybrid-terway:onPremWorkloads[0].nmae: is not a known key; did you mean name? valid keys are kind, ",
+        ),
         (
             {"credentials": {"source": "vault"}},
             "hybrid-terway:credentials.source = 'vault': Input should be 'managed' or 'existing'",
@@ -188,7 +203,9 @@ def test_host_has_no_default_workloads_and_overlay_no_credentials() -> None:
             "hybrid-terway:cloudNodeLabel = 'external': must be a node label as key=value",
         ),
         ({"terway": "{not json"}, "hybrid-terway:terway: is not a structured value"),
-        ({"tearway": "{}"}, "hybrid-terway:tearway: is not a known key; valid keys are scenario, clusterId"),
+        ({"tearway": "{}"}, "hybrid-terway:tearway: is not a known key; did you mean terway? valid keys are scenario"),
+        ({"Scenario": "bgp"}, "hybrid-terway:Scenario: is not a known key; did you mean scenario? valid keys are "),
+        ({"zzz": "1"}, "hybrid-terway:zzz: is not a known key; valid keys are scenario, clusterId"),
     ],
 )
 def test_each_bad_value_is_named(values: dict[str, object], expected: str) -> None:

@@ -29,7 +29,7 @@ from hybrid_terway.args import HybridTerwayNetworkArgs, holds_output, plain_valu
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.live import read_live
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
-from hybrid_terway.settings import SECRET_KEYS, ConfigError, Settings, validate_settings
+from hybrid_terway.settings import SECRET_KEYS, ConfigError, Settings, inputs_of, validate_settings
 from hybrid_terway.terway import TerwayNetwork, TerwayNetworkArgs
 
 
@@ -69,21 +69,23 @@ def settings_from_args(args: Mapping[str, Any]) -> tuple[Settings, StackSecrets]
     and how they are named, so they must be plain values, known before the deployment; the secrets may be
     outputs of other resources, and stay secrets.
     """
+    subject = inputs_of("HybridTerwayNetwork")
     problems = [
-        f"{constants.PROJECT}:{key}: must be a plain value known before the deployment (it decides which "
+        f"{key}: must be a plain value known before the deployment (it decides which "
         "resources exist), not an output of another resource or a secret"
         for key, value in args.items()
         if key not in SECRET_KEYS and holds_output(value)
     ]
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, subject)
     kubeconfig, access_key_secret = args.get("kubeconfig"), args.get("accessKeySecret")
     settings = validate_settings(
         {
             **{key: plain_values(value) for key, value in args.items() if key not in SECRET_KEYS},
             "hasKubeconfig": kubeconfig is not None,
             "hasAccessKeySecret": access_key_secret is not None,
-        }
+        },
+        subject,
     )
     secrets = StackSecrets(
         kubeconfig=None if kubeconfig is None else pulumi.Output.secret(kubeconfig),

@@ -85,7 +85,7 @@ def property_errors(error: ConfigError) -> list[InputPropertyErrorDetails]:
     """Each settings problem as the engine's input-property error: the key path, and what is wrong with it."""
     details: list[InputPropertyErrorDetails] = []
     for problem in error.problems:
-        found = re.match(rf"{re.escape(constants.PROJECT)}:(\S+?)(?::| =) ", problem)
+        found = re.match(rf"(?:{re.escape(constants.PROJECT)}:)?(\S+?)(?::| =) ", problem)
         path = found.group(1) if found else ""
         details.append({"property_path": path, "reason": problem})
     return details

@@ -13,7 +13,7 @@ from typing import Any, Literal, get_args, overload
 import pulumi
 import pulumi_alicloud as alicloud
 
-from hybrid_terway import constants, terway_model
+from hybrid_terway import constants, suggest, terway_model
 from hybrid_terway.args import KeySlot, TerwayIdentityInputs, holds_output, plain_values
 
 IpStack = Literal["ipv4", "dual"]
@@ -96,6 +96,11 @@ class TerwayIdentityArgs:
             raise IdentityInputError(problems)
 
 
+def _meant(key: str, known: list[str]) -> str:
+    meant = suggest.did_you_mean(key, known)
+    return f"did you mean {meant}? " if meant else ""
+
+
 def identity_args_from_inputs(inputs: Mapping[str, Any]) -> TerwayIdentityArgs:
     """The component package's inputs (``TerwayIdentityInputs``) as ``TerwayIdentityArgs``, checked by the same
     rules; an ``IdentityInputError`` names each bad input, its value and what is valid.
@@ -108,7 +113,7 @@ def identity_args_from_inputs(inputs: Mapping[str, Any]) -> TerwayIdentityArgs:
     ip_stacks, slots = list(get_args(IpStack)), [slot.value for slot in KeySlot]
     problems: list[tuple[str, str]] = [(key, f"{key}: is required") for key in required if inputs.get(key) is None]
     problems += [
-        (key, f"{key}: not an input of TerwayIdentity (its inputs: {', '.join(known)})")
+        (key, f"{key}: not an input of TerwayIdentity ({_meant(key, list(known))}its inputs: {', '.join(known)})")
         for key in inputs
         if key not in known
     ]

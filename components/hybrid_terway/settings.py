@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Collection, Mapping
+import typing
+from collections.abc import Collection, Mapping, Sequence
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -29,7 +30,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from hybrid_terway import constants, terway_model
+from hybrid_terway import constants, suggest, terway_model
 
 # --- vocabularies --------------------------------------------------------------------------------
 
@@ -73,13 +74,24 @@ SECRET_FIXES = {
 """The command that stores each secret-only setting encrypted (a multi-line value is piped to standard input)."""
 
 
-class ConfigError(pulumi.RunError):
-    """Invalid stack configuration. Pulumi prints a RunError's message without a traceback."""
+STACK_CONFIGURATION = "stack configuration"
+"""What the settings are read from in a program run: problems name ``hybrid-terway:<key path>``."""
 
-    def __init__(self, problems: list[str]) -> None:
+
+def inputs_of(component: str) -> str:
+    """What a component's settings are read from when it is given its inputs: problems name the input's path."""
+    return f"inputs of {component}"
+
+
+class ConfigError(pulumi.RunError):
+    """Invalid stack configuration, or invalid inputs of a component (``subject``). Pulumi prints a RunError's
+    message without a traceback."""
+
+    def __init__(self, problems: list[str], subject: str = STACK_CONFIGURATION) -> None:
         self.problems = problems
+        self.subject = subject
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"invalid stack configuration ({len(problems)} problem(s)):\n{lines}")
+        super().__init__(f"invalid {subject} ({len(problems)} problem(s)):\n{lines}")
 
 
 # --- field types ---------------------------------------------------------------------------------
@@ -426,8 +438,10 @@ class _ScenarioProblems(ValueError):
 # --- parsing -------------------------------------------------------------------------------------
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = constants.PROJECT + ":"
+def _path(loc: tuple[int | str, ...], prefix: str = constants.PROJECT + ":") -> str:
+    """The key path as the reader writes it: ``hybrid-terway:terway.podVswitches`` in a stack file, or
+    ``terway.podVswitches`` among a component's inputs (``prefix`` empty)."""
+    out = prefix
     for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
@@ -456,23 +470,59 @@ def _yaml_words(message: str) -> str:
     return message
 
 
-def _problem(error: Mapping[str, Any]) -> list[str]:
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The settings model an annotation holds (directly, optional, or as the items of a tuple or list)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def keys_at(loc: Sequence[int | str]) -> list[str]:
+    """The keys valid beside the last part of ``loc`` (a key path as pydantic reports it), or [] if none is known."""
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = next((f for name, f in model.model_fields.items() if (f.alias or name) == part), None)
+        nested = _model_in(field.annotation) if field is not None else None
+        if nested is None:
+            return []
+        model = nested
+    if model is Settings:
+        return list(CONFIG_KEYS)
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def unknown_key(key: str, valid: Sequence[str]) -> str:
+    """``is not a known key; did you mean podVswitches? valid keys are ...`` (the guess only when there is one)."""
+    meant = suggest.did_you_mean(key, valid)
+    guess = f"did you mean {meant}? " if meant else ""
+    if not valid:
+        return f"is not a known key ({guess}check the spelling; keys are camelCase)"
+    return f"is not a known key; {guess}valid keys are {', '.join(valid)}"
+
+
+def _problem(error: Mapping[str, Any], prefix: str = constants.PROJECT + ":") -> list[str]:
     # Validator wrappers show up in the location as "function-after[...]"; they are not part of the key path.
     loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
     # Pydantic reports errors inside dict keys with a '[key]' suffix location; keep it readable.
     loc = tuple(str(p).replace("[key]", "") if isinstance(p, str) else p for p in loc)
     ctx_error = error.get("ctx", {}).get("error")
     if isinstance(ctx_error, _ScenarioProblems):
-        return [f"{_path((*loc, key))}: {msg}" for key, msg in ctx_error.problems]
+        return [f"{_path((*loc, key), prefix)}: {msg}" for key, msg in ctx_error.problems]
     message = str(ctx_error) if ctx_error is not None else error["msg"]
     message = _yaml_words(message.removeprefix("Value error, "))
     if error["type"] == "missing":
-        return [f"{_path(loc)}: is required"]
+        return [f"{_path(loc, prefix)}: is required"]
     if error["type"] == "extra_forbidden":
-        return [f"{_path(loc)}: is not a known key (check the spelling; keys are camelCase)"]
+        return [f"{_path(loc, prefix)}: {unknown_key(str(loc[-1]), keys_at(loc))}"]
     value = error.get("input")
     shown = "" if isinstance(value, dict) and error["type"] not in ("dict_type",) else f" = {_show(value)}"
-    return [f"{_path(loc)}{shown}: {message}"]
+    return [f"{_path(loc, prefix)}{shown}: {message}"]
 
 
 def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
@@ -512,7 +562,7 @@ def parse_settings(raw: Mapping[str, str], secret_keys: Collection[str] | None =
     secret-only setting outside it is refused.
     """
     unknown = sorted(set(raw) - set(CONFIG_KEYS))
-    problems = [f"{_path((k,))}: is not a known key; valid keys are {', '.join(CONFIG_KEYS)}" for k in unknown]
+    problems = [f"{_path((k,))}: {unknown_key(k, CONFIG_KEYS)}" for k in unknown]
     if secret_keys is not None:
         problems += plain_secret_problems(raw, secret_keys)
     decoded, decode_problems = decode_config({k: v for k, v in raw.items() if k in CONFIG_KEYS})
@@ -530,15 +580,18 @@ def parse_settings(raw: Mapping[str, str], secret_keys: Collection[str] | None =
     return settings
 
 
-def validate_settings(values: Mapping[str, Any]) -> Settings:
+def validate_settings(values: Mapping[str, Any], subject: str = STACK_CONFIGURATION) -> Settings:
     """Validate decoded values (camelCase keys, objects as data, secrets as hasKubeconfig/hasAccessKeySecret).
 
-    The stack configuration and the component package's inputs both come through here: one contract.
+    The stack configuration and the component package's inputs both come through here: one contract. For a
+    component's inputs (``subject`` from :func:`inputs_of`) each problem names the input's path, without the
+    stack configuration's namespace.
     """
+    prefix = constants.PROJECT + ":" if subject == STACK_CONFIGURATION else ""
     try:
         return Settings.model_validate(dict(values))
     except ValidationError as exc:
-        raise ConfigError([p for e in exc.errors() for p in _problem(e)]) from None
+        raise ConfigError([p for e in exc.errors() for p in _problem(e, prefix)], subject) from None
 
 
 def read_secret_keys() -> frozenset[str]:
