@@ -383,9 +383,10 @@ class TerwayNetwork(pulumi.ComponentResource):
                 pulumi.ResourceOptions(
                     depends_on=after_checks(args.gate, [self.addon]),
                     retain_on_delete=True,
-                    # with store: configmap the output data holds the key, and kubectl's last-applied annotation
-                    # (metadata) may hold an earlier one: both stay secret in state
-                    additional_secret_outputs=["data", "metadata"],
+                    # with store: configmap the output data holds the key, and so does `__inputs` (the provider's
+                    # copy of the inputs in its state), and kubectl's last-applied annotation (metadata) may hold an
+                    # earlier one: all stay secret in state, whole (the engine marks top-level keys only)
+                    additional_secret_outputs=["data", "metadata", "__inputs"],
                 ),
             ),
         )
@@ -414,7 +415,12 @@ class TerwayNetwork(pulumi.ComponentResource):
                 },
                 opts=pulumi.ResourceOptions.merge(
                     k8s_child,
-                    pulumi.ResourceOptions(depends_on=after_checks(args.gate, [self.addon]), retain_on_delete=True),
+                    pulumi.ResourceOptions(
+                        depends_on=after_checks(args.gate, [self.addon]),
+                        retain_on_delete=True,
+                        # the SDK marks data and stringData; `__inputs` repeats stringData in the state
+                        additional_secret_outputs=["__inputs"],
+                    ),
                 ),
             )
             restart_inputs.append(self.addon_secret)
