@@ -156,6 +156,9 @@ class FakeCluster:
     objects: dict[Key, dict[str, Any]] = field(default_factory=dict)
     revision: int = 0
     """The last resourceVersion written (the etcd revision)."""
+    written: frozenset[Key] = frozenset()
+    """Objects this API server wrote: their managedFields are exactly what it keeps (none means none). Any other
+    object came from a snapshot, whose missing managedFields only mean kubectl did not show them."""
 
     # --- seeding -------------------------------------------------------------------------------------
 
@@ -201,7 +204,7 @@ class FakeCluster:
         Objects are never changed in place (``apply`` and ``install_addon`` store new ones), so sharing them is
         safe and costs nothing on a large snapshot.
         """
-        return FakeCluster(dict(self.objects), self.revision)
+        return FakeCluster(dict(self.objects), self.revision, self.written)
 
     # --- queries -------------------------------------------------------------------------------------
 
@@ -258,10 +261,14 @@ class FakeCluster:
         self._check_manager(manager)
         body = copy.deepcopy(dict(inputs))
         sent_version, sent_kind = body.get("apiVersion", api_version), body.get("kind", kind)
-        if (sent_version, sent_kind) != (api_version, kind):
+        if sent_version != api_version:
+            # structuredmerge.go (Apply): a 400
             raise ClusterError(
-                f"the body's apiVersion/kind {sent_version}/{sent_kind} is not the resource's {api_version}/{kind}"
+                "Incorrect version specified in apply patch. "
+                f"Specified patch version: {sent_version}, expected: {api_version}"
             )
+        if sent_kind != kind:
+            raise ClusterError(f"the body's kind {sent_kind} is not the resource's {kind}")
         body["apiVersion"], body["kind"] = api_version, kind
         meta = body.get("metadata")
         if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str) or not meta.get("name"):
@@ -317,8 +324,14 @@ class FakeCluster:
                 "apply your changes to the latest version and try again"
             )
         managers = self._managed(kind, live)
-        if meta.get("managedFields"):
-            managers = ssa.decode_managed_fields(meta["managedFields"])
+        sent_managed = meta.get("managedFields")
+        if sent_managed is not None and (sent_managed == [] or sent_managed == [{}]):
+            # isResetManagedFields (fieldmanager.go): an empty list, or one empty entry, clears them; with no
+            # managed fields an update of an existing object tracks nothing (skipnonapplied.go)
+            new = _plain(copy.deepcopy(dict(obj)))
+            return self._write(key, live, new, {}, ssa.Manager(manager, ssa.UPDATE, api_version), dry_run=False)
+        if sent_managed:
+            managers = self._decode(kind, key, sent_managed)
         new = _plain(copy.deepcopy(dict(obj)))
         acting = ssa.Manager(manager, ssa.UPDATE, api_version)
         try:
@@ -365,13 +378,22 @@ class FakeCluster:
         meta = _meta(obj)
         if meta.get("managedFields"):
             return ssa.decode_managed_fields(meta["managedFields"])
+        if key_of(obj) in self.written:
+            return {}
         api_version = str(obj.get("apiVersion") or "v1")
         creator = ssa.Manager(creator_of(kind, obj), ssa.UPDATE, api_version)
         return ssa.update(None, _plain(obj), ssa.root_type(api_version, kind), {}, creator, _ignored(kind)).managed
 
+    @staticmethod
+    def _decode(kind: str, key: Key, entries: Any) -> ssa.ManagedFields:
+        try:
+            return ssa.decode_managed_fields(entries)
+        except ssa.SchemaError as exc:
+            raise ClusterError(f"{kind} {_where(key[1], key[2])} is invalid: {exc}") from None
+
     def _with_managed_fields(self, obj: Mapping[str, Any]) -> dict[str, Any]:
         out = copy.deepcopy(dict(obj))
-        if not _meta(obj).get("managedFields"):
+        if not _meta(obj).get("managedFields") and key_of(obj) not in self.written:
             managed = self._managed(str(obj.get("kind")), obj)
             if managed:
                 out.setdefault("metadata", {})["managedFields"] = ssa.encode_managed_fields(managed)
@@ -433,6 +455,7 @@ class FakeCluster:
         if not dry_run:
             self.revision = revision
             self.objects[key] = obj
+            self.written = self.written | {key}
         return copy.deepcopy(obj)
 
     def install_addon(self, name: str, cloud_node_label: str) -> None:
@@ -474,9 +497,12 @@ class FakeCluster:
         key = (kind, str(meta.get("namespace") or ""), str(meta.get("name")))
         if key in self.objects:
             raise ClusterError(f'{RESOURCES.get(kind, kind.lower() + "s")} "{key[2]}" already exists')
+        sent = meta.get("managedFields")
+        # decodeLiveOrNew (fieldmanager.go): managedFields sent with the object are kept, then the creator's
+        managers = self._decode(kind, key, sent) if sent else {}
         new = _plain(copy.deepcopy(dict(obj)))
         acting = ssa.Manager(manager, ssa.UPDATE, api_version)
-        outcome = ssa.update(None, new, ssa.root_type(api_version, kind), {}, acting, _ignored(kind))
+        outcome = ssa.update(None, new, ssa.root_type(api_version, kind), managers, acting, _ignored(kind))
         return self._write(key, None, new, outcome.managed, acting, dry_run=False)
 
 

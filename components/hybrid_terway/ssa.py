@@ -37,7 +37,8 @@ from hybrid_terway.ssa_schema import TYPES
 # --- types -----------------------------------------------------------------------------------------------------
 
 TypeRef = Any
-"""A definition name (a struct in ``TYPES``), ``"scalar"``, ``"untyped"`` (atomic, anything), ``"deduced"`` (by the
+"""A definition name (a struct in ``TYPES``), an inline struct (``{"fields": {...}, "atomic": bool}``),
+``"scalar"``, ``"untyped"`` (atomic, anything), ``"deduced"`` (by the
 value: a map is granular, a list atomic), ``["list", relation, keys, element]`` or ``["map", relation, element]``."""
 
 SCALAR: Final = "scalar"
@@ -143,7 +144,7 @@ def _resolve(t: TypeRef, value: Any) -> _Atom:
             return _Atom("list", element=element, keys=tuple(keys), set_list=relation == "set")
         _, relation, element = t
         return _LEAF if relation == "atomic" else _Atom("map", element=element)
-    definition = ALL_TYPES[t]
+    definition = t if isinstance(t, Mapping) else ALL_TYPES[t]
     if definition.get("atomic"):
         return _LEAF
     return _Atom("map", fields=definition["fields"], open=bool(definition.get("open")), element=None)
@@ -627,6 +628,11 @@ def _iteration_order(fields: Iterable[Path]) -> list[Path]:
     return walk(list(fields), ())
 
 
+def conflicts_from_managers(sets: Mapping[Manager, FieldSet]) -> list[tuple[Manager, Path]]:
+    """``ConflictsFromManagers``: one conflict per field, managers by identifier, fields in ``Set.Iterate`` order."""
+    return [(manager, path) for manager in sorted(sets, key=_identifier) for path in _iteration_order(sets[manager])]
+
+
 def conflict_message(conflicts: list[tuple[Manager, Path]]) -> str:
     """``getConflictMessage`` (kubernetes ``staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/
     conflict.go``): one conflict on one line; several grouped by manager, managers sorted by identifier."""
@@ -686,12 +692,7 @@ def _update_ownership(
         if overlap:
             conflicts[manager] = overlap
     if conflicts and not force:
-        found_conflicts = [
-            (manager, path)
-            for manager in sorted(conflicts, key=_identifier)
-            for path in _iteration_order(conflicts[manager])
-        ]
-        raise Conflicts(found_conflicts)
+        raise Conflicts(conflicts_from_managers(conflicts))
     out: ManagedFields = {}
     for manager, owned in managers.items():
         if manager == acting:
