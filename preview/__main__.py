@@ -40,8 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--snapshot",
         type=Path,
-        help="output of `kubectl get nodes,daemonsets,deployments,"
-        "statefulsets,configmaps -A -o yaml` (a List or several documents)",
+        help="output of `kubectl get nodes,daemonsets,deployments,statefulsets,configmaps -A -o json` (or -o yaml; "
+        "a List or several documents)",
     )
     parser.add_argument(
         "--cloud-snapshot",

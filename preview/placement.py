@@ -7,7 +7,7 @@ out: Terway and the common CNIs tolerate every taint, so taints never decide whe
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from hybrid_terway import constants, scheduling
@@ -67,16 +67,15 @@ def _cnis_ok(scenario: Scenario, cloud: bool, terway: int, onprem: int) -> bool:
 
 
 def family_problems(
-    cluster: FakeCluster, settings: Settings, workloads: Sequence[tuple[dict[str, Any], frozenset[str]]]
+    nodes: NodeIndex, settings: Settings, workloads: Sequence[tuple[dict[str, Any], frozenset[str]]]
 ) -> list[str]:
     """A listed on-prem CNI DaemonSet whose CNI has other node-local DaemonSets, not listed, that would run on
     cloud nodes: keeping one of them off cloud nodes leaves the rest of that CNI running there.
 
-    ``workloads``: each workload with the names of the nodes it runs on."""
+    ``nodes``: the cluster's nodes (its classes split on the cloud-node label); ``workloads``: each workload with
+    the names of the nodes it runs on."""
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
-    cloud_nodes = [
-        n["metadata"]["name"] for n in cluster.nodes() if scheduling.is_cloud_node(n, settings.cloud_node_label)
-    ]
+    cloud_nodes = sorted(name for name, number in nodes.class_of.items() if nodes.cloud[number])
     problems = []
     for index, workload in enumerate(settings.workloads):
         family = constants.cni_family(workload.name) if workload.kind.value == "DaemonSet" else None
@@ -125,59 +124,153 @@ def reconciled_workloads(cluster: FakeCluster) -> list[tuple[dict[str, Any], Map
 
 
 class NodeIndex:
-    """The nodes of a cluster, and for each distinct placement (nodeSelector and required node affinity) the names
-    of the nodes it admits: workloads that schedule alike are matched against the nodes once, and one index serves
-    every state of a cluster whose nodes stay the same (today and after the plan)."""
+    """The nodes of a cluster in classes, and for each distinct placement (nodeSelector and required node affinity)
+    the nodes it admits.
 
-    def __init__(self, nodes: Sequence[Mapping[str, Any]]) -> None:
-        self._views = [(str(n["metadata"]["name"]), scheduling.view_node(n)) for n in nodes]
+    Nodes that agree on every label read by the given pod specs (their nodeSelector and required node-affinity
+    terms) and on the cloud-node label, and on their name where a ``matchFields`` term reads it, cannot be told
+    apart by any of those specs: they form one class, and each spec is judged once per class, so the work grows
+    with the classes, not with the nodes. Taints tell no nodes apart here (placement leaves them out; see the
+    module docstring). A spec that reads a label outside these is judged node by node (the same answer, only
+    slower). Without ``pod_specs`` every node is its own class (node-by-node judgement). One index serves every
+    state of a cluster whose nodes stay the same (today and after the plan)."""
+
+    def __init__(
+        self,
+        nodes: Sequence[Mapping[str, Any]],
+        pod_specs: Iterable[Mapping[str, Any] | None] | None = None,
+        cloud_node_label: str = constants.CLOUD_NODE_LABEL,
+    ) -> None:
+        self._cloud_key, self._cloud_value = constants.split_label(cloud_node_label)
+        self._label = cloud_node_label
+        views = [(str(n["metadata"]["name"]), scheduling.view_node(n)) for n in nodes]
+        self._keys: frozenset[str] | None = None
+        self._by_name = True
+        self._filters: dict[int, tuple[Mapping[str, Any] | None, scheduling.NodeFilter]] = {}
+        if pod_specs is not None:
+            filters = [self._filter(spec) for spec in pod_specs]
+            self._keys = frozenset({self._cloud_key}.union(*(f.label_keys() for f in filters)))
+            self._by_name = any(f.reads_name() for f in filters)
+        ordered = sorted(self._keys or ())
+        found: dict[tuple[Any, ...], int] = {}
+        self.members: list[list[str]] = []
+        """The names of each class's nodes, in the order given."""
+        self.views: list[scheduling.NodeView] = []
+        """One node of each class, standing for all of them."""
+        self.class_of: dict[str, int] = {}
+        for name, view in views:
+            labels = view.labels
+            key = (name if self._by_name else None, *(labels.get(k) for k in ordered))
+            number = found.get(key)
+            if number is None:
+                number = found[key] = len(self.views)
+                self.views.append(view)
+                self.members.append([])
+            self.members[number].append(name)
+            self.class_of[name] = number
+        self.cloud = [v.labels.get(self._cloud_key) == self._cloud_value for v in self.views]
+        """Whether each class's nodes carry the cloud-node label."""
+        self._classes: dict[scheduling.NodeFilter, frozenset[int]] = {}
         self._admitted: dict[scheduling.NodeFilter, frozenset[str]] = {}
+        self._names = views
+
+    def _filter(self, pod_spec: Mapping[str, Any] | None) -> scheduling.NodeFilter:
+        """The spec's filter, read once per spec (specs are never changed in place; each is held while cached)."""
+        found = self._filters.get(id(pod_spec))
+        if found is None:
+            found = self._filters[id(pod_spec)] = (pod_spec, scheduling.node_filter(pod_spec))
+        return found[1]
+
+    def covers(self, pod_specs: Iterable[Mapping[str, Any] | None], cloud_node_label: str) -> bool:
+        """Whether every spec is judged by class here (and the classes split on this cloud-node label)."""
+        return cloud_node_label == self._label and all(self._covered(self._filter(spec)) for spec in pod_specs)
+
+    def _covered(self, fits: scheduling.NodeFilter) -> bool:
+        if self._keys is None:
+            return True
+        return fits.label_keys() <= self._keys and (self._by_name or not fits.reads_name())
+
+    def admitted_classes(self, pod_spec: Mapping[str, Any] | None) -> frozenset[int]:
+        """The classes whose nodes the spec admits; only for a spec this index covers."""
+        fits = self._filter(pod_spec)
+        found = self._classes.get(fits)
+        if found is None:
+            if not self._covered(fits):
+                raise ValueError("the pod spec reads a node label the node classes do not tell apart")
+            found = self._classes[fits] = frozenset(c for c, view in enumerate(self.views) if fits.admits(view))
+        return found
 
     def admitted(self, pod_spec: Mapping[str, Any] | None) -> frozenset[str]:
-        fits = scheduling.node_filter(pod_spec)
+        fits = self._filter(pod_spec)
         found = self._admitted.get(fits)
         if found is None:
-            found = self._admitted[fits] = frozenset(name for name, view in self._views if fits.admits(view))
+            if self._covered(fits):
+                classes = self.admitted_classes(pod_spec)
+                found = frozenset(name for c in classes for name in self.members[c])
+            else:
+                found = frozenset(name for name, view in self._names if fits.admits(view))
+            self._admitted[fits] = found
         return found
+
+
+def judged_workloads(
+    cluster: FakeCluster, settings: Settings
+) -> list[tuple[dict[str, Any], Mapping[str, Any] | None]]:
+    """The workloads placement judges, with the pod spec each runs with (``reconciled_workloads``): the CNIs,
+    the on-prem-only workloads, and every DaemonSet of a CNI with several node-local DaemonSets."""
+    listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
+    return [
+        (w, spec)
+        for w, spec in reconciled_workloads(cluster)
+        if is_terway(w)
+        or is_onprem_cni(w)
+        or is_onprem_only(w, listed)
+        or (key_of(w)[0] == "DaemonSet" and constants.cni_family(key_of(w)[2]) is not None)
+    ]
 
 
 def judge_placement(
     cluster: FakeCluster, settings: Settings, representative: bool, index: NodeIndex | None = None
 ) -> dict[str, Any]:
-    """``index``: a NodeIndex of this cluster's nodes, to share with other judgements of the same nodes."""
+    """``index``: a NodeIndex of this cluster's nodes, to share with other judgements of the same nodes (one that
+    does not cover this cluster's workloads is replaced by one that does)."""
     label = settings.cloud_node_label
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
-    index = index or NodeIndex(cluster.nodes())
-    workloads = [(w, index.admitted(spec)) for w, spec in reconciled_workloads(cluster)]
-    cnis = [(w, nodes) for w, nodes in workloads if is_terway(w) or is_onprem_cni(w)]
-    onprem_only = [(w, nodes) for w, nodes in workloads if is_onprem_only(w, listed) and not is_onprem_cni(w)]
-    nodes_report: list[dict[str, Any]] = []
-    problems: list[str] = family_problems(cluster, settings, workloads)
-    for node in cluster.nodes():
-        cloud = scheduling.is_cloud_node(node, label)
-        name = node["metadata"]["name"]
-        running = [w for w, nodes in cnis if name in nodes]
-        landing = [w for w, nodes in onprem_only if name in nodes]
-        node_problems = []
+    reconciled = judged_workloads(cluster, settings)
+    specs = [spec for _, spec in reconciled]
+    if index is None or not index.covers(specs, label):
+        index = NodeIndex(cluster.nodes(), specs, label)
+    workloads = [(w, index.admitted(spec)) for w, spec in reconciled]
+    classes = [(w, index.admitted_classes(spec)) for w, spec in reconciled]
+    cnis = [(w, c) for w, c in classes if is_terway(w) or is_onprem_cni(w)]
+    onprem_only = [(w, c) for w, c in classes if is_onprem_only(w, listed) and not is_onprem_cni(w)]
+    verdicts = []  # per class: (cloud, its CNIs, the on-prem workloads that can land on it, what is wrong)
+    for number, cloud in enumerate(index.cloud):
+        running = [w for w, admitted in cnis if number in admitted]
+        landing = [workload_ref(w) for w, admitted in onprem_only if number in admitted]
+        cni_problem = None
         if not _node_ok(settings.scenario, cloud, running):
             names = ", ".join(workload_ref(w) for w in running) or "no CNI"
-            node_problems.append(
-                f"{'cloud' if cloud else 'on-prem'} node {node['metadata']['name']} runs {names}; "
-                f"expected {expected_cnis(settings.scenario, cloud)}"
-            )
-        if cloud and landing:
-            node_problems.append(
-                f"cloud node {node['metadata']['name']} can run on-prem workloads "
-                f"{', '.join(workload_ref(w) for w in landing)}"
-            )
+            cni_problem = f"runs {names}; expected {expected_cnis(settings.scenario, cloud)}"
+        verdicts.append((cloud, [workload_ref(w) for w in running], landing, cni_problem))
+    nodes_report: list[dict[str, Any]] = []
+    problems: list[str] = family_problems(index, settings, workloads)
+    for node in cluster.nodes():
+        name = node["metadata"]["name"]
+        cloud, running_refs, landing_refs, cni_problem = verdicts[index.class_of[name]]
+        node_problems = []
+        if cni_problem is not None:
+            node_problems.append(f"{'cloud' if cloud else 'on-prem'} node {name} {cni_problem}")
+        if cloud and landing_refs:
+            node_problems.append(f"cloud node {name} can run on-prem workloads {', '.join(landing_refs)}")
         problems += node_problems
         nodes_report.append(
             {
-                "name": node["metadata"]["name"],
+                "name": name,
                 "cloud": cloud,
                 "labels": dict(sorted(((node.get("metadata") or {}).get("labels") or {}).items())),
-                "cni": [workload_ref(w) for w in running],
-                "onPremWorkloads": [workload_ref(w) for w in landing],
+                "cni": list(running_refs),
+                "onPremWorkloads": list(landing_refs),
                 "ok": not node_problems,
             }
         )

@@ -18,11 +18,11 @@ from preview.address_facts import cluster_facts, kubernetes_service, preview_add
 from preview.cloud_snapshot import CloudSnapshotError, load_cloud_snapshot, representative_network
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
-from preview.fake_cluster import ClusterError, FakeCluster
+from preview.fake_cluster import ClusterError, FakeCluster, key_of
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
-from preview.placement import NodeIndex, judge_placement, with_before
+from preview.placement import NodeIndex, judge_placement, judged_workloads, with_before
 from preview.rollouts import rollouts
-from preview.safe_yaml import YamlInputError, YamlNotice, read_input
+from preview.safe_yaml import MAX_SNAPSHOT_BYTES, YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
 from preview.snapshot import SnapshotError, load_snapshot
 from preview.stack_config import StackConfig, StackFileError, load_stack_config
@@ -56,11 +56,12 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
     if snapshot is None:
         return FakeCluster.representative(settings)
     try:
-        data = read_input(snapshot)
+        data = read_input(snapshot, limit=MAX_SNAPSHOT_BYTES)
     except YamlInputError as exc:
         raise PreviewError(f"--snapshot {exc}") from None
     notices: list[YamlNotice] = []
-    cluster = FakeCluster.of(load_snapshot(data, str(snapshot), notices))
+    # The loader's objects are new and nobody else holds them: the cluster takes them without a copy.
+    cluster = FakeCluster({key_of(obj): obj for obj in load_snapshot(data, str(snapshot), notices)})
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
     if not cluster.nodes():
@@ -220,7 +221,10 @@ def write_artifacts(
             "rendered objects fail the Kubernetes schema:\n" + "\n".join(f"  - {p}" for p in schema_problems)
         )
     representative = snapshot is None
-    nodes = NodeIndex(before.nodes())  # the program changes no node: one index serves today and after the plan
+    # The program changes no node: one index, its classes telling apart what any workload of either state reads,
+    # serves today and after the plan.
+    specs = [spec for state in (before, world.cluster) for _, spec in judged_workloads(state, settings)]
+    nodes = NodeIndex(before.nodes(), specs, settings.cloud_node_label)
     placement = with_before(
         judge_placement(world.cluster, settings, representative, nodes),
         judge_placement(before, settings, representative, nodes),

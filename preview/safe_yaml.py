@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,6 +46,9 @@ from yaml.resolver import BaseResolver, Resolver
 from hybrid_terway import json_text
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+"""A cluster snapshot may be larger: ``kubectl get -o json`` of 5,000 nodes (the largest cluster Kubernetes supports)
+each reporting the kubelet's limit of 50 images, with 1,500 Deployments, is about 160 MB."""
 MAX_NESTING = 100
 """Lists and mappings nested deeper than this are refused (a Kubernetes object nests about 20 deep); what is read
 must stay well inside the interpreter's recursion limit for every consumer (copying, JSON encoding)."""
@@ -381,39 +385,48 @@ def _check_aliases(root: Node) -> None:
 # --- the public readers ----------------------------------------------------------------------------------------
 
 
-def _as_utf8(data: str | bytes, source: str) -> bytes:
+def _utf8_text(data: str | bytes, source: str, limit: int | None = None) -> tuple[bytes, str]:
+    """``data`` as UTF-8 bytes and as text, at most ``limit`` bytes (``MAX_INPUT_BYTES`` by default); not UTF-8 is
+    refused with its position."""
+    limit = MAX_INPUT_BYTES if limit is None else limit
     size = len(data)
-    if size > MAX_INPUT_BYTES:
-        raise YamlInputError(f"{source}: {size} bytes, more than the {MAX_INPUT_BYTES} this reader accepts")
+    if size > limit:
+        raise YamlInputError(f"{source}: {size} bytes, more than the {limit} this reader accepts")
     if isinstance(data, str):
         try:
             raw = data.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise YamlInputError(f"{_position(data, exc.start, source)}: not UTF-8 text") from None
-        if len(raw) > MAX_INPUT_BYTES:
-            raise YamlInputError(f"{source}: {len(raw)} bytes, more than the {MAX_INPUT_BYTES} this reader accepts")
-        return raw
+        if len(raw) > limit:
+            raise YamlInputError(f"{source}: {len(raw)} bytes, more than the {limit} this reader accepts")
+        return raw, data
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         prefix = data[: exc.start].decode("utf-8")
         bad = data[exc.start : exc.start + 1].hex()
         raise YamlInputError(
             f"{_position(prefix, len(prefix), source)}: not UTF-8 text (byte 0x{bad}); binary data is not YAML"
         ) from None
-    return bytes(data)
+    return bytes(data), text
 
 
-def read_input(path: Path, source: str | None = None) -> bytes:
-    """The bytes of ``path``, reading no more than ``MAX_INPUT_BYTES`` (a device or a huge file is refused)."""
+def _as_utf8(data: str | bytes, source: str, limit: int | None = None) -> bytes:
+    return _utf8_text(data, source, limit)[0]
+
+
+def read_input(path: Path, source: str | None = None, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, reading no more than ``limit`` bytes (``MAX_INPUT_BYTES`` by default; a device or a
+    huge file is refused)."""
     name = source or str(path)
+    limit = MAX_INPUT_BYTES if limit is None else limit
     try:
         with path.open("rb") as stream:
-            data = stream.read(MAX_INPUT_BYTES + 1)
+            data = stream.read(limit + 1)
     except OSError as exc:
         raise YamlInputError(f"{name}: cannot be read: {exc.strerror or exc}") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise YamlInputError(f"{name}: larger than the {MAX_INPUT_BYTES} bytes this reader accepts")
+    if len(data) > limit:
+        raise YamlInputError(f"{name}: larger than the {limit} bytes this reader accepts")
     return data
 
 
@@ -476,25 +489,82 @@ class _DuplicateKey(Exception):
         self.key = key
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
-    return result
-
-
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def load_json(data: str | bytes, source: str) -> Any:
-    """One JSON value, read as JSON: size bounded, duplicate keys and NaN/Infinity refused, file:line in errors."""
-    text = _as_utf8(data, source).decode("utf-8")
-    _check_json_depth(text, source)
+ObjectHook = Callable[[dict[str, Any]], Any]
+
+
+def _pairs_hook(keep: Mapping[str, ObjectHook]) -> Callable[[list[tuple[str, Any]]], Any]:
+    """Builds each JSON object from its pairs, refusing a duplicate key; an object whose ``kind`` is a key of
+    ``keep`` is replaced by what that function returns (what of it is kept), so that what is dropped is freed
+    while the rest is still being read."""
+
+    def build(pairs: list[tuple[str, Any]]) -> Any:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise _DuplicateKey(key)
+                seen.add(key)
+        if "kind" in result:
+            kind = result["kind"]
+            if type(kind) is str and kind in keep:
+                return keep[kind](result)
+        return result
+
+    return build
+
+
+def load_json(
+    data: str | bytes,
+    source: str,
+    keep: Mapping[str, ObjectHook] | None = None,
+    limit: int | None = None,
+) -> Any:
+    """One JSON value, read as JSON: at most ``limit`` bytes of UTF-8 (``MAX_INPUT_BYTES`` by default), nesting
+    bounded, duplicate keys and NaN/Infinity refused, ``file:line:column`` in errors.
+
+    ``keep`` maps a ``kind`` to a function called on every object of that kind once it is read (innermost
+    first); what it returns stands for the object.
+    """
+    return _read_json(data, source, keep, limit, several=False)[0]
+
+
+def load_json_values(
+    data: str | bytes,
+    source: str,
+    keep: Mapping[str, ObjectHook] | None = None,
+    limit: int | None = None,
+) -> list[Any]:
+    """Every JSON value of ``data``, one after the other (the output of several ``kubectl ... -o json``
+    commands), read as ``load_json`` reads one."""
+    return _read_json(data, source, keep, limit, several=True)
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _read_json(
+    data: str | bytes, source: str, keep: Mapping[str, ObjectHook] | None, limit: int | None, several: bool
+) -> list[Any]:
+    raw, text = _utf8_text(data, source, limit)
+    if not _json_depth_within(raw, MAX_NESTING):
+        _check_json_depth(text, source)  # names where; an unbalanced text is left to the parser
+    del raw
     try:
-        return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+        if not several:
+            return [json.loads(text, object_pairs_hook=_pairs_hook(keep or {}), parse_constant=_refuse_constant)]
+        decoder = json.JSONDecoder(object_pairs_hook=_pairs_hook(keep or {}), parse_constant=_refuse_constant)
+        values = []
+        end = _JSON_SPACE.match(text, 0).end()  # type: ignore[union-attr]
+        while end < len(text):
+            value, end = decoder.raw_decode(text, end)
+            values.append(value)
+            end = _JSON_SPACE.match(text, end).end()  # type: ignore[union-attr]
+        return values
     except json.JSONDecodeError as exc:
         problem = json_text.describe(exc)
         raise YamlInputError(f"{source}:{problem.line}:{problem.column}: not valid JSON: {problem.message}") from None
@@ -505,6 +575,37 @@ def load_json(data: str | bytes, source: str) -> Any:
         raise YamlInputError(f"{source}: nested too deeply") from None
     except ValueError as exc:  # NaN/Infinity, or an integer with more digits than int() converts
         raise YamlInputError(f"{source}: not valid JSON: {exc}") from None
+
+
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}\\/bfnrtu')
+_NOT_BRACKET_OR_QUOTE = bytes(c for c in range(256) if c not in b'"[]{}')
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def _json_depth_within(raw: bytes, limit: int) -> bool:
+    """Whether no list or object in the JSON text ``raw`` nests deeper than ``limit`` (False also for a text
+    whose brackets do not pair up). Runs as a few passes over the bytes, none of them per token in Python:
+    everything is dropped but brackets, quotes, backslashes and what a backslash may escape; then escaped
+    backslashes and escaped quotes (JSON pairs escapes left to right), so that what is left between two quotes
+    is a string's contents; then all but brackets and quotes, then the strings with the brackets inside them;
+    then the innermost pairs of brackets are removed, once per level."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return True
+    stream = raw.translate(None, _NOT_STRUCTURE)
+    if b"\\" in stream:
+        stream = stream.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Two adjacent quotes are dropped first: an empty string, or the end of one string and the start of the next
+    # with no bracket between them; either way no bracket outside a string is lost.
+    stream = _QUOTED.sub(b"", stream.translate(None, _NOT_BRACKET_OR_QUOTE).replace(b'""', b""))
+    stream = stream.replace(b"{", b"[").replace(b"}", b"]")
+    for _ in range(limit):
+        if not stream:
+            return True
+        shorter = stream.replace(b"[]", b"")
+        if len(shorter) == len(stream):
+            return False
+        stream = shorter
+    return not stream
 
 
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')

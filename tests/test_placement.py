@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hybrid_terway import constants, scheduling
 from hybrid_terway.settings import Scenario
-from preview.fake_cluster import make_node
-from preview.placement import NodeIndex, findings, with_before
+from preview.fake_cluster import FakeCluster, make_node, make_workload
+from preview.placement import NodeIndex, findings, judge_placement, with_before
+from preview.run import settings_of
+from tests.conftest import stack_config
+from tests.test_scheduling_properties import PROFILE, named_node_lists, pod_specs
 
 CLOUD = {"alibabacloud.com/external": "true"}
+REQUIRED = scheduling.REQUIRED_AFFINITY
+NAME_IS_DC0 = {"key": "metadata.name", "operator": "In", "values": ["dc-0"]}
+DEV_WORKLOADS = [{"kind": "DaemonSet", "namespace": "kube-system", "name": "calico-node"}]
 
 
 def test_node_index_admits_what_pod_fits_node_admits() -> None:
@@ -59,3 +69,60 @@ def test_with_before_keeps_the_after_state_and_adds_today() -> None:
     merged = with_before(after, before)
     assert merged["nodes"][0] == {**after["nodes"][0], "before": {"cni": [], "onPremWorkloads": [], "ok": False}}
     assert merged["before"] == {"ok": False, "problems": ["p"]} and merged["ok"] is True
+
+
+# --- node classes: judged once per class, exactly as node by node --------------------------------------------
+
+ONPREM_APP = {"kind": "Deployment", "namespace": "apps", "name": "ledger"}
+
+
+def _cluster(nodes: list[dict[str, Any]], calico: Any, terway: Any, app: Any) -> FakeCluster:
+    objects = list({n["metadata"]["name"]: n for n in nodes}.values())
+    for (kind, namespace, name), spec in (
+        (("DaemonSet", "kube-system", "calico-node"), calico),
+        (("DaemonSet", "kube-system", "terway-eniip"), terway),
+        (("Deployment", "apps", "ledger"), app),
+    ):
+        workload = make_workload(kind, namespace, name)
+        workload["spec"]["template"]["spec"] = {**(spec or {}), "containers": [{"name": name, "image": "x"}]}
+        objects.append(workload)
+    return FakeCluster.of(objects)
+
+
+@PROFILE
+@given(st.lists(pod_specs, max_size=4), pod_specs, named_node_lists)
+def test_node_classes_admit_exactly_what_each_node_admits(
+    declared: list[dict[str, Any] | None], other: dict[str, Any] | None, nodes: list[dict[str, Any]]
+) -> None:
+    nodes = list({n["metadata"]["name"]: n for n in nodes}.values())
+    index = NodeIndex(nodes, declared, constants.CLOUD_NODE_LABEL)
+    assert len(index.views) <= len(nodes)
+    for spec in [*declared, other]:  # `other` may read labels the classes do not tell apart
+        expected = {n["metadata"]["name"] for n in nodes if scheduling.pod_fits_node(spec, n)}
+        assert index.admitted(spec) == expected
+    for spec in declared:
+        classes = index.admitted_classes(spec)
+        assert {name for c in classes for name in index.members[c]} == index.admitted(spec)
+
+
+@PROFILE
+@given(pod_specs, pod_specs, pod_specs, named_node_lists)
+def test_placement_by_class_is_placement_node_by_node(
+    calico: dict[str, Any] | None, terway: dict[str, Any] | None, app: dict[str, Any] | None, nodes: list[Any]
+) -> None:
+    settings = settings_of(stack_config("dev", onPremWorkloads=json.dumps([*DEV_WORKLOADS, ONPREM_APP])))
+    cluster = _cluster(nodes, calico, terway, app)
+    by_node = judge_placement(cluster, settings, False, NodeIndex(cluster.nodes()))
+    assert judge_placement(cluster, settings, False) == by_node
+
+
+def test_nodes_alike_for_every_workload_share_one_class() -> None:
+    cloud = [make_node(f"cloud-{i}", {**CLOUD, "topology.kubernetes.io/zone": f"z{i % 3}"}) for i in range(30)]
+    onprem = [make_node(f"dc-{i}", {"rack": str(i)}) for i in range(20)]
+    specs = [{"nodeSelector": {"kubernetes.io/os": "linux"}}, None]
+    index = NodeIndex(cloud + onprem, specs, constants.CLOUD_NODE_LABEL)
+    assert sorted(len(m) for m in index.members) == [20, 30]  # zone and rack are read by no workload
+    zoned = [{"nodeSelector": {"topology.kubernetes.io/zone": "z1"}}]
+    assert len(NodeIndex(cloud + onprem, zoned, constants.CLOUD_NODE_LABEL).views) == 4
+    by_name = [{"affinity": {"nodeAffinity": {REQUIRED: {"nodeSelectorTerms": [{"matchFields": [NAME_IS_DC0]}]}}}}]
+    assert len(NodeIndex(cloud + onprem, by_name, constants.CLOUD_NODE_LABEL).views) == 50

@@ -356,6 +356,18 @@ class NodeFilter:
     def admits(self, node: NodeView) -> bool:
         return _fits(self._placement, node.labels, node.name)
 
+    def label_keys(self) -> frozenset[str]:
+        """The node labels ``admits`` reads: two nodes with the same value (or absence) of each of these labels,
+        and the same name where ``reads_name``, are admitted alike."""
+        keys = {key for key, _ in self._placement.node_selector}
+        for term in self._placement.terms or ():
+            keys.update(req.key for req in term.expressions)
+        return frozenset(keys)
+
+    def reads_name(self) -> bool:
+        """Whether ``admits`` reads the node's name (a ``matchFields`` requirement on ``metadata.name``)."""
+        return any(term.fields for term in self._placement.terms or ())
+
 
 def node_filter(pod_spec: Mapping[str, Any] | None) -> NodeFilter:
     return NodeFilter(_placement(pod_spec))

@@ -1,0 +1,118 @@
+"""Large clusters (`make bench`): measures and prints, asserts nothing.
+
+Every figure is a fresh ``python -m preview`` process (wall time; peak resident memory from
+``getrusage(RUSAGE_CHILDREN)`` in a meter process, as ``hostile_input_bench.py``), and every target is a ratio
+measured in this run against the ``dev`` preview without a snapshot, so that a busy machine moves both sides:
+
+1. 5,000 realistic nodes and 1,500 Deployments (``realistic_snapshot.py``), as JSON: at most 2.5x dev, 500 MB;
+2. the same as YAML: at most 8x dev, 500 MB;
+3. 300 on-prem workloads on 5,000 small nodes against the same on 1,000 nodes: at most 1.3x;
+4. 50,000 small nodes as JSON against 25,000: doubling the nodes costs at most 2.1x.
+
+``python benchmarks/large_cluster_bench.py [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import realistic_snapshot
+from hostile_input_bench import PYTHON, measure
+from preview_bench import synthetic_cluster
+
+
+def run(cmd: list[str], repeat: int) -> tuple[float, float, list[str]]:
+    """Median wall time, highest peak memory (MB) and the last output line of ``repeat`` fresh processes."""
+    walls, peaks, last = [], [], []
+    for _ in range(repeat):
+        result = measure(cmd)
+        if result["code"] != 0:
+            raise SystemExit(f"benchmark command failed ({result['code']}): {' '.join(cmd)}\n{result['last']}")
+        walls.append(float(str(result["wall"])))
+        peaks.append(float(str(result["peak_mb"])))
+        last = [str(line) for line in result["last"]] if isinstance(result["last"], list) else []
+    return statistics.median(walls), max(peaks), last
+
+
+def small_nodes_json(path: Path, nodes: int) -> None:
+    """``nodes`` Nodes with the kubelet's labels and addresses only, and the dev stack's Calico, as JSON."""
+    items: list[dict[str, Any]] = []
+    for i in range(nodes):
+        name = f"node-{i}"
+        labels = {"kubernetes.io/os": "linux", "kubernetes.io/hostname": name, "kubernetes.io/arch": "amd64"}
+        if i % 2:
+            labels |= {"alibabacloud.com/external": "true", "topology.kubernetes.io/zone": "cn-hangzhou-h"}
+        address = {"type": "InternalIP", "address": f"10.{i // 62500 % 250}.{i // 250 % 250}.{i % 250 + 2}"}
+        node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}}
+        items.append(node | {"status": {"addresses": [address] if not i % 2 else []}})
+    items += realistic_snapshot.system_objects()
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=4))
+
+
+def verdict(value: float, limit: float) -> str:
+    return "met" if value <= limit else "NOT MET"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per figure (median wall time)")
+    args = parser.parse_args()
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        preview = [PYTHON, "-m", "preview", "--out", str(work / "out")]
+        dev, dev_peak, _ = run([*preview, "--stack", "dev"], max(args.repeat, 5))
+        print(f"dev preview, no snapshot: {dev:.2f} s, {dev_peak:.0f} MB peak (the unit of every ratio below)")
+
+        for fmt, limit in (("json", 2.5), ("yaml", 8.0)):
+            path = work / f"cluster.{fmt}"
+            size = realistic_snapshot.write(path, fmt, nodes=5000, deployments=1500)
+            wall, peak, _ = run([*preview, "--stack", "dev", "--snapshot", str(path)], args.repeat)
+            plan = (work / "out" / "dev" / "PLAN.md").read_text()
+            summary = " / ".join(line[2:] for line in plan.splitlines() if line.startswith("- Placement"))
+            print(
+                f"5,000 realistic nodes + 1,500 Deployments, {fmt.upper()} ({size / 1e6:.0f} MB): {wall:.2f} s, "
+                f"{peak:.0f} MB peak\n  PLAN.md: {summary}"
+            )
+            rows.append(
+                f"5,000 nodes + 1,500 Deployments as {fmt.upper()} ({size / 1e6:.0f} MB) | {wall / dev:.2f}x dev, "
+                f"{peak:.0f} MB | at most {limit}x, 500 MB | {verdict(wall / dev, limit)}, {verdict(peak, 500)}"
+            )
+            path.unlink()
+
+        times = {}
+        for nodes in (1000, 5000):
+            folder = work / f"classes-{nodes}"
+            folder.mkdir()
+            project, snapshot = synthetic_cluster(nodes, 300, folder)
+            times[nodes], peak, _ = run(
+                [*preview, "--cwd", str(project), "--stack", "bench", "--snapshot", str(snapshot)], args.repeat
+            )
+            print(f"300 on-prem workloads on {nodes:,} small nodes: {times[nodes]:.2f} s, {peak:.0f} MB peak")
+        ratio = times[5000] / times[1000]
+        rows.append(f"300 workloads, 5,000 nodes against 1,000 | {ratio:.2f}x | at most 1.3x | {verdict(ratio, 1.3)}")
+
+        for nodes in (25_000, 50_000):
+            path = work / f"nodes-{nodes}.json"
+            small_nodes_json(path, nodes)
+            times[nodes], peak, _ = run([*preview, "--stack", "dev", "--snapshot", str(path)], args.repeat)
+            print(
+                f"{nodes:,} small nodes as JSON ({path.stat().st_size / 1e6:.0f} MB): {times[nodes]:.2f} s, "
+                f"{peak:.0f} MB peak"
+            )
+        ratio = times[50_000] / times[25_000]
+        rows.append(f"50,000 nodes as JSON against 25,000 | {ratio:.2f}x | at most 2.1x | {verdict(ratio, 2.1)}")
+    print("\ntarget | measured | limit | verdict")
+    for row in rows:
+        print(row)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
