@@ -163,10 +163,11 @@ class FakeCluster:
     # --- seeding -------------------------------------------------------------------------------------
 
     @classmethod
-    def of(cls, objects: Iterable[Mapping[str, Any]]) -> FakeCluster:
+    def of(cls, objects: Iterable[Mapping[str, Any]], fresh: bool = False) -> FakeCluster:
+        """``fresh``: the objects are new and nobody else holds them (a snapshot just read): taken without a copy."""
         cluster = cls()
         for obj in objects:
-            cluster.objects[key_of(obj)] = copy.deepcopy(dict(obj))
+            cluster.objects[key_of(obj)] = dict(obj) if fresh else copy.deepcopy(dict(obj))
             version = str(_meta(obj).get("resourceVersion") or "")
             if version.isdigit():
                 cluster.revision = max(cluster.revision, int(version))

@@ -18,7 +18,7 @@ from preview.address_facts import cluster_facts, kubernetes_service, preview_add
 from preview.cloud_snapshot import CloudSnapshotError, load_cloud_snapshot, representative_network
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
-from preview.fake_cluster import ClusterError, FakeCluster, key_of
+from preview.fake_cluster import ClusterError, FakeCluster
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
 from preview.placement import NodeIndex, judge_placement, judged_workloads, with_before
 from preview.rollouts import rollouts
@@ -60,8 +60,7 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
     except YamlInputError as exc:
         raise PreviewError(f"--snapshot {exc}") from None
     notices: list[YamlNotice] = []
-    # The loader's objects are new and nobody else holds them: the cluster takes them without a copy.
-    cluster = FakeCluster({key_of(obj): obj for obj in load_snapshot(data, str(snapshot), notices)})
+    cluster = FakeCluster.of(load_snapshot(data, str(snapshot), notices), fresh=True)
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
     if not cluster.nodes():
