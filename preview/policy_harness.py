@@ -9,8 +9,13 @@ then, for every resource it registers (never for a read), ``Remediate`` followed
 remediated inputs; at the end ``AnalyzeStack`` with every resource of the stack, reads included, each with its
 outputs. The same happens here.
 
-Resource properties are given in the engine's wire encoding: a secret is ``secret(value)``, an unknown value
-(during preview) is ``UNKNOWN``.
+Resource properties are given in the engine's wire encoding, as pulumi/pulumi ``pkg/resource/plugin/
+analyzer_plugin.go`` marshals them for an analyzer (``MarshalOptions{KeepUnknowns: true, KeepSecrets: true}``): a
+secret stays a secret envelope (``secret(value)``), an unknown value stays the unknown sentinel (``UNKNOWN``),
+nulls are kept. ``Analyze``, ``AnalyzeStack`` and a provider's properties drop top-level internal keys (those
+starting with ``__``, such as a read's ``__inputs``: ``SkipInternalKeys: true``); ``Remediate`` keeps them
+(``SkipInternalKeys: false``). A remediation that reports a diagnostic instead of new properties is an advisory
+violation (``pkg/resource/deploy/step_generator.go``: ``OnPolicyViolation`` with ``apitype.Advisory``).
 """
 
 from __future__ import annotations
@@ -45,7 +50,10 @@ DEFAULT_ORGANIZATION: Final = "organization"
 SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
 SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""The engine's wire value for any property not known during preview."""
+"""The engine's wire value for a string property not known during preview (``plugin.UnknownStringValue``; an
+unknown output of any type is marshalled as this one too)."""
+INTERNAL_PREFIX: Final = "__"
+"""Top-level property keys the engine keeps from ``Analyze`` and ``AnalyzeStack`` (``IsInternalPropertyKey``)."""
 
 LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
 _MAX_MESSAGE: Final = 400 * 1024 * 1024
@@ -234,9 +242,12 @@ class PolicyPackError(RuntimeError):
 # --- wire conversion -----------------------------------------------------------------------------------
 
 
-def _struct(properties: Mapping[str, Any]) -> struct_pb2.Struct:
+def _struct(properties: Mapping[str, Any], *, skip_internal_keys: bool = True) -> struct_pb2.Struct:
+    """``properties`` as the engine marshals them for an analyzer; ``skip_internal_keys`` drops top-level keys
+    starting with ``__`` (``resource.IsInternalPropertyKey``), as every call but ``Remediate`` does."""
     message = struct_pb2.Struct()
-    message.update(json.loads(json.dumps(properties)))
+    kept = {k: v for k, v in properties.items() if not (skip_internal_keys and k.startswith(INTERNAL_PREFIX))}
+    message.update(json.loads(json.dumps(kept)))
     return message
 
 
@@ -275,11 +286,11 @@ def _provider(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerProviderResour
     return message
 
 
-def _analyze_request(resource: AnalyzerResource) -> analyzer_pb2.AnalyzeRequest:
+def _analyze_request(resource: AnalyzerResource, *, remediate: bool = False) -> analyzer_pb2.AnalyzeRequest:
     request = analyzer_pb2.AnalyzeRequest(
         type=resource.type, urn=resource.urn, name=resource.name, options=_options(resource)
     )
-    request.properties.CopyFrom(_struct(resource.properties))
+    request.properties.CopyFrom(_struct(resource.properties, skip_internal_keys=not remediate))
     provider = _provider(resource)
     if provider is not None:
         request.provider.CopyFrom(provider)
@@ -643,7 +654,7 @@ class PolicyPackProcess:
             request.policyConfig[name].CopyFrom(
                 analyzer_pb2.PolicyConfig(
                     enforcementLevel=_level_value(entry["enforcementLevel"]),  # type: ignore[arg-type]
-                    properties=_struct(settings),
+                    properties=_struct(settings, skip_internal_keys=False),
                 )
             )
         self._call("Configure", request)
@@ -654,7 +665,7 @@ class PolicyPackProcess:
         return [_violation(d, resource.urn) for d in response.diagnostics]
 
     def remediate(self, resource: AnalyzerResource) -> list[Remediation]:
-        response = self._call("Remediate", _analyze_request(resource))
+        response = self._call("Remediate", _analyze_request(resource, remediate=True))
         return [
             Remediation(
                 r.policyName,
@@ -681,7 +692,10 @@ class PolicyPackProcess:
             if not item.read:
                 changes = self.remediate(item)
                 remediations += changes
-                changed = [c.properties for c in changes if c.properties is not None]
+                for change in changes:
+                    if change.diagnostic:  # the engine shows it as an advisory and keeps the inputs
+                        violations.append(Violation(change.policy, "advisory", item.urn, change.diagnostic))
+                changed = [c.properties for c in changes if c.properties is not None and not c.diagnostic]
                 if changed:
                     item = replace(item, properties=changed[-1], outputs=None)
                 violations += self.analyze(item)
@@ -736,11 +750,27 @@ def resources_from_run(program_run: Any) -> list[AnalyzerResource]:
                 dependencies=list(reg.dependencies),
                 outputs=outputs,
                 read=bool(reg.read),
-                options=ResourceOptions(delete_before_replace=True if reg.delete_before_replace else None),
+                property_dependencies={
+                    key: list(urns) for key, urns in (getattr(reg, "property_dependencies", None) or {}).items()
+                },
+                options=_registration_options(reg),
                 provider=provider,
             )
         )
     return result
+
+
+def _registration_options(reg: Any) -> ResourceOptions:
+    """The options the engine sends with a registration (fields a recorded registration lacks take defaults)."""
+    timeouts = getattr(reg, "custom_timeouts", None)
+    return ResourceOptions(
+        protect=bool(getattr(reg, "protect", False)),
+        ignore_changes=tuple(getattr(reg, "ignore_changes", None) or ()),
+        delete_before_replace=True if reg.delete_before_replace else None,
+        additional_secret_outputs=tuple(getattr(reg, "additional_secret_outputs", None) or ()),
+        aliases=tuple(getattr(reg, "aliases", None) or ()),
+        custom_timeouts=tuple(timeouts) if timeouts else None,  # type: ignore[arg-type]
+    )
 
 
 def run_pack(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -20,6 +20,8 @@ from preview.policy_harness import (
     PolicyPackError,
     PolicyPackProcess,
     PolicyReport,
+    ProviderResource,
+    ResourceOptions,
     is_secret,
     mandatory,
     resource,
@@ -562,3 +564,87 @@ def test_messages_are_scrubbed_whatever_builds_them() -> None:
         f"{pcs.CLUSTER_ID} cn-hangzhou-h"
     )
     assert redact.scrub(kept) == kept
+
+
+# --- what the harness sends: the engine's encoding and order ----------------------------------------------
+
+RECORDER: Final = Path(__file__).parent / "data" / "recording_analyzer"
+
+
+def _recorded(resources: list[AnalyzerResource], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    log = tmp_path / "calls.jsonl"
+    monkeypatch.setenv("RECORD_TO", str(log))
+    with PolicyPackProcess(RECORDER) as recorder:
+        report = recorder.run(resources)
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    return report, calls
+
+
+def test_the_harness_sends_what_the_engine_sends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = ProviderResource(
+        "urn:pulumi:dev::hybrid-terway::pulumi:providers:kubernetes::cluster",
+        "pulumi:providers:kubernetes",
+        "cluster",
+        {"kubeconfig": secret("apiVersion: v1"), "__internal": "x"},
+    )
+    bgp = pcs.network("bgp")
+    live = pcs.workload(pcs.DAEMONSET, "kube-system", "calico-node", {}, read=True)
+    live = replace(live, outputs={**live.properties, "__inputs": {"metadata": {}}, "status": UNKNOWN})
+    patched = resource(
+        pcs.DAEMONSET_PATCH,
+        "remediated",
+        {
+            "metadata": {"name": "calico-node", "namespace": "kube-system", "annotations": {"token": secret("t")}},
+            "spec": UNKNOWN,
+            "__defaults": ["spec"],
+        },
+        parent=bgp,
+        dependencies=[live.urn],
+        property_dependencies={"spec": [live.urn]},
+        options=ResourceOptions(protect=True, ignore_changes=("spec",), custom_timeouts=(60.0, 120.0, 0.0)),
+        provider=provider,
+    )
+    stuck = resource(pcs.CONFIG_MAP, "unremediable", {"metadata": {"name": "x"}, "data": {"k": None}})
+    report, calls = _recorded([bgp, live, patched, stuck], tmp_path, monkeypatch)
+
+    per_resource = [(c["method"], c["request"].get("name")) for c in calls if c["method"] in ("Remediate", "Analyze")]
+    assert per_resource == [  # Remediate before Analyze, for registered resources only (never a read)
+        ("Remediate", "hybrid"),
+        ("Analyze", "hybrid"),
+        ("Remediate", "remediated"),
+        ("Analyze", "remediated"),
+        ("Remediate", "unremediable"),
+        ("Analyze", "unremediable"),
+    ]
+    assert [c["method"] for c in calls][-1] == "AnalyzeStack"
+    by = {(c["method"], c["request"].get("name")): c["request"] for c in calls}
+
+    remediate = by["Remediate", "remediated"]["properties"]
+    assert remediate["spec"] == UNKNOWN  # the unknown sentinel, kept
+    assert is_secret(remediate["metadata"]["annotations"]["token"])  # the secret envelope, kept
+    assert remediate["__defaults"] == ["spec"]  # Remediate keeps internal keys
+    analyze = by["Analyze", "remediated"]
+    assert "__defaults" not in analyze["properties"]  # Analyze skips top-level internal keys
+    assert analyze["properties"]["metadata"]["labels"] == {"fixed": "yes"}  # the remediated inputs
+    assert is_secret(analyze["properties"]["metadata"]["annotations"]["token"])
+    assert analyze["options"]["protect"] is True and analyze["options"]["ignoreChanges"] == ["spec"]
+    assert analyze["options"]["customTimeouts"] == {"create": 60.0, "update": 120.0}
+    assert analyze["provider"]["urn"] == provider.urn
+    assert is_secret(analyze["provider"]["properties"]["kubeconfig"])
+    assert "__internal" not in analyze["provider"]["properties"]
+    assert by["Analyze", "unremediable"]["properties"]["data"] == {"k": None}  # nulls are kept
+
+    stack = {r["name"]: r for r in by["AnalyzeStack", None]["resources"]}
+    assert set(stack) == {"hybrid", live.name, "remediated", "unremediable"}  # reads included
+    assert stack[live.name]["properties"]["status"] == UNKNOWN  # outputs, unknowns kept
+    assert "__inputs" not in stack[live.name]["properties"]
+    assert stack["remediated"]["parent"] == bgp.urn
+    assert stack["remediated"]["dependencies"] == [live.urn]
+    assert stack["remediated"]["propertyDependencies"] == {"spec": {"urns": [live.urn]}}
+    assert stack["remediated"]["provider"]["name"] == "cluster"
+    assert stack["remediated"]["properties"]["metadata"]["labels"] == {"fixed": "yes"}
+
+    # a remediation that cannot run is shown as an advisory, and the inputs stay as they were
+    assert [(v.policy, v.level, v.urn, v.message) for v in report.violations] == [
+        ("fix", "advisory", stuck.urn, "can't fix it yet")
+    ]
