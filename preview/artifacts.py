@@ -14,6 +14,7 @@ import yaml
 from hybrid_terway import constants, terway_model
 from hybrid_terway.address_plan import AddressPlan
 from hybrid_terway.settings import Scenario
+from preview import engine_report
 from preview.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
 from preview.engine import MASK, ProgramRun, Registration, is_secret, mask, unwrap
 from preview.fake_cluster import Key, parse_type_token
@@ -48,6 +49,7 @@ def plan_document(
             "parent": r.parent or None,
             "dependsOn": r.dependencies,
             "inputs": mask(r.inputs),
+            **engine_report.resource_entry(run, r),
         }
         change = changes.get(r.urn)
         if change is not None:
@@ -63,6 +65,7 @@ def plan_document(
         "resources": [resource(r) for r in program_resources(run)],
         "outputs": mask(run.outputs),
         "placeholderOutputs": sorted(placeholders),
+        **engine_report.plan_entries(run),
     }
 
 
@@ -488,6 +491,7 @@ def plan_markdown(
     out.append("")
     if rollouts is not None:
         out += rollouts_markdown(rollouts)
+    out += engine_report.markdown(run)
     if warnings:
         out += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
     if placement is not None and not placement.get("ok"):

@@ -8,7 +8,6 @@ policy pack are built from.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import runpy
 import threading
@@ -23,13 +22,17 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.settings import SETTINGS, get_project, get_stack
 from pulumi.runtime.stack import get_root_resource, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from hybrid_terway import constants
-from preview.fake_cloud import FakeAlibabaCloud
+from preview.awaits import DEFAULT_SECONDS_PER_BATCH, Clock, Wait
+from preview.deploy import Conflict, Deployment, Request
+from preview.fake_cloud import DEFAULT_ADDON_VERSION, FakeAlibabaCloud
 from preview.fake_cluster import FakeCluster
+from preview.state import Options, StackState, Step
+from preview.urns import alias_specs_of, generate_aliases, new_urn
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = ROOT / "__main__.py"
@@ -79,9 +82,54 @@ class Registration:
     provider: str
     inputs: dict[str, Any]  # wire form: secrets still marked
     id: str = ""
-    retain_on_delete: bool = False
-    delete_before_replace: bool = False
+    options: Options = field(default_factory=Options)
+    alias_urns: list[str] = field(default_factory=list)
+    """The old URNs the engine looks this resource up under (its aliases, and those its parent's alias implies)."""
     state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def retain_on_delete(self) -> bool:
+        return self.options.retain_on_delete
+
+    @property
+    def delete_before_replace(self) -> bool:
+        return self.options.delete_before_replace
+
+
+def go_duration_seconds(text: str) -> float:
+    """Go's ``time.ParseDuration`` (``5m``, ``1h30m``, ``90s``), as source_eval.go ``generateTimeoutInSeconds``
+    reads a custom timeout."""
+    units = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+    import re
+
+    parts = re.findall(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)", text)
+    if not parts or "".join(n + u for n, u in parts) != text.lstrip("+"):
+        raise ValueError(f"time: invalid duration {text!r}")
+    return sum(float(n) * units[u] for n, u in parts)
+
+
+def options_of(request: Any, read: bool) -> Options:
+    """The resource options a ``RegisterResourceRequest`` carries (a read carries only its secret outputs)."""
+    secret_outputs = tuple(getattr(request, "additionalSecretOutputs", ()) or ())
+    if read:
+        return Options(additional_secret_outputs=secret_outputs)
+    timeouts: dict[str, float] = {}
+    if request.HasField("customTimeouts"):
+        for key in ("create", "update", "delete"):
+            text = getattr(request.customTimeouts, key)
+            if text:
+                timeouts[key] = go_duration_seconds(text)
+    specs = [a.as_dict() for a in alias_specs_of(request.aliases)] + [{"urn": u} for u in request.aliasURNs]
+    return Options(
+        protect=bool(request.protect),
+        retain_on_delete=bool(request.retainOnDelete),
+        delete_before_replace=bool(request.deleteBeforeReplace),
+        additional_secret_outputs=secret_outputs,
+        custom_timeouts=timeouts,
+        aliases=tuple(specs),
+        ignore_changes=tuple(request.ignoreChanges),
+        replace_on_changes=tuple(request.replaceOnChanges),
+    )
 
 
 def registration_of(request: Any, urn: str, read_id: str | None) -> Registration:
@@ -97,61 +145,107 @@ def registration_of(request: Any, urn: str, read_id: str | None) -> Registration
         dependencies=sorted(set(request.dependencies)),
         provider=request.provider,
         inputs=json_format.MessageToDict(properties),
-        retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
-        delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+        options=options_of(request, read_id is not None),
     )
-
-
-def field_manager(urn: str, inputs: Mapping[str, Any]) -> str:
-    """The field manager pulumi-kubernetes applies with (``fieldManagerName`` in ``provider/pkg/provider/
-    provider.go``): the ``pulumi.com/patchFieldManager`` annotation, else ``pulumi-kubernetes-`` and a random
-    suffix chosen once per resource (kept in its state); here the suffix is derived from the URN, so it is stable."""
-    meta = inputs.get("metadata")
-    annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
-    pinned = annotations.get(constants.PATCH_FIELD_MANAGER_ANNOTATION) if isinstance(annotations, Mapping) else None
-    if isinstance(pinned, str) and pinned:
-        return pinned
-    return "pulumi-kubernetes-" + hashlib.sha256(urn.encode()).hexdigest()[:8]
 
 
 @dataclass
 class World:
-    """Everything outside the program: the cloud, the cluster and the stack's cloud-node label."""
+    """Everything outside the program, and what persists between its runs: the cloud, the cluster, the stack's
+    state (what the last ``up`` wrote), the time (only waits move it) and the rollouts still under way."""
 
     cloud: FakeAlibabaCloud
     cluster: FakeCluster
     cloud_node_label: str = constants.CLOUD_NODE_LABEL
     lock: threading.Lock = field(default_factory=threading.Lock)
+    state: StackState = field(default_factory=StackState)
+    clock: Clock = field(default_factory=Clock)
+    seconds_per_batch: float = DEFAULT_SECONDS_PER_BATCH
+    """The pace of a rollout: how long one batch of pods takes to be replaced and Ready (preview.awaits)."""
+    rollouts: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    deployment: Deployment | None = None
+    """The run under way."""
 
     def __post_init__(self) -> None:
-        self.cloud.on_addon_installed = lambda name, _state: self.cluster.install_addon(name, self.cloud_node_label)
+        self.cloud.on_addon = self._addon_changed
+        terway = self.cluster.get("DaemonSet", constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET)
+        if terway is not None and constants.TERWAY_ADDON not in self.cloud.installed_addons:
+            # The addon manager installed it before this stack existed: the addon resource adopts it.
+            self.cloud.installed_addons[constants.TERWAY_ADDON] = {
+                "version": DEFAULT_ADDON_VERSION,
+                "config": "{}",
+                "required": False,
+            }
 
-    def register(
-        self, urn: str, type_: str, name: str, inputs: dict[str, Any], read_id: str | None
-    ) -> tuple[str, dict[str, Any]]:
+    def _addon_changed(self, action: str, name: str, installed: Mapping[str, Any]) -> None:
+        if name != constants.TERWAY_ADDON:
+            return
+        ns = constants.TERWAY_NAMESPACE
+        keys = [("ConfigMap", ns, constants.ENI_CONFIG_MAP), ("DaemonSet", ns, constants.TERWAY_DAEMONSET)]
+        if action in ("install", "adopt"):
+            self.cluster.install_addon(name, self.cloud_node_label)
+        elif action == "upgrade":
+            # Policy "overwrite": what the addon keeps is not documented; the worst case, everything re-rendered.
+            for key in keys:
+                self.cluster.objects.pop(key, None)
+            self.cluster.install_addon(name, self.cloud_node_label)
+        elif action == "uninstall":
+            for key in keys:
+                self.cluster.objects.pop(key, None)
+
+    def begin(self, stack: str, project: str, dry_run: bool, state: StackState | None = None) -> Deployment:
+        if state is not None:
+            self.state = state
+        self.deployment = Deployment(
+            stack=stack,
+            project=project,
+            old=self.state,
+            cloud=self.cloud,
+            cluster=self.cluster,
+            clock=self.clock,
+            rollouts=self.rollouts,
+            seconds_per_batch=self.seconds_per_batch,
+            dry_run=dry_run,
+        )
+        return self.deployment
+
+    def register(self, registration: Registration, read_id: str | None) -> tuple[str, dict[str, Any]]:
         with self.lock:
-            if type_.startswith("pulumi:providers:"):
-                return f"{name}-provider-id", inputs
-            if self.cloud.handles(type_):
-                return self.cloud.register(urn, type_, inputs)
-            if type_.startswith("kubernetes:"):
-                if read_id == rpc.UNKNOWN:
-                    # As the engine does in a preview: a read whose id is not known yet is skipped, and every
-                    # output of it is unknown (pulumi/pulumi#1124).
-                    return "", {}
-                if read_id is not None:
-                    state = self.cluster.read(type_, read_id)
-                    return read_id, state
-                # patchForce() (pulumi-kubernetes provider/pkg/await/await.go) is not modelled here yet: every
-                # apply is forced, so a conflict with another manager is resolved as the program's patches resolve
-                # it with pulumi.com/patchForce.
-                state = self.cluster.apply(type_, inputs, manager=field_manager(urn, inputs), force=True)
-                meta = state.get("metadata") or {}
-                ident = f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else str(meta.get("name"))
-                return ident, state
-            if not type_.startswith(constants.PROJECT + ":"):
-                raise RuntimeError(f"the offline preview does not model {type_}")
-            return "", inputs
+            if self.deployment is None:
+                self.begin("", constants.PROJECT, False)
+            assert self.deployment is not None
+            if registration.type.startswith(constants.PROJECT + ":") and registration.custom and read_id is None:
+                raise RuntimeError(f"the offline preview does not model {registration.type}")
+            request = Request(
+                urn=registration.urn,
+                type=registration.type,
+                name=registration.name,
+                parent=registration.parent,
+                custom=registration.custom,
+                inputs=registration.inputs,
+                dependencies=registration.dependencies,
+                provider=registration.provider,
+                options=registration.options,
+                alias_urns=registration.alias_urns,
+                read_id=read_id,
+            )
+            return self.deployment.register(request)
+
+    def urn_of(self, stack: str, project: str, request: Any) -> tuple[str, list[str]]:
+        """The URN the engine gives a registration, and the old URNs it is looked up under."""
+        urn = new_urn(stack, project, request.parent, request.type, request.name)
+        found_under = self.deployment.found_under if self.deployment is not None else {}
+        aliases = generate_aliases(
+            stack,
+            project,
+            request.name,
+            request.type,
+            request.parent,
+            alias_specs_of(getattr(request, "aliases", [])),
+            found_under,
+        )
+        aliases += [u for u in getattr(request, "aliasURNs", []) if u not in aliases]
+        return urn, aliases
 
 
 class _Mocks(pulumi_mocks.Mocks):
@@ -177,14 +271,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def _record(self, request: Any, read_id: str | None) -> resource_pb2.RegisterResourceResponse | Any:
         pulumi_mocks._ensure_event_loop()
-        urn = self.make_urn(request.parent, request.type, request.name)
+        with self.world.lock:
+            urn, aliases = self.world.urn_of(get_stack(), get_project(), request)
         registration = registration_of(request, urn, read_id)
-        wire = registration.inputs
+        registration.alias_urns = aliases
         with self._order_lock:
             self.registrations.append(registration)
+        ident, state = self.world.register(registration, read_id)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        ident, state = self.world.register(urn, request.type, request.name, unwrap(wire), read_id)
         registration.id = ident
         registration.state = state
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, ident, state)
@@ -207,6 +302,26 @@ class ProgramRun:
     outputs: dict[str, Any]  # wire form: secret outputs marked
     logs: list[tuple[str, str]]  # (level, message)
     output_dependencies: dict[str, list[str]] = field(default_factory=dict)  # output -> URNs it waits for
+    state: StackState = field(default_factory=StackState)
+    """The state this run leaves (an ``up``: what ``pulumi stack export`` holds after it; a preview: what an
+    ``up`` of this plan would write)."""
+    steps: list[Step] = field(default_factory=list)
+    waits: list[Wait] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    dry_run: bool = False
+
+    def step_of(self, urn: str) -> Step | None:
+        found = [s for s in self.steps if s.urn == urn]
+        return found[-1] if found else None
+
+    @property
+    def changed(self) -> list[Step]:
+        """The steps ``--expect-no-changes`` refuses (anything but same and read)."""
+        return [s for s in self.steps if s.op not in ("same", "read")]
+
+    def urns(self) -> list[str]:
+        """Every URN this run registered, sorted (registration order varies with the SDK's scheduling)."""
+        return sorted(r.urn for r in self.registrations)
 
 
 class _ListHandler(logging.Handler):
@@ -226,9 +341,14 @@ def run_program(
     program: Path = PROGRAM,
     project: str = constants.PROJECT,
     dry_run: bool = False,
+    state: StackState | None = None,
 ) -> ProgramRun:
-    """Run ``program`` once, as ``pulumi up`` would (``pulumi preview`` with ``dry_run``), against ``world``.
-    Raises what the program raises."""
+    """Run ``program`` once, as ``pulumi up`` would (``pulumi preview`` with ``dry_run``), against ``world``,
+    diffing against ``state`` (default: ``world.state``, what the last ``up`` on this world wrote).
+
+    An ``up`` leaves its state in ``world.state`` (and in the result); a preview leaves ``world.state`` and the
+    cluster as they were. A failed ``up`` keeps what its finished steps wrote and deletes nothing, as the engine
+    does; it raises ``DeploymentError`` (a step's error) or what the program raises."""
     handler = _ListHandler()
     logger = logging.getLogger(f"hybrid-terway.offline.{stack}")
     logger.propagate = False
@@ -254,14 +374,27 @@ def run_program(
         )
         pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
         SETTINGS.outputs.clear()  # outputs still pending from an earlier run belong to its (closed) loop
-        world.cloud.begin_run()
+        deployment = world.begin(stack, project, dry_run, state)
 
         def run() -> None:
             runpy.run_path(str(program), run_name="__main__")
 
-        _sync_await(run_pulumi_func(run))
-        world.cloud.end_run()
-        return _finish(stack, monitor, handler)
+        completed = False
+        try:
+            _sync_await(run_pulumi_func(run))
+            deployment.finish()
+            completed = True
+        finally:
+            kept = _kept_state(deployment, completed)
+            if not dry_run:
+                world.state = kept
+        result = _finish(stack, monitor, handler)
+        result.state = kept
+        result.steps = list(deployment.steps)
+        result.waits = list(deployment.waits)
+        result.conflicts = list(deployment.conflicts)
+        result.dry_run = dry_run
+        return result
     except BaseException as exc:
         raised.append(exc)
         raise
@@ -274,6 +407,19 @@ def run_program(
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def _kept_state(deployment: Deployment, completed: bool) -> StackState:
+    """The state after the run: what it wrote; after a failed run also the old resources it did not reach (the
+    engine deletes nothing when the program or a step fails)."""
+    new = deployment.new.copy()
+    if completed:
+        return new
+    reached = set(new.resources) | set(deployment.found_under.values())
+    for urn, old in deployment.old.resources.items():
+        if urn not in reached:
+            new.resources[urn] = old.copy()
+    return new
 
 
 def _finish(stack: str, monitor: RecordingMonitor, handler: _ListHandler) -> ProgramRun:

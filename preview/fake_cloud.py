@@ -54,23 +54,53 @@ class FakeAlibabaCloud:
     network: CloudFacts | None = None
     """The region's vSwitches, security groups and VPCs (a cloud snapshot, or representative facts)."""
     resources: dict[str, CloudResource] = field(default_factory=dict)
-    on_addon_installed: Callable[[str, Mapping[str, Any]], None] | None = None
-    _touched: set[str] = field(default_factory=set)
+    installed_addons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The cluster's installed addons by name (``version``, ``config``, ``required``), whoever installed them."""
+    addon_events: list[tuple[str, str, str]] = field(default_factory=list)
+    """(action, addon, version) in order: ``install``, ``adopt``, ``upgrade`` (Policy overwrite), ``config``,
+    ``uninstall``, ``keep`` (a required addon is never uninstalled)."""
+    on_addon: Callable[[str, str, Mapping[str, Any]], None] | None = None
+    """Called with (action, name, addon state) after the addon manager changed the cluster."""
     _key_serial: int = 0
+    _credential_serial: int = 0
 
-    # --- run bookkeeping (what the engine does with resources a run no longer registers) -------------
+    # --- what the engine does with a resource it no longer registers, or replaces ----------------------
 
-    def begin_run(self) -> None:
-        self._touched = set()
+    def keep(self, urn: str) -> None:
+        """The engine found the resource unchanged: nothing is sent."""
+        if urn not in self.resources:
+            raise CloudError("InvalidState", f"{urn} is in the stack's state but not in the cloud")
 
-    def end_run(self) -> list[str]:
-        """Delete what this run did not register, dependents (keys, attachments) first. Returns their URNs."""
-        gone = [urn for urn in self.resources if urn not in self._touched]
-        order = {"alicloud:ram/accessKey:AccessKey": 0, "alicloud:ram/userPolicyAttachment:UserPolicyAttachment": 1}
-        gone.sort(key=lambda urn: order.get(self.resources[urn].type, 2))
-        for urn in gone:
-            del self.resources[urn]
-        return gone
+    def move(self, old_urn: str, urn: str) -> None:
+        """The engine found the resource under an alias: the same resource, known by its new URN from now on."""
+        if old_urn in self.resources:
+            self.resources[urn] = self.resources.pop(old_urn)
+
+    def delete(self, urn: str) -> None:
+        """The provider's Delete of the resource the state records under ``urn``."""
+        resource = self.resources.pop(urn, None)
+        if resource is not None and resource.type == "alicloud:cs/kubernetesAddon:KubernetesAddon":
+            _uninstall_addon(self, resource)
+
+    def replace(
+        self, urn: str, type_: str, inputs: Mapping[str, Any], delete_first: bool
+    ) -> tuple[str, dict[str, Any]]:
+        """A replacement: the new resource is created before the old one is deleted, unless ``delete_first``
+        (``deleteBeforeReplace``). Meanwhile both exist, and count against RAM's limits."""
+        old = self.resources.pop(urn)
+        if delete_first:
+            self.resources[urn] = old
+            self.delete(urn)
+            return self.register(urn, type_, inputs, fresh=True)
+        self.resources[urn + "#replaced"] = old
+        try:
+            return self.register(urn, type_, inputs, fresh=True)
+        except CloudError:
+            self.resources[urn] = self.resources.pop(urn + "#replaced")
+            raise
+        finally:
+            if urn + "#replaced" in self.resources:
+                self.delete(urn + "#replaced")
 
     def of_type(self, type_: str) -> list[CloudResource]:
         return [r for r in self.resources.values() if r.type == type_]
@@ -87,9 +117,11 @@ class FakeAlibabaCloud:
     def handles(self, type_: str) -> bool:
         return type_.startswith("alicloud:")
 
-    def register(self, urn: str, type_: str, inputs: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        self._touched.add(urn)
-        existing = self.resources.get(urn)
+    def register(
+        self, urn: str, type_: str, inputs: Mapping[str, Any], fresh: bool = False
+    ) -> tuple[str, dict[str, Any]]:
+        """The provider's Create (no resource under ``urn``, or ``fresh``) or Update."""
+        existing = None if fresh else self.resources.get(urn)
         handler = _HANDLERS.get(type_)
         if handler is None:
             raise CloudError("UnsupportedResource", f"the fake cloud does not model {type_}")
@@ -101,10 +133,13 @@ class FakeAlibabaCloud:
         if token == "alicloud:cs/getClusterCredential:getClusterCredential":
             if args.get("clusterId") != self.cluster_id:
                 raise CloudError("ErrorClusterNotFound", f"cluster {args.get('clusterId')} not found")
+            # Each call issues a new temporary credential (DescribeClusterUserKubeconfig with
+            # TemporaryDurationMinutes): the kubeconfig differs from one run to the next.
+            self._credential_serial += 1
             return {
                 "clusterId": self.cluster_id,
                 "clusterName": "registered-cluster",
-                "kubeConfig": _fake_kubeconfig(self.cluster_id),
+                "kubeConfig": _fake_kubeconfig(self.cluster_id, self._credential_serial),
                 "expiration": "2026-01-01T03:00:00Z",
                 "temporaryDurationMinutes": args.get("temporaryDurationMinutes"),
                 "certificateAuthorities": [],
@@ -118,13 +153,13 @@ class FakeAlibabaCloud:
         raise CloudError("UnsupportedCall", f"the fake cloud does not model {token}")
 
 
-def _fake_kubeconfig(cluster_id: str) -> str:
+def _fake_kubeconfig(cluster_id: str, serial: int = 1) -> str:
     return json.dumps(
         {
             "apiVersion": "v1",
             "kind": "Config",
             "clusters": [{"name": cluster_id, "cluster": {"server": "https://127.0.0.1:6443"}}],
-            "users": [{"name": "offline", "user": {"token": derived(cluster_id + "token", 32)}}],
+            "users": [{"name": "offline", "user": {"token": derived(f"{cluster_id}token#{serial}", 32)}}],
             "contexts": [{"name": cluster_id, "context": {"cluster": cluster_id, "user": "offline"}}],
             "current-context": cluster_id,
         }
@@ -200,22 +235,93 @@ def _access_key(
 
 
 def _addon(cloud: FakeAlibabaCloud, urn: str, inputs: dict[str, Any], existing: CloudResource | None) -> CloudResource:
+    """terraform-provider-alicloud (81c43b672) alicloud/resource_alicloud_cs_kubernetes_addon.go.
+
+    Create: an addon already installed is adopted (and upgraded when another version is asked, ``updateAddon``),
+    otherwise installed. Update: a version change upgrades with ``Policy: "overwrite"`` (service_alicloud_cs.go
+    ``upgradeAddon``); a config that is not a subset of the installed one is sent (``updateAddonConfig``)."""
     if inputs.get("clusterId") != cloud.cluster_id:
         raise CloudError("ErrorClusterNotFound", f"cluster {inputs.get('clusterId')} not found")
     name = inputs.get("name")
     if not name:
         raise CloudError("MissingParameter.Name", "addon name is required")
     ident = f"{cloud.cluster_id}:{name}"
+    installed = cloud.installed_addons.get(name)
+    wanted = inputs.get("version") or ""
+    if installed is None:
+        version = wanted or DEFAULT_ADDON_VERSION
+        installed = {"version": version, "config": inputs.get("config") or "{}", "required": False}
+        cloud.installed_addons[name] = installed
+        _addon_event(cloud, "install", name, installed)
+    else:
+        if existing is None:
+            _addon_event(cloud, "adopt", name, installed)
+        if wanted and installed.get("version") and wanted != installed["version"]:
+            installed["version"] = wanted
+            if inputs.get("config"):
+                installed["config"] = inputs["config"]
+            _addon_event(cloud, "upgrade", name, installed)
+        elif inputs.get("config") and not _is_subset(
+            _json_object(inputs["config"]), _json_object(installed.get("config"))
+        ):
+            installed["config"] = json.dumps(
+                {**_json_object(installed.get("config")), **_json_object(inputs["config"])}
+            )
+            _addon_event(cloud, "config", name, installed)
     state = {
         **inputs,
         "id": ident,
-        "version": inputs.get("version") or "v1.9.6",
+        "version": installed["version"],
+        "config": installed.get("config") or inputs.get("config") or "{}",
         "canUpgrade": False,
-        "required": False,
+        "required": bool(installed.get("required")),
     }
-    if cloud.on_addon_installed is not None:
-        cloud.on_addon_installed(name, state)
     return CloudResource("alicloud:cs/kubernetesAddon:KubernetesAddon", ident, state)
+
+
+DEFAULT_ADDON_VERSION = "v1.9.6"
+"""The version the fake addon manager installs when none is asked (a real cluster gets ACK's current default)."""
+
+
+def _addon_event(cloud: FakeAlibabaCloud, action: str, name: str, installed: Mapping[str, Any]) -> None:
+    cloud.addon_events.append((action, name, str(installed.get("version") or "")))
+    if cloud.on_addon is not None:
+        cloud.on_addon(action, name, installed)
+
+
+def _uninstall_addon(cloud: FakeAlibabaCloud, resource: CloudResource) -> None:
+    """resource_alicloud_cs_kubernetes_addon.go Delete: a required addon (or one without the Uninstall action)
+    is left installed; otherwise it is uninstalled."""
+    name = str(resource.state.get("name"))
+    installed = cloud.installed_addons.get(name)
+    if installed is None:
+        return
+    if installed.get("required"):
+        _addon_event(cloud, "keep", name, installed)
+        return
+    del cloud.installed_addons[name]
+    _addon_event(cloud, "uninstall", name, installed)
+
+
+def _json_object(text: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if isinstance(text, str) and text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _is_subset(small: Mapping[str, Any], big: Mapping[str, Any]) -> bool:
+    """resource_alicloud_cs_kubernetes_addon.go ``isSubset``."""
+    for key, value in small.items():
+        if key not in big:
+            return False
+        if isinstance(value, Mapping) and isinstance(big[key], Mapping):
+            if not _is_subset(value, big[key]):
+                return False
+        elif value != big[key]:
+            return False
+    return True
 
 
 _HANDLERS: dict[str, Callable[[FakeAlibabaCloud, str, dict[str, Any], CloudResource | None], CloudResource]] = {

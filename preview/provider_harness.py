@@ -38,6 +38,7 @@ from pulumi.runtime.proto import (
 from hybrid_terway import constants
 from preview.engine import SECRET_SIG, SECRET_VALUE, Registration, World, registration_of, unwrap
 from preview.policy_harness import kill
+from preview.urns import new_urn
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_DIR = ROOT / "provider"
@@ -80,14 +81,12 @@ def input_property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
 
 
 def make_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
-    """A URN as the offline engine builds it (the SDK's mock monitor: the parent's own type, then this one's).
+    """A URN as the engine builds it (``preview.urns.new_urn``).
 
-    The provider takes URNs from the monitor's answers and never builds one, so the same convention as the
-    offline engine lets a Construct and a program run be compared one to one (ids derived from URNs included).
+    The provider takes URNs from the monitor's answers and never builds one, so the same rule as the offline
+    engine lets a Construct and a program run be compared one to one (ids derived from URNs included).
     """
-    if parent:
-        type_ = parent.split("::")[2].split("$")[-1] + "$" + type_
-    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+    return new_urn(stack, project, parent, type_, name)
 
 
 def stack_urn(stack: str, project: str) -> str:
@@ -124,12 +123,13 @@ class FakeResourceMonitor(resource_pb2_grpc.ResourceMonitorServicer):
         return resource_pb2.SupportsFeatureResponse(hasSupport=request.id in _FEATURES)
 
     def _record(self, request: Any, read_id: str | None) -> tuple[str, str, dict[str, Any]]:
-        urn = make_urn(self.stack, self.project, request.parent, request.type, request.name)
+        with self.world.lock:
+            urn, aliases = self.world.urn_of(self.stack, self.project, request)
         registration = registration_of(request, urn, read_id)
-        wire = registration.inputs
+        registration.alias_urns = aliases
         with self._lock:
             self.log.registrations.append(registration)
-        ident, state = self.world.register(urn, request.type, request.name, unwrap(wire), read_id)
+        ident, state = self.world.register(registration, read_id)
         registration.id, registration.state = ident, state
         return urn, ident, state
 

@@ -16,6 +16,7 @@ from hybrid_terway.settings import ConfigError, Settings, parse_settings
 from preview import artifacts
 from preview.address_facts import cluster_facts, kubernetes_service, preview_address_plan
 from preview.cloud_snapshot import CloudSnapshotError, load_cloud_snapshot, representative_network
+from preview.deploy import DeploymentError
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster
@@ -181,7 +182,7 @@ def _preview(
             raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
         except AddressPlanError as exc:  # what `pulumi up` stops with, before the addon or any patch
             raise PreviewError(str(exc)) from None
-        except (pulumi.RunError, CloudError, ClusterError) as exc:
+        except (pulumi.RunError, CloudError, ClusterError, DeploymentError) as exc:
             raise PreviewError(f"the program would fail: {exc}") from None
         # The same checks with all the snapshot tells (IPPools, kubeadm-config, node addresses, nodes per zone).
         plan = preview_address_plan(settings, network, facts)
@@ -238,6 +239,8 @@ def write_artifacts(
         warnings += address_plan.warnings
     plan = artifacts.plan_document(run, changes, rolled, live, placeholders)
     artifacts.write_text(out / "plan.json", artifacts.dump_json(plan))
+    # What `pulumi stack export` would hold after an `up` of this plan: every secret an envelope, never plain.
+    artifacts.write_text(out / "state.json", artifacts.dump_json(run.state.export()))
     artifacts.write_text(out / "placement.json", artifacts.dump_json(placement))
     if report is not None:
         artifacts.write_text(out / "policy-report.json", artifacts.dump_json(report))

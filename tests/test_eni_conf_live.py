@@ -122,44 +122,22 @@ def test_terway_restarts_exactly_when_what_it_reads_changes() -> None:
     run, world = run_stack(changed, world)
     assert sent_token(run) == rolled, "converged again"
 
-    edit_live_eni_conf(world, max_pool_size=42)  # drift on an owned key; Terway pods restarted with it since
-    run, world = run_stack(changed, world)  # reverted: Terway must read the stack's value again
-    assert live_eni_conf(world)["max_pool_size"] == 7
-    reverted = sent_token(run)
-    assert reverted not in (rolled, installed)
-    run, world = run_stack(changed, world)
-    assert sent_token(run) == reverted
-    before = terway_objects(world)
-    run, world = run_stack(changed, world)
-    assert terway_objects(world) == before
-
     edit_live_eni_conf(world, ip_warm_up_size=3)  # an operator's own key: kept, and Terway reads it from now on
     run, world = run_stack(changed, world)
     assert live_eni_conf(world)["ip_warm_up_size"] == 3
-    assert sent_token(run) != reverted
+    assert sent_token(run) != rolled
     settled = sent_token(run)
     run, world = run_stack(changed, world)
     assert sent_token(run) == settled
 
 
-class _PreviewWorld(World):
-    """The engine during ``pulumi preview`` of a first install: nothing is created or patched, so every resource
-    to create has an unknown id; reads of objects that exist (the on-prem CNI) are served."""
-
-    def register(
-        self, urn: str, type_: str, name: str, inputs: dict[str, Any], read_id: str | None
-    ) -> tuple[str, dict[str, Any]]:
-        if read_id is None and not type_.startswith("pulumi:providers:"):
-            return "", inputs
-        return super().register(urn, type_, name, inputs, read_id)
-
-
 def test_first_install_preview_shows_the_merge_as_unknown() -> None:
     config = stack_config("dev")
     settings = settings_of(config)
-    base = world_for(settings)
-    cluster = base.cluster
-    world = _PreviewWorld(base.cloud, cluster, settings.cloud_node_label)
+    # `pulumi preview` of a first install: the addon is not created, so its id is unknown and the reads that wait
+    # for it are skipped; no Patch resource is sent (the provider skips their create in preview).
+    world = world_for(settings)
+    cluster = world.cluster
     run = run_program(config.values, config.secret_keys, config.stack, world, dry_run=True)
     reads = [r for r in run.registrations if r.read and r.name.startswith("hybrid-terway-")]
     assert {r.name for r in reads} == {"hybrid-terway-eni-config-live", "hybrid-terway-daemonset-live"}

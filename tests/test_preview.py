@@ -54,8 +54,19 @@ def test_every_example_stack_previews(stack: str, tmp_path: Path) -> None:
     plan = json.loads((out / "plan.json").read_text())
     assert plan["project"] == "hybrid-terway" and plan["stack"] == stack
     for resource in plan["resources"]:
-        compared = {"change", "diff"} & set(resource)
-        assert set(resource) == {"urn", "type", "name", "parent", "dependsOn", "inputs"} | compared
+        optional = {"change", "diff", "stepDiffs", "stepReplaces"} & set(resource)
+        assert set(resource) == {"urn", "type", "name", "parent", "dependsOn", "inputs", "options", "step"} | optional
+        # the options the engine receives with the registration
+        assert set(resource["options"]) == {
+            "protect",
+            "retainOnDelete",
+            "deleteBeforeReplace",
+            "additionalSecretOutputs",
+            "customTimeouts",
+            "aliases",
+            "ignoreChanges",
+            "replaceOnChanges",
+        }
     sent = [r for r in plan["resources"] if "change" in r]
     assert len(sent) == len(list((out / "manifests").glob("*.yaml"))), "each object sent is compared"
     assert "```mermaid" in (out / "PLAN.md").read_text()
