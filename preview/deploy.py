@@ -15,6 +15,7 @@ pulumi/pulumi-kubernetes (94977969) ``provider/pkg/provider/provider.go`` and ``
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from collections.abc import Callable, Mapping
@@ -24,11 +25,10 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from hybrid_terway import constants, scheduling
-from preview import fake_cluster as fake_cluster_module
 from preview import provider_rules as rules
 from preview.awaits import Clock, Rollout, Wait, rollout_of
 from preview.fake_cloud import FakeAlibabaCloud
-from preview.fake_cluster import ClusterError, FakeCluster
+from preview.fake_cluster import ApplyConflict, ClusterError, FakeCluster
 from preview.placement import NodeIndex
 from preview.state import (
     CREATE,
@@ -46,8 +46,6 @@ from preview.state import (
     plain,
     top_level_diff,
 )
-
-ApplyConflict: type[Exception] | None = getattr(fake_cluster_module, "ApplyConflict", None)
 
 
 class DeploymentError(Exception):
@@ -392,31 +390,35 @@ class Deployment:
         self, request: Request, ref: str, body: dict[str, Any], manager: str, force: bool, create: bool
     ) -> dict[str, Any]:
         """A server-side apply; a conflict is the provider's error (handleSSAErr), wrapped as Create words it."""
-        if force and ApplyConflict is not None:
+        if force:
             # What the force takes: the conflicts an unforced apply would have met (a dry run changes nothing).
             try:
                 _cluster_apply(self.cluster, request.type, body, manager, False, True)
             except ApplyConflict as exc:
-                for other, path in getattr(exc, "conflicts", []) or []:
-                    self.conflicts.append(Conflict(request.urn, ref, manager, str(other), str(path), True))
+                for other, path in exc.conflicts:
+                    self.conflicts.append(Conflict(request.urn, ref, manager, other, path, True))
             except ClusterError:
-                pass
+                pass  # the real apply below reports it
         try:
             live = _cluster_apply(self.cluster, request.type, body, manager, force, self.dry_run)
+        except ApplyConflict as exc:
+            for other, path in exc.conflicts:
+                self.conflicts.append(Conflict(request.urn, ref, manager, other, path, False))
+            cause = rules.conflict_error(manager, str(exc))
+            if create:
+                raise DeploymentError(request.urn, rules.create_failed(request.urn, cause)) from None
+            raise DeploymentError(request.urn, cause) from None
         except ClusterError as exc:
-            conflicts = list(getattr(exc, "conflicts", []) or [])
-            for other, path in conflicts:
-                self.conflicts.append(Conflict(request.urn, ref, manager, str(other), str(path), False))
-            cause = rules.conflict_error(manager, str(exc)) if conflicts else str(exc)
+            cause = str(exc)
             if create:
                 raise DeploymentError(request.urn, rules.create_failed(request.urn, cause)) from None
             raise DeploymentError(request.urn, cause) from None
         return live
 
     def _relinquish(self, token: str, object_id: str, manager: str) -> None:
-        relinquish = getattr(self.cluster, "relinquish", None)
-        if relinquish is not None:
-            relinquish(token, object_id, manager=manager)
+        # await.go Deletion: a 404 is a delete done (the object is gone: nothing to give up).
+        with contextlib.suppress(ClusterError):
+            self.cluster.relinquish(token, object_id, manager=manager)
 
     # --- waiting for rollouts (await.go; await/daemonset.go, deployment.go, statefulset.go) ------------------
 
@@ -569,7 +571,8 @@ def _replace_on_changes(diffs: tuple[str, ...], replace_on_changes: tuple[str, .
 
 
 def _key(kind: str, obj: Mapping[str, Any]) -> tuple[str, str, str]:
-    meta = obj.get("metadata") or {}
+    meta = obj.get("metadata")
+    meta = meta if isinstance(meta, Mapping) else {}  # unknown in a preview
     return kind, str(meta.get("namespace") or ""), str(meta.get("name"))
 
 
@@ -611,16 +614,8 @@ def _not_found(kind: str, name: str) -> str:
 def _cluster_apply(
     cluster: FakeCluster, token: str, body: dict[str, Any], manager: str, force: bool, dry_run: bool
 ) -> dict[str, Any]:
-    """``FakeCluster.apply`` as a server-side apply by ``manager``; a cluster without field ownership gets the
-    plain merge (a dry run on a copy)."""
-    import inspect
-
-    if "manager" in inspect.signature(cluster.apply).parameters:
-        apply: Any = cluster.apply
-        return dict(apply(token, body, manager=manager, force=force, dry_run=dry_run))
-    if dry_run:
-        return cluster.copy().apply(token, body)
-    return cluster.apply(token, body)
+    """A server-side apply by ``manager`` (``PATCH`` with ``application/apply-patch+yaml``, ``force``, dry run)."""
+    return cluster.apply(token, body, manager=manager, force=force, dry_run=dry_run)
 
 
 def _dependents_first(resources: list[ResourceState]) -> list[ResourceState]:

@@ -207,12 +207,12 @@ def test_the_field_manager_is_pinned_by_annotation_or_kept_from_state(tmp_path: 
     managers: list[tuple[str, bool]] = []
 
     class Cluster(FakeCluster):
-        def apply(  # type: ignore[override]
+        def apply(
             self, token: str, inputs: Any, *, manager: str, force: bool = False, dry_run: bool = False
         ) -> dict[str, Any]:
             if not dry_run:
                 managers.append((manager, force))
-            return FakeCluster.copy(self).apply(token, inputs) if dry_run else super().apply(token, inputs)
+            return super().apply(token, inputs, manager=manager, force=force, dry_run=dry_run)
 
     cluster = Cluster(cluster_of(make_workload("DaemonSet", "kube-system", "calico-node")).objects)
     world = world_of(cluster)
@@ -220,14 +220,13 @@ def test_the_field_manager_is_pinned_by_annotation_or_kept_from_state(tmp_path: 
     up(world, program(tmp_path, ds_patch('"2"'), name="v2"))
     random_manager = managers[0][0]
     assert random_manager.startswith("pulumi-kubernetes-") and len(random_manager) == len("pulumi-kubernetes-") + 8
-    assert managers == [(random_manager, False), (random_manager, True)], (
-        "the same manager on update; no managedFields on the live object, so the update forces (before-first-apply)"
-    )
+    assert managers == [(random_manager, False), (random_manager, False)], "the same manager on update, unforced"
     state = next(r for r in world.state.resources.values() if r.type.endswith("DaemonSetPatch"))
     assert state.outputs["__fieldManager"] == random_manager
     pinned = '{"pulumi.com/patchFieldManager": "hybrid-terway", "pulumi.com/patchForce": "true"}'
     up(world, program(tmp_path, ds_patch('"3"', pinned), name="v3"))
-    assert managers[-1] == ("hybrid-terway", True)
+    # The pinned manager applies (forced), then the old one gives up its fields (provider.go Update: Relinquish).
+    assert managers[-2:] == [("hybrid-terway", True), (random_manager, False)]
 
 
 def test_pulumi_annotations_are_sent_to_the_cluster(tmp_path: Path) -> None:
@@ -265,9 +264,33 @@ def test_an_existing_object_is_upserted_only_with_upsert_existing_objects(tmp_pa
     world = world_of(cluster_of(existing_secret()))
     with pytest.raises(DeploymentError, match='secrets "addon" already exists'):
         up(world, secret_program(tmp_path, "new", upsert=False))
+    # The upsert is an apply that Creation does not force (no live object is passed to patchForce): the fields
+    # the earlier writer owns with another value conflict, worded as the provider words it.
     world = world_of(cluster_of(existing_secret()))
-    up(world, secret_program(tmp_path, "new", upsert=True))
+    with pytest.raises(DeploymentError) as raised:
+        up(world, secret_program(tmp_path, "new", upsert=True))
+    urn = "urn:pulumi:dev::proj::kubernetes:core/v1:Secret::creds"
+    message = str(raised.value)
+    assert message.startswith(
+        f'resource "{urn}" was not successfully created by the Kubernetes API server: server-side apply field '
+        f"conflict detected, see {rules.SSA_CONFLICT_LINK} for troubleshooting help\n"
+        'The resource managed by field manager "pulumi-kubernetes-'
+    )
+    assert message.endswith(
+        'had an apply conflict: Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.id'
+    )
+    assert [(c.other, c.path, c.forced) for c in world.deployment.conflicts] == [
+        ("before-first-apply", ".data.id", False)
+    ]  # type: ignore[union-attr]
+    # With pulumi.com/patchForce the upsert takes the field, and the plan says from whom.
+    world = world_of(cluster_of(existing_secret()))
+    forced = SECRET.replace(
+        'name="addon", namespace="kube-system"',
+        'name="addon", namespace="kube-system", annotations={"pulumi.com/patchForce": "true"}',
+    )
+    run = up(world, program(tmp_path, forced.replace("VALUE", '"new"'), upsert=True, name="forced"))
     assert world.cluster.get("Secret", "kube-system", "addon")["data"]["id"] == base64.b64encode(b"new").decode()
+    assert [(c.other, c.path, c.forced) for c in run.conflicts] == [("before-first-apply", ".data.id", True)]
 
 
 def test_string_data_is_sent_as_base64_data_and_a_change_replaces_the_secret(tmp_path: Path) -> None:
