@@ -13,6 +13,7 @@ import yaml
 
 from hybrid_terway import constants, terway_model
 from hybrid_terway.address_plan import AddressPlan
+from hybrid_terway.problems import grouped
 from hybrid_terway.settings import Scenario
 from preview import engine_report
 from preview.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
@@ -399,19 +400,29 @@ def rollouts_markdown(rollouts: Sequence[Mapping[str, Any]]) -> list[str]:
     return [*out, ""]
 
 
-def _placement_lines(placement: Mapping[str, Any], scenario: str) -> list[str]:
+PLACEMENT_OK = "**ok**: every node runs exactly one CNI and no on-prem workload can run on a cloud node"
+PLACEMENT_UNMANAGED = (
+    "- Why the policy pack reports no mandatory violation: the pack judges only the objects this stack sends; "
+    "placement judges every workload of the cluster, so a CNI or workload this stack does not manage (not in "
+    "`onPremWorkloads`) fails placement alone. List it in `onPremWorkloads`, or move it off cloud nodes yourself."
+)
+
+
+def _placement_lines(placement: Mapping[str, Any], scenario: str, mandatory: int | None = None) -> list[str]:
+    """Placement in plain words; ``mandatory``: the policy pack's mandatory violations (None: the pack did not run)."""
     nodes = placement.get("nodes", [])
     after = findings(nodes, Scenario(scenario), today=False)
-    rule = "one CNI per node, on-prem workloads off cloud nodes"
-    verdict = "holds" if placement.get("ok") else "**FAILS**"
-    lines = [f"- Placement ({rule}) after the plan: {verdict}" + (f": {'; '.join(after)}" if after else "")]
+    failing = "; ".join(after) or "see the placement failures below"
+    lines = [f"- Placement after the plan: {PLACEMENT_OK if placement.get('ok') else '**fails**: ' + failing}"]
     if placement.get("before") is not None:
         today = findings(nodes, Scenario(scenario), today=True)
-        lines.append(
-            "- Placement today: "
-            + ("holds" if placement["before"].get("ok") else "; ".join(today) or "fails")
-            + ("; after the plan: none" if today and not after else "")
-        )
+        if placement["before"].get("ok"):
+            lines.append("- Placement today: ok")
+        else:
+            fixed = "the plan fixes this" if placement.get("ok") else "the plan does not fix all of it"
+            lines.append(f"- Placement today: {'; '.join(today) or 'fails'}; {fixed}")
+    if not placement.get("ok") and mandatory == 0:
+        lines.append(PLACEMENT_UNMANAGED)
     return lines
 
 
@@ -454,7 +465,11 @@ def plan_markdown(
     rollouts: Sequence[Mapping[str, Any]] | None = None,
     snapshot: str | None = None,
     placeholders: Collection[str] = (),
+    provenance: Sequence[str] = (),
+    review: Sequence[str] = (),
 ) -> str:
+    """``provenance``: the "where these facts come from" section, and ``review``: the security review, both after
+    the rollouts (each from its own module)."""
     changes = changes or {}
     resources = program_resources(run)
     counts: dict[str, int] = {}
@@ -482,7 +497,7 @@ def plan_markdown(
     if rollouts is not None:
         out += [f"- Rollouts: {_plural(len(rollouts), 'workload')} (below)"]
     if placement is not None:
-        out += _placement_lines(placement, scenario)
+        out += _placement_lines(placement, scenario, len(mandatory) if report is not None else None)
     if report is not None:
         out += [
             f"- Policy pack: {_plural(len(report.get('policies', [])), 'policy', 'policies')}, "
@@ -492,10 +507,12 @@ def plan_markdown(
     if rollouts is not None:
         out += rollouts_markdown(rollouts)
     out += engine_report.markdown(run)
+    out += provenance
+    out += review
     if warnings:
         out += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
     if placement is not None and not placement.get("ok"):
-        out += ["## Placement failures", ""] + [f"- {p}" for p in placement.get("problems", [])] + [""]
+        out += ["## Placement failures", ""] + [f"- {p}" for p in grouped(placement.get("problems", []))] + [""]
     if report is not None and report.get("violations"):
         out += _violation_lines(report, {r.urn: r for r in resources})
     if changes:
@@ -508,14 +525,33 @@ def plan_markdown(
     return "\n".join(out)
 
 
-def address_plan_section(plan: AddressPlan) -> str:
+STAND_IN = " *(stand-in)*"
+STAND_IN_NOTE = (
+    "**Not checked against your account**: no cloud snapshot was given, so every value marked *(stand-in)* (VPC, "
+    "CIDRs, free IPs) was made up to fit the stack, and the checks below compare stand-ins. A mistyped vSwitch or "
+    "security group id passes here: give `--cloud-snapshot` (see docs/offline-preview.md) to check them."
+)
+
+
+CLOUD_FACTS = ("vSwitch", "VPC", "security group")
+"""A check whose name holds one of these compares facts of the cloud (stand-ins without a cloud snapshot)."""
+
+
+def address_plan_section(plan: AddressPlan, stand_ins: bool = False, cluster_stand_ins: bool = False) -> str:
     """PLAN.md's address plan: per zone its pod vSwitches, CIDRs and free IPs; the service range; the on-prem
-    pod CIDRs and where each came from; the verdict of every check."""
-    out = ["## Address plan", "", "| zone | pod vSwitch | VPC | CIDR | free IPs |", "|---|---|---|---|---|"]
+    pod CIDRs and where each came from; the verdict of every check. ``stand_ins``: the cloud's facts were made up
+    (no cloud snapshot), and each such value is marked where it appears; ``cluster_stand_ins``: the same for the
+    cluster's facts (no cluster snapshot)."""
+    mark = STAND_IN if stand_ins else ""
+    cluster_mark = STAND_IN if cluster_stand_ins else ""
+    out = ["## Address plan", ""]
+    if stand_ins:
+        out += [STAND_IN_NOTE, ""]
+    out += ["| zone | pod vSwitch | VPC | CIDR | free IPs |", "|---|---|---|---|---|"]
     for zone in plan.zones:
         for v in zone.vswitches:
             cidrs = ", ".join(c for c in (v.cidr_block, v.ipv6_cidr_block) if c)
-            out.append(f"| {zone.zone} | `{v.id}` | `{v.vpc_id}` | {cidrs} | {v.available_ips} |")
+            out.append(f"| {zone.zone} | `{v.id}` | `{v.vpc_id}`{mark} | {cidrs}{mark} | {v.available_ips}{mark} |")
         for missing in zone.missing:
             out.append(f"| {zone.zone} | `{missing}` | - | **does not exist** | - |")
         if zone.cloud_nodes is None:
@@ -524,20 +560,24 @@ def address_plan_section(plan: AddressPlan) -> str:
             need = f"{_plural(zone.cloud_nodes, 'cloud node')} could take {zone.needed_ips}"
         else:
             need = f"no cloud node yet: minimum {zone.needed_ips}"
-        out.append(f"| **{zone.zone}** | | | **total** ({need}) | **{zone.free_ips}** |")
+        out.append(f"| **{zone.zone}** | | | **total** ({need}) | **{zone.free_ips}**{mark} |")
     out.append("")
-    vpcs = "; ".join(f"`{v.id}` {', '.join(v.cidr_blocks)}" for v in plan.vpcs) or "none found"
+    vpcs = "; ".join(f"`{v.id}` {', '.join(v.cidr_blocks)}{mark}" for v in plan.vpcs) or "none found"
     out += [f"- VPC: {vpcs}", f"- Service range (`serviceCidr`): {', '.join(plan.service_ranges)}"]
     if plan.kubernetes_service_ips is None:
         out.append(f"- {plan.kubernetes_service_source}: not in the snapshot (assumed the range's first address)")
     else:
-        out.append(f"- {plan.kubernetes_service_source} ClusterIP: {', '.join(plan.kubernetes_service_ips) or 'none'}")
+        ips = ", ".join(plan.kubernetes_service_ips) or "none"
+        out.append(f"- {plan.kubernetes_service_source} ClusterIP: {ips}{cluster_mark}")
     out += ["", "On-prem pod CIDRs:", ""]
     out += [f"- {c.cidr} ({c.source})" for c in plan.on_prem_pod_cidrs] or ["- none known"]
     nodes = ", ".join(f"{a.node} {a.address}" for a in plan.on_prem_node_addresses) or "none known"
     out += ["", f"On-prem node addresses: {nodes}", "", "| check | verdict | compared |", "|---|---|---|"]
     for check in plan.checks:
         verdict = "not done" if check.ok is None else ("ok" if check.ok else "**FAILS**")
+        cloud_check = any(word in check.name for word in CLOUD_FACTS)
+        if check.ok is not None and ((stand_ins and cloud_check) or (cluster_stand_ins and not cloud_check)):
+            verdict += " (against stand-ins)"
         out.append(f"| {check.name} | {verdict} | {check.detail} |")
     out.append("")
     return "\n".join(out)

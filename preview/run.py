@@ -12,6 +12,7 @@ import pulumi
 from hybrid_terway import constants
 from hybrid_terway.address_plan import AddressPlan, AddressPlanError, CloudFacts
 from hybrid_terway.isolation import patch_refusal
+from hybrid_terway.problems import grouped
 from hybrid_terway.settings import ConfigError, Settings, parse_settings
 from preview import artifacts
 from preview.address_facts import cluster_facts, kubernetes_service, preview_address_plan
@@ -22,9 +23,11 @@ from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
 from preview.placement import NodeIndex, judge_placement, judged_workloads, with_before
+from preview.provenance import Sources, console_notices, provenance_document, provenance_markdown
 from preview.rollouts import rollouts
 from preview.safe_yaml import MAX_SNAPSHOT_BYTES, YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
+from preview.security_review import review_document, review_markdown
 from preview.snapshot import SnapshotError, load_snapshot
 from preview.stack_config import StackConfig, StackFileError, load_stack_config
 
@@ -192,7 +195,7 @@ def _preview(
     finally:
         if pack is not None:
             pack.stop()
-    return write_artifacts(run, world, settings, snapshot, report, out, before, plan)
+    return write_artifacts(run, world, settings, snapshot, report, out, before, plan, cloud_snapshot)
 
 
 def write_artifacts(
@@ -204,6 +207,7 @@ def write_artifacts(
     out: Path,
     before: FakeCluster,
     address_plan: AddressPlan | None = None,
+    cloud_snapshot: Path | None = None,
 ) -> PreviewResult:
     """``before``: the cluster as it was before the program ran (``world.cluster`` is the cluster after it)."""
     manifests = []
@@ -237,7 +241,11 @@ def write_artifacts(
     if address_plan is not None:  # the preview's plan knows more than the program's (snapshot facts)
         warnings = [w for w in warnings if not w.startswith(constants.PROJECT + ":terway.podVswitches.")]
         warnings += address_plan.warnings
+    sources = Sources(run.stack, live, str(cloud_snapshot) if cloud_snapshot else None, settings.scenario.runs_terway)
+    review = review_document(artifacts.program_resources(run))
     plan = artifacts.plan_document(run, changes, rolled, live, placeholders)
+    plan["provenance"] = provenance_document(sources)
+    plan["securityReview"] = review
     artifacts.write_text(out / "plan.json", artifacts.dump_json(plan))
     # What `pulumi stack export` would hold after an `up` of this plan: every secret an envelope, never plain.
     artifacts.write_text(out / "state.json", artifacts.dump_json(run.state.export()))
@@ -245,10 +253,23 @@ def write_artifacts(
     if report is not None:
         artifacts.write_text(out / "policy-report.json", artifacts.dump_json(report))
     plan_md = artifacts.plan_markdown(
-        run, settings.scenario.value, manifests, placement, report, warnings, changes, rolled, live, placeholders
+        run,
+        settings.scenario.value,
+        manifests,
+        placement,
+        report,
+        warnings,
+        changes,
+        rolled,
+        live,
+        placeholders,
+        provenance_markdown(sources),
+        review_markdown(review),
     )
     if address_plan is not None:
-        plan_md += "\n" + artifacts.address_plan_section(address_plan)
+        plan_md += "\n" + artifacts.address_plan_section(
+            address_plan, stand_ins=cloud_snapshot is None, cluster_stand_ins=snapshot is None
+        )
     artifacts.write_text(out / "PLAN.md", plan_md)
 
     mandatory = [v for v in (report or {}).get("violations", []) if v["level"] == "mandatory"]
@@ -260,9 +281,11 @@ def write_artifacts(
         for r in rolled
     ]
     if address_plan is not None:
-        lines += [f"address plan: {line}" for line in address_plan.capacity_lines()]
+        stand_in = "" if cloud_snapshot else " (stand-in)"
+        lines += [f"address plan: {line}{stand_in}" for line in address_plan.capacity_lines()]
+    lines += [f"notice: {notice}" for notice in console_notices(sources)]
     lines += [f"warning: {w}" for w in warnings]
-    lines += [f"placement: {p}" for p in placement["problems"]]
+    lines += [f"placement: {p}" for p in grouped(placement["problems"])]
     lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]
     verdict = "FAILED" if failed else "ok"
     lines.append(f"{verdict}: {run.stack} ({settings.scenario.value}); artifacts in {out}")

@@ -116,7 +116,7 @@ def test_placement_before_and_after(tmp_path: Path) -> None:
     plan_md = (tmp_path / "dev" / "PLAN.md").read_text()
     assert (
         "- Placement today: 1 cloud node runs DaemonSet kube-system/calico-node, not terway-eniip only; "
-        "1 cloud node runs no CNI; after the plan: none" in plan_md
+        "1 cloud node runs no CNI; the plan fixes this" in plan_md
     )
 
 
@@ -128,9 +128,10 @@ def test_a_cluster_running_two_cnis_today_is_summarised(tmp_path: Path) -> None:
     snapshot = write_snapshot(list(cluster.objects.values()), tmp_path / "two-cnis.yaml")
     run("dev", tmp_path, snapshot)
     plan_md = (tmp_path / "dev" / "PLAN.md").read_text()
-    assert "- Placement today: 1 cloud node runs two CNIs; 2 on-prem nodes run two CNIs; after the plan: none" in (
+    assert "- Placement today: 1 cloud node runs two CNIs; 2 on-prem nodes run two CNIs; the plan fixes this" in (
         plan_md
     )
+    assert "after the plan: none" not in plan_md
     rolled = {r["name"]: r for r in plan_of(tmp_path, "dev")["rollouts"]}
     assert rolled["terway-eniip"]["nodes"] == 2 and rolled["terway-eniip"]["nodesLeft"] == 2
     assert rolled["terway-eniip"]["reason"] == "config hash (annotation hybrid-terway/config-hash), nodeSelector"

@@ -116,7 +116,7 @@ def test_a_failed_run_replaces_the_previous_plan_with_the_failure(tmp_path: Path
     root = project(tmp_path)
     out = tmp_path / "out"
     assert run(root, "dev", out) == EXIT_OK
-    assert "holds" in (out / "dev" / "PLAN.md").read_text()
+    assert "Placement after the plan: **ok**" in (out / "dev" / "PLAN.md").read_text()
     (out / "sibling.txt").write_text("not the stack's")
     stack_file = root / "Pulumi.dev.yaml"
     for broken in (
@@ -130,7 +130,7 @@ def test_a_failed_run_replaces_the_previous_plan_with_the_failure(tmp_path: Path
         assert plan["failed"] is True and plan["exitCode"] == EXIT_INVALID and plan["error"]
         assert "resources" not in plan
         markdown = (out / "dev" / "PLAN.md").read_text()
-        assert "**FAILED** (exit 2)" in markdown and "holds" not in markdown
+        assert "**FAILED** (exit 2)" in markdown and "Placement after the plan" not in markdown
         assert sorted(p.name for p in (out / "dev").iterdir()) == [MARKER, "PLAN.md", "plan.json"]
         assert (out / "sibling.txt").read_text() == "not the stack's"
     shutil.rmtree(out)

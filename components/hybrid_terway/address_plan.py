@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 
 from hybrid_terway import constants
+from hybrid_terway.problems import grouped
 from hybrid_terway.settings import TerwaySettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -147,7 +148,7 @@ class AddressPlanError(pulumi.RunError):
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        lines = "\n".join(f"  - {p}" for p in grouped(self.problems))
         super().__init__(
             f"the network plan does not fit the cloud and the cluster ({len(self.problems)} problem(s)):\n{lines}"
         )
