@@ -383,7 +383,12 @@ class FakeCluster:
             return {}
         api_version = str(obj.get("apiVersion") or "v1")
         creator = ssa.Manager(creator_of(kind, obj), ssa.UPDATE, api_version)
-        return ssa.update(None, _plain(obj), ssa.root_type(api_version, kind), {}, creator, _ignored(kind)).managed
+        try:
+            return ssa.update(None, _plain(obj), ssa.root_type(api_version, kind), {}, creator, _ignored(kind)).managed
+        except ssa.SchemaError as exc:
+            meta_of = _meta(obj)
+            where = _where(str(meta_of.get("namespace") or ""), str(meta_of.get("name")))
+            raise ClusterError(f"{kind} {where} is invalid: {exc}") from None
 
     @staticmethod
     def _decode(kind: str, key: Key, entries: Any) -> ssa.ManagedFields:
@@ -416,7 +421,7 @@ class FakeCluster:
         moved on only when something changed (an unchanged write is not written: ``GuaranteedUpdate`` in
         kubernetes ``staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go``)."""
         kind = key[0]
-        obj = copy.deepcopy(dict(new))
+        obj = _without_new_nulls(copy.deepcopy(dict(new)), live)
         meta: dict[str, Any] = dict(_meta(obj))
         live_meta = _meta(live) if live is not None else {}
         for bookkeeping in ("uid", "creationTimestamp", "resourceVersion", "generation"):
@@ -505,6 +510,21 @@ class FakeCluster:
         acting = ssa.Manager(manager, ssa.UPDATE, api_version)
         outcome = ssa.update(None, new, ssa.root_type(api_version, kind), managers, acting, _ignored(kind))
         return self._write(key, None, new, outcome.managed, acting, dry_run=False)
+
+
+def _without_new_nulls(new: dict[str, Any], live: Any) -> dict[str, Any]:
+    """The object as the API server stores it after converting it to its typed form: a field a write left null (an
+    emptied struct, map or list) is omitted; a null the live object already held stays as it was."""
+    out: dict[str, Any] = {}
+    for key, value in new.items():
+        before = live.get(key, _MISSING) if isinstance(live, Mapping) else _MISSING
+        if value is None and before is not None:
+            continue
+        out[key] = _without_new_nulls(value, before) if isinstance(value, dict) else value
+    return out
+
+
+_MISSING: Any = object()
 
 
 def _content(obj: Mapping[str, Any]) -> dict[str, Any]:

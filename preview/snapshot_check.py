@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway import constants, scheduling, ssa
 
 _APPS_KINDS = ("DaemonSet", "Deployment", "StatefulSet")
 _MATCH_EXPRESSION_OPERATORS = scheduling.OPERATORS
@@ -168,6 +168,12 @@ def check_object(obj: Mapping[str, Any]) -> list[str]:
     check.string(meta.get("namespace"), "metadata.namespace")
     check.string_map(meta.get("labels"), "metadata.labels")
     check.string_map(meta.get("annotations"), "metadata.annotations")
+    if meta.get("managedFields") is not None:
+        # kubectl get --show-managed-fields: entries the API server could decode (DecodeManagedFields)
+        try:
+            ssa.decode_managed_fields(meta["managedFields"])
+        except ssa.SchemaError as exc:
+            check.problems.append(f"{check.what}: {exc}")
     kind, api_version = obj.get("kind"), obj.get("apiVersion")
     if kind in _APPS_KINDS and api_version == "apps/v1":
         spec = check.mapping(obj.get("spec"), "spec", required=True) or {}

@@ -19,6 +19,8 @@ from preview.fake_cluster import (
     ApplyConflict,
     ClusterError,
     FakeCluster,
+    SnapshotError,
+    load_snapshot,
     make_workload,
 )
 
@@ -272,7 +274,8 @@ def test_structured_merge_diff_case(case: dict[str, Any]) -> None:
         live = outcome.obj if outcome.obj is not None else live
         managed = outcome.managed
     assert live == case["object"]
-    assert _names(managed) == {name: sorted(paths) for name, paths in case["managed"].items()}
+    if "managed" in case:
+        assert _names(managed) == {name: sorted(paths) for name, paths in case["managed"].items()}
 
 
 @pytest.mark.parametrize("case", SMD["messages"], ids=[c["origin"] for c in SMD["messages"]])
@@ -314,6 +317,8 @@ def test_api_server_apply_case(case: dict[str, Any]) -> None:
     for op in case["ops"]:
         if "create" in op:
             cluster.create(op["object"], manager=op["create"])
+        elif "put" in op:
+            cluster.update(cluster.read(op["token"], op["id"]), manager=op["put"])
         elif "merge-patch" in op:
             current = cluster.read(op["token"], op["id"])
             cluster.update(_merge_patch(current, op["patch"]), manager=op["merge-patch"])
@@ -333,3 +338,26 @@ def test_api_server_apply_case(case: dict[str, Any]) -> None:
         assert _at(obj, dotted) == value
     for dotted in case.get("absent", []):
         assert _at(obj, dotted) is _MISSING, obj
+
+
+def test_a_snapshot_with_managed_fields_the_api_server_could_not_decode_is_refused() -> None:
+    ds = calico()
+    ds["metadata"]["managedFields"] = [{"manager": "x", "operation": "Patch", "apiVersion": "apps/v1"}]
+    text = yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [ds]})
+    with pytest.raises(SnapshotError, match=r"DaemonSet kube-system/calico-node: metadata\.managedFields\[0\]: "
+                                            "operation must be `Apply` or `Update`"):  # fmt: skip
+        load_snapshot(text)
+    ds["metadata"]["managedFields"] = [
+        {"manager": "x", "operation": "Update", "apiVersion": "apps/v1", "fieldsType": "FieldsV1",
+         "fieldsV1": {"spec": {}}}
+    ]  # fmt: skip
+    with pytest.raises(SnapshotError, match="'spec' is not a field path element"):
+        load_snapshot(yaml.safe_dump(ds))
+
+
+def test_an_object_that_does_not_fit_its_type_is_an_error_naming_it() -> None:
+    ds = calico()
+    del ds["spec"]["template"]["spec"]["containers"][0]["name"]
+    cluster = FakeCluster.of([ds])
+    with pytest.raises(ClusterError, match=r'DaemonSet kube-system/calico-node is invalid: .*omits key field "name"'):
+        cluster.read(DS, "kube-system/calico-node")

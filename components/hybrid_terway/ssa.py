@@ -518,7 +518,8 @@ def _compare(lhs: Any, rhs: Any, t: TypeRef, path: Path, mod: set[Path], add: se
 
 
 def remove_items(value: Any, fields: FieldSet, t: TypeRef) -> Any:
-    """``TypedValue.RemoveItems``: ``value`` without the members of ``fields``; a map or list left empty goes."""
+    """``TypedValue.RemoveItems``: ``value`` without the members of ``fields``; a map or list that the removal
+    empties is left null under its key (the API server's conversion to its typed objects then drops it)."""
     out = _remove(value, fields, t)
     return {} if out is _ABSENT else out
 
@@ -551,7 +552,7 @@ def _remove(value: Any, fields: FieldSet, t: TypeRef) -> Any:
         if sub:
             entry = _remove(entry, sub, _field_type(atom, key))
             if entry is _ABSENT:
-                continue
+                entry = None  # a map or list emptied by the removal stays, null (typed/remove.go)
         out[key] = entry
     return out if out else _ABSENT
 
