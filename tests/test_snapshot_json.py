@@ -54,7 +54,10 @@ def test_json_snapshot_reads_as_the_yaml_one(path: Path) -> None:
 def test_a_node_keeps_what_the_preview_reads_and_workloads_stay_whole() -> None:
     calico = yaml.safe_load(CALICO.read_text())
     daemonset = next(o for o in calico["items"] if o["kind"] == "DaemonSet")
-    daemonset["metadata"]["managedFields"] = [{"manager": "kubectl", "operation": "Apply", "fieldsV1": {"f:spec": {}}}]
+    daemonset["metadata"]["managedFields"] = [
+        {"manager": "kubectl", "operation": "Apply", "apiVersion": "apps/v1", "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:spec": {}}}
+    ]  # fmt: skip
     text = json.dumps({"apiVersion": "v1", "kind": "List", "items": [kubelet_node("n1"), daemonset]})
     node, workload = load_snapshot(text, "snap.json")
     assert node == {
