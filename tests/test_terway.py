@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway import terway_model
+from hybrid_terway import constants, terway_model
 from hybrid_terway.settings import TerwaySettings
 from hybrid_terway.terway import (
     Credentials,
     EniConfError,
     addon_config,
+    eni_config_annotations,
     merge_eni_conf,
     owned_eni_conf,
     parse_live_eni_conf,
@@ -179,3 +180,13 @@ def test_placement_spec_pins_terway_to_cloud_nodes() -> None:
     spec = terway_placement_spec("alibabacloud.com/external=true", "abc")
     assert spec["template"]["spec"]["nodeSelector"] == {"alibabacloud.com/external": "true"}
     assert spec["template"]["metadata"]["annotations"] == {"hybrid-terway/config-hash": "abc"}
+
+
+def test_the_eni_config_patch_forces_and_carries_its_marker() -> None:
+    """The addon's manager owns data.eni_conf: without force every `up` would be a 409 (docs/running-up.md)."""
+    annotations = eni_config_annotations("v1.13.7", "m1")
+    assert annotations[constants.PATCH_FORCE_ANNOTATION] == "true"
+    assert annotations[constants.PATCH_FIELD_MANAGER_ANNOTATION] == constants.FIELD_MANAGER
+    assert annotations[constants.DRIFT_ANNOTATION] == "m1"
+    assert annotations[constants.TERWAY_VERSION_ANNOTATION] == "v1.13.7"
+    assert constants.TERWAY_VERSION_ANNOTATION not in eni_config_annotations(None, "m1")

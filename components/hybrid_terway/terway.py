@@ -160,6 +160,23 @@ def patch_annotations() -> dict[str, str]:
     return {constants.PATCH_FIELD_MANAGER_ANNOTATION: constants.FIELD_MANAGER}
 
 
+def eni_config_annotations(version: str | None, marker: pulumi.Input[str]) -> dict[str, Any]:
+    """The eni-config patch's annotations."""
+    return {
+        **patch_annotations(),
+        # Force: the addon's field manager owns data.eni_conf (it wrote the ConfigMap), and the merged text differs
+        # from the addon's, if only by being re-rendered: without force every `up` is a server-side-apply conflict
+        # (pulumi-kubernetes await.go patchForce), and Terway's patch, which waits for this one, never runs. Only
+        # eni_conf is taken; 10-terway.conf stays the addon's.
+        constants.PATCH_FORCE_ANNOTATION: "true",
+        # New when the live eni_conf drifted from the merge (a hand edit, an addon upgrade): the provider diffs
+        # against the last inputs, so without it a revert would never be sent.
+        constants.DRIFT_ANNOTATION: marker,
+        # The pinned version tells a policy pack which Terway reads this eni_conf (and its limits).
+        **({constants.TERWAY_VERSION_ANNOTATION: version} if version else {}),
+    }
+
+
 def terway_placement_spec(cloud_node_label: str, token: pulumi.Input[str]) -> dict[str, Any]:
     """The DaemonSet patch body: Terway only on cloud nodes, and a template annotation that rolls its pods.
 
@@ -363,19 +380,7 @@ class TerwayNetwork(pulumi.ComponentResource):
             metadata={
                 "name": constants.ENI_CONFIG_MAP,
                 "namespace": constants.TERWAY_NAMESPACE,
-                "annotations": {
-                    **patch_annotations(),
-                    # Force: the addon's field manager owns data.eni_conf (it wrote the ConfigMap), and the merged
-                    # text differs from the addon's, if only by being re-rendered: without force every `up` is a
-                    # server-side-apply conflict (pulumi-kubernetes await.go patchForce), and Terway's patch,
-                    # which waits for this one, never runs. Only eni_conf is taken; 10-terway.conf stays the addon's.
-                    constants.PATCH_FORCE_ANNOTATION: "true",
-                    # New when the live eni_conf drifted from the merge (a hand edit, an addon upgrade): the
-                    # provider diffs against the last inputs, so without it a revert would never be sent.
-                    constants.DRIFT_ANNOTATION: eni_marker,
-                    # The pinned version tells a policy pack which Terway reads this eni_conf (and its limits).
-                    **({constants.TERWAY_VERSION_ANNOTATION: terway.version} if terway.version else {}),
-                },
+                "annotations": eni_config_annotations(terway.version, eni_marker),
             },
             data={constants.ENI_CONF_KEY: eni_conf_value},
             opts=pulumi.ResourceOptions.merge(
