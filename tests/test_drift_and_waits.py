@@ -168,6 +168,14 @@ def test_int_or_percent_scales_as_kubernetes_does(value: Any, total: int, up: bo
     assert scaled(value, total, up, 7) == expected
 
 
+def test_numbers_as_the_engine_hands_them_over_are_doubles() -> None:
+    """2,000 pods and maxUnavailable 50 arrive as 2000.0 and 50.0 (protobuf Struct numbers)."""
+    live = daemonset(2000, maxUnavailable=50.0)
+    live["status"] = {"desiredNumberScheduled": 2000.0}
+    assert (rollout_wait("DaemonSet", live).pods, rollout_wait("DaemonSet", live).batches) == (2000, 40)
+    assert scaled(2.5, 10, True, 7) == 7, "not a whole number: the default"
+
+
 def test_a_small_daemonset_waits_the_default() -> None:
     wait = rollout_wait("DaemonSet", daemonset(5))
     assert (wait.pods, wait.batches, wait.timeout_seconds) == (5, 5, constants.DEFAULT_ROLLOUT_WAIT_SECONDS)

@@ -27,15 +27,27 @@ ON_DELETE = "OnDelete"
 RECREATE = "Recreate"
 
 
+def whole(value: Any) -> int | None:
+    """A whole number as the engine hands it over, or None. Property values cross the engine as protobuf
+    ``Struct`` values, whose numbers are doubles: ``2000`` arrives as ``2000.0``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    return int(value)
+
+
 def _int(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+    number = whole(value)
+    return number if number is not None and number >= 0 else default
 
 
 def scaled(value: Any, total: int, round_up: bool, default: int) -> int:
     """An IntOrString (``5`` or ``"25%"``) as a count of ``total`` pods (k8s.io/apimachinery ``intstr``
     ``GetScaledValueFromIntOrPercent``); ``default`` when unset or unreadable."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return max(value, 0)
+    number = whole(value)
+    if number is not None:
+        return max(number, 0)
     if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
         share = int(value[:-1]) * total / 100
         return math.ceil(share) if round_up else math.floor(share)
