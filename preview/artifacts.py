@@ -13,9 +13,10 @@ import yaml
 
 from hybrid_terway import constants, terway_model
 from hybrid_terway.address_plan import AddressPlan
+from hybrid_terway.interconnect import InterconnectPlan
 from hybrid_terway.problems import grouped
 from hybrid_terway.settings import Scenario
-from preview import engine_report
+from preview import engine_report, interconnect_snapshot
 from preview.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
 from preview.engine import MASK, ProgramRun, Registration, is_secret, mask, unwrap
 from preview.fake_cluster import Key, parse_type_token
@@ -612,3 +613,9 @@ def write_failure(out: Path, stack: str, message: str, exit_code: int) -> None:
     """PLAN.md and plan.json saying what failed (the stack folder was cleared before the run began)."""
     write_text(out / "plan.json", dump_json(failure_document(stack, message, exit_code)))
     write_text(out / "PLAN.md", failure_markdown(stack, message, exit_code))
+
+
+def interconnect_section(plan: InterconnectPlan | None, scenario: str) -> str:
+    """PLAN.md's "Interconnect" section (``preview.interconnect_snapshot.section_lines``); empty outside bgp."""
+    lines = interconnect_snapshot.section_lines(plan, scenario)
+    return "\n" + "\n".join(lines) if lines else ""

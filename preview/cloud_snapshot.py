@@ -30,6 +30,16 @@ from preview.fake_cloud import derived
 from preview.safe_yaml import YamlInputError, load_documents, load_json
 
 ACTIONS = ("DescribeVSwitches", "DescribeSecurityGroups", "DescribeVpcs")
+OPTIONAL_ACTIONS = (
+    "DescribeRouteTableList",
+    "DescribeRouteEntryList",
+    "DescribeVirtualBorderRouters",
+    "DescribeBgpGroups",
+    "DescribeBgpPeers",
+    "DescribeBgpNetworks",
+    "DescribeSecurityGroupAttribute",
+)
+"""The interconnect's actions (``preview.interconnect_snapshot``), read when the stack has an interconnect block."""
 
 
 class CloudSnapshotError(Exception):
@@ -96,9 +106,12 @@ def parse_cloud_snapshot(document: Any, source: str) -> CloudFacts:
     """The facts in a cloud snapshot (already parsed), or CloudSnapshotError naming what is wrong."""
     if not isinstance(document, Mapping):
         raise CloudSnapshotError(f"{source}: must map API action names ({', '.join(ACTIONS)}) to their response bodies")
-    unknown = sorted(str(k) for k in document if k not in ACTIONS)
+    unknown = sorted(str(k) for k in document if k not in ACTIONS and k not in OPTIONAL_ACTIONS)
     if unknown:
-        raise CloudSnapshotError(f"{source}: {', '.join(unknown)}: not one of {', '.join(ACTIONS)}")
+        raise CloudSnapshotError(
+            f"{source}: {', '.join(unknown)}: not one of {', '.join(ACTIONS)}, or of the interconnect's "
+            f"{', '.join(OPTIONAL_ACTIONS)}"
+        )
     missing = [a for a in ACTIONS if a not in document]
     if missing:
         raise CloudSnapshotError(
@@ -153,6 +166,11 @@ def parse_cloud_snapshot(document: Any, source: str) -> CloudFacts:
 
 def load_cloud_snapshot(data: str | bytes, source: str) -> CloudFacts:
     """Read a cloud snapshot: JSON as JSON (the ``aliyun`` CLI's tab-indented output), anything else as YAML."""
+    return parse_cloud_snapshot(load_cloud_document(data, source), source)
+
+
+def load_cloud_document(data: str | bytes, source: str) -> Any:
+    """A cloud snapshot's document, parsed but not yet checked."""
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
         if text.lstrip()[:1] in ("{", "["):
@@ -164,7 +182,7 @@ def load_cloud_snapshot(data: str | bytes, source: str) -> CloudFacts:
             document = documents[0]
     except YamlInputError as exc:
         raise CloudSnapshotError(str(exc)) from None
-    return parse_cloud_snapshot(document, source)
+    return document
 
 
 # --- representative facts -------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from typing import Any
 
 from hybrid_terway import constants
 from hybrid_terway.address_plan import CloudFacts
+from hybrid_terway.interconnect import InterconnectCloudFacts
+from preview import fake_interconnect
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -53,6 +55,8 @@ class FakeAlibabaCloud:
     cluster_id: str
     network: CloudFacts | None = None
     """The region's vSwitches, security groups and VPCs (a cloud snapshot, or representative facts)."""
+    interconnect: InterconnectCloudFacts | None = None
+    """Route tables, VBRs, BGP and security-group rules (a cloud snapshot, or representative facts)."""
     resources: dict[str, CloudResource] = field(default_factory=dict)
     installed_addons: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The cluster's installed addons by name (``version``, ``config``, ``required``), whoever installed them."""
@@ -145,6 +149,14 @@ class FakeAlibabaCloud:
                 "certificateAuthorities": [],
                 "id": self.cluster_id,
             }
+        interconnect_call = fake_interconnect.INTERCONNECT_CALLS.get(token)
+        if interconnect_call is not None:
+            if self.interconnect is None:
+                raise CloudError("UnsupportedCall", f"{token}: this fake cloud holds no interconnect facts")
+            try:
+                return interconnect_call(self.interconnect, args)
+            except fake_interconnect.InterconnectCallError as exc:
+                raise CloudError(exc.code, str(exc)) from None
         network_call = _NETWORK_CALLS.get(token)
         if network_call is not None:
             if self.network is None:
@@ -324,12 +336,44 @@ def _is_subset(small: Mapping[str, Any], big: Mapping[str, Any]) -> bool:
     return True
 
 
+def _interconnect_resource(
+    check: Callable[[FakeAlibabaCloud, list[Mapping[str, Any]], dict[str, Any]], str],
+) -> Callable[[FakeAlibabaCloud, str, dict[str, Any], CloudResource | None], CloudResource]:
+    """A route, BGP network or rule: refused as the API refuses it (``preview.fake_interconnect``)."""
+
+    def handle(
+        cloud: FakeAlibabaCloud, urn: str, inputs: dict[str, Any], existing: CloudResource | None
+    ) -> CloudResource:
+        type_ = next(t for t, h in _HANDLERS.items() if h is handle)
+        if existing is not None:
+            return CloudResource(type_, existing.id, {**existing.state, **inputs})
+        others: list[Mapping[str, Any]] = [r.state for u, r in cloud.resources.items() if r.type == type_ and u != urn]
+        try:
+            ident = check(cloud, others, inputs)
+        except fake_interconnect.InterconnectCallError as exc:
+            raise CloudError(exc.code, str(exc)) from None
+        return CloudResource(type_, ident, {**inputs, "id": ident})
+
+    return handle
+
+
 _HANDLERS: dict[str, Callable[[FakeAlibabaCloud, str, dict[str, Any], CloudResource | None], CloudResource]] = {
     "alicloud:ram/user:User": _user,
     "alicloud:ram/policy:Policy": _policy,
     "alicloud:ram/userPolicyAttachment:UserPolicyAttachment": _attachment,
     "alicloud:ram/accessKey:AccessKey": _access_key,
     "alicloud:cs/kubernetesAddon:KubernetesAddon": _addon,
+    "alicloud:vpc/routeEntry:RouteEntry": _interconnect_resource(
+        lambda cloud, others, inputs: fake_interconnect.check_route_entry(cloud.interconnect, others, inputs)
+    ),
+    "alicloud:vpc/bgpNetwork:BgpNetwork": _interconnect_resource(
+        lambda cloud, others, inputs: fake_interconnect.check_bgp_network(cloud.interconnect, others, inputs)
+    ),
+    "alicloud:ecs/securityGroupRule:SecurityGroupRule": _interconnect_resource(
+        lambda cloud, others, inputs: fake_interconnect.check_security_group_rule(
+            cloud.network, cloud.interconnect, others, inputs
+        )
+    ),
 }
 
 

@@ -11,16 +11,27 @@ import pulumi
 
 from hybrid_terway import constants
 from hybrid_terway.address_plan import AddressPlan, AddressPlanError, CloudFacts
+from hybrid_terway.interconnect import InterconnectCloudFacts, InterconnectPlan
 from hybrid_terway.isolation import patch_refusal
 from hybrid_terway.problems import grouped
 from hybrid_terway.settings import ConfigError, Settings, parse_settings
 from preview import artifacts
 from preview.address_facts import cluster_facts, kubernetes_service, preview_address_plan
-from preview.cloud_snapshot import CloudSnapshotError, load_cloud_snapshot, representative_network
+from preview.cloud_snapshot import CloudSnapshotError, load_cloud_document, parse_cloud_snapshot, representative_network
 from preview.deploy import DeploymentError
 from preview.engine import ProgramRun, World, run_program
 from preview.fake_cloud import CloudError, FakeAlibabaCloud
 from preview.fake_cluster import ClusterError, FakeCluster
+from preview.interconnect_snapshot import (
+    InterconnectSnapshotError,
+    interconnect_cloud,
+    interconnect_cluster,
+    pod_vswitches_of,
+    preview_interconnect_plan,
+)
+from preview.interconnect_snapshot import (
+    console_lines as interconnect_console_lines,
+)
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
 from preview.placement import NodeIndex, judge_placement, judged_workloads, with_before
 from preview.provenance import Sources, console_notices, provenance_document, provenance_markdown
@@ -109,15 +120,19 @@ def live_object_problems(cluster: FakeCluster, settings: Settings) -> list[str]:
     return problems
 
 
-def cloud_for(settings: Settings, cloud_snapshot: Path | None) -> CloudFacts:
-    """The region's network facts: from a cloud snapshot, or representative facts consistent with the stack."""
+def cloud_for(settings: Settings, cloud_snapshot: Path | None) -> tuple[CloudFacts, InterconnectCloudFacts | None]:
+    """The region's network facts (and the interconnect's, with its block): from a cloud snapshot, or
+    representative facts consistent with the stack."""
     if cloud_snapshot is None:
-        return representative_network(settings)
+        network = representative_network(settings)
+        return network, interconnect_cloud(settings, None, None, network.vswitches)
     try:
         data = read_input(cloud_snapshot)
     except YamlInputError as exc:
         raise PreviewError(f"--cloud-snapshot {exc}") from None
-    return load_cloud_snapshot(data, str(cloud_snapshot))
+    document = load_cloud_document(data, str(cloud_snapshot))
+    network = parse_cloud_snapshot(document, str(cloud_snapshot))
+    return network, interconnect_cloud(settings, document, str(cloud_snapshot), network.vswitches)
 
 
 def preview(
@@ -163,9 +178,9 @@ def _preview(
             print(f"notice: {notice}", file=sys.stderr)
         settings = settings_of(config)
         cluster = cluster_for(settings, snapshot)
-        network = cloud_for(settings, cloud_snapshot)
+        network, interconnect = cloud_for(settings, cloud_snapshot)
         facts = cluster_facts(settings, cluster)
-    except (StackFileError, SnapshotError, CloudSnapshotError) as exc:
+    except (StackFileError, SnapshotError, CloudSnapshotError, InterconnectSnapshotError) as exc:
         raise PreviewError(str(exc)) from None
     except ConfigError as exc:
         raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
@@ -178,7 +193,11 @@ def _preview(
         pack.spawn()  # boots on the other core while the program runs
     before = cluster.copy()  # the cluster as it is today: the program's run changes `cluster`
     try:
-        world = World(FakeAlibabaCloud(settings.cluster_id, network=network), cluster, settings.cloud_node_label)
+        world = World(
+            FakeAlibabaCloud(settings.cluster_id, network=network, interconnect=interconnect),
+            cluster,
+            settings.cloud_node_label,
+        )
         try:
             run = run_program(config.values, config.secret_keys, stack, world)
         except ConfigError as exc:
@@ -191,11 +210,26 @@ def _preview(
         plan = preview_address_plan(settings, network, facts)
         if plan is not None and plan.errors:
             raise PreviewError(str(AddressPlanError(plan.errors)))
+        # The interconnect with what the snapshots tell (every next hop and rule, Calico's pools and blocks).
+        interconnect_plan = None
+        if interconnect is not None:
+            cloud_nodes = sum((facts.cloud_nodes_per_zone or {}).values())
+            on_prem_nodes = None if snapshot is None else len(before.nodes()) - cloud_nodes
+            interconnect_plan = preview_interconnect_plan(
+                settings,
+                pod_vswitches_of(settings, network.vswitches),
+                interconnect,
+                interconnect_cluster(settings, before.objects, facts.on_prem_pod_cidrs, on_prem_nodes),
+            )
+            if interconnect_plan.errors:
+                raise PreviewError(str(AddressPlanError(interconnect_plan.errors)))
         report = pack.analyze_run(run) if pack is not None else None
     finally:
         if pack is not None:
             pack.stop()
-    return write_artifacts(run, world, settings, snapshot, report, out, before, plan, cloud_snapshot)
+    return write_artifacts(
+        run, world, settings, snapshot, report, out, before, plan, cloud_snapshot, interconnect_plan
+    )
 
 
 def write_artifacts(
@@ -208,6 +242,7 @@ def write_artifacts(
     before: FakeCluster,
     address_plan: AddressPlan | None = None,
     cloud_snapshot: Path | None = None,
+    interconnect_plan: InterconnectPlan | None = None,
 ) -> PreviewResult:
     """``before``: the cluster as it was before the program ran (``world.cluster`` is the cluster after it)."""
     manifests = []
@@ -241,6 +276,9 @@ def write_artifacts(
     if address_plan is not None:  # the preview's plan knows more than the program's (snapshot facts)
         warnings = [w for w in warnings if not w.startswith(constants.PROJECT + ":terway.podVswitches.")]
         warnings += address_plan.warnings
+    if interconnect_plan is not None:  # as for the address plan: the preview's facts are the fuller ones
+        warnings = [w for w in warnings if not w.startswith(constants.PROJECT + ":interconnect")]
+        warnings += interconnect_plan.warnings
     sources = Sources(run.stack, live, str(cloud_snapshot) if cloud_snapshot else None, settings.scenario.runs_terway)
     review = review_document(artifacts.program_resources(run))
     plan = artifacts.plan_document(run, changes, rolled, live, placeholders)
@@ -270,6 +308,7 @@ def write_artifacts(
         plan_md += "\n" + artifacts.address_plan_section(
             address_plan, stand_ins=cloud_snapshot is None, cluster_stand_ins=snapshot is None
         )
+    plan_md += artifacts.interconnect_section(interconnect_plan, settings.scenario.value)
     artifacts.write_text(out / "PLAN.md", plan_md)
 
     mandatory = [v for v in (report or {}).get("violations", []) if v["level"] == "mandatory"]
@@ -284,6 +323,7 @@ def write_artifacts(
         stand_in = "" if cloud_snapshot else " (stand-in)"
         lines += [f"address plan: {line}{stand_in}" for line in address_plan.capacity_lines()]
     lines += [f"notice: {notice}" for notice in console_notices(sources)]
+    lines += interconnect_console_lines(interconnect_plan, settings)
     lines += [f"warning: {w}" for w in warnings]
     lines += [f"placement: {p}" for p in grouped(placement["problems"])]
     lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]

@@ -14,6 +14,7 @@ from preview.cloud_snapshot import representative_network
 from preview.engine import ProgramRun, Registration, World, run_program
 from preview.fake_cloud import FakeAlibabaCloud
 from preview.fake_cluster import FakeCluster
+from preview.interconnect_snapshot import interconnect_cloud
 from preview.run import settings_of
 from preview.stack_config import StackConfig, available_stacks, load_stack_config
 
@@ -47,8 +48,13 @@ def dev_variant(tmp_path: Path, stack: str, on_prem_workloads: str = "[]") -> Pa
 
 
 def world_for(settings: Settings, cluster: FakeCluster | None = None) -> World:
+    network = representative_network(settings)
     return World(
-        FakeAlibabaCloud(settings.cluster_id, network=representative_network(settings)),
+        FakeAlibabaCloud(
+            settings.cluster_id,
+            network=network,
+            interconnect=interconnect_cloud(settings, None, None, network.vswitches),
+        ),
         cluster or FakeCluster.representative(settings),
         settings.cloud_node_label,
     )

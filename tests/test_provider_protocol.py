@@ -50,6 +50,9 @@ def test_schema_names_the_component_and_its_types(schema: dict[str, Any]) -> Non
             "CredentialSource",
             "CredentialStore",
             "CredentialsConfig",
+            "InterconnectConfig",
+            "InterconnectMode",
+            "InterconnectVia",
             "IpStack",
             "KeySlot",
             "OnPremWorkloadRef",
@@ -75,6 +78,7 @@ def test_schema_inputs_required_inputs_and_secrets(schema: dict[str, Any]) -> No
             "onPremWorkloads",
             "onPremPodCidrs",
             "cloudNodeLabel",
+            "interconnect",
             "kubeconfig",
             "accessKeySecret",
         ]

@@ -23,6 +23,9 @@ __all__ = [
     "CredentialStore",
     "CredentialsConfig",
     "HybridTerwayNetworkArgs",
+    "InterconnectConfig",
+    "InterconnectMode",
+    "InterconnectVia",
     "IpStack",
     "KeySlot",
     "OnPremWorkloadRef",
@@ -120,6 +123,45 @@ class CredentialsConfig(TypedDict):
     ModifyNetworkInterfaceAttribute, for a Terway build older than v1.9.6 (default false)."""
 
 
+class InterconnectVia(str, Enum):
+    """How the VPC reaches the data centre."""
+
+    VBR = "vbr"
+    """Express Connect Virtual Border Routers (vbrIds)."""
+    CEN = "cen"
+    TRANSIT_ROUTER = "transitRouter"
+    EXPRESS_CONNECT_ROUTER = "expressConnectRouter"
+
+
+class InterconnectMode(str, Enum):
+    """What is done about one piece of the interconnect."""
+
+    CHECK = "check"
+    """Read it and stop (or warn) when it is wrong."""
+    MANAGE = "manage"
+    """Add what is missing; existing equal ones are kept."""
+    OFF = "off"
+
+
+class InterconnectConfig(TypedDict):
+    """How cloud pods and on-prem pods reach each other (bgp only); see docs/interconnect.md."""
+
+    via: InterconnectVia
+    """vbr, cen, transitRouter or expressConnectRouter."""
+    vbrIds: NotRequired[list[str]]
+    """With via vbr (required there): the vbr- ids of the VBRs that connect the VPC to the data centre."""
+    onPremNodeCidrs: NotRequired[list[str]]
+    """The on-prem node CIDRs the security groups must admit."""
+    routes: NotRequired[InterconnectMode]
+    """VPC routes to each on-prem pod CIDR (default check)."""
+    bgpNetworks: NotRequired[InterconnectMode]
+    """With via vbr: each pod vSwitch CIDR a BGP network of a VBR (default check)."""
+    securityGroupIngress: NotRequired[InterconnectMode]
+    """Terway's security groups accept the on-prem pod and node CIDRs (default check)."""
+    noNatPools: NotRequired[InterconnectMode]
+    """A disabled Calico IPPool over each pod vSwitch CIDR: Calico does not SNAT toward cloud pods (default check)."""
+
+
 class OnPremWorkloadRef(TypedDict):
     """A workload that must never run on cloud nodes."""
 
@@ -147,6 +189,8 @@ class HybridTerwayNetworkArgs(TypedDict):
     """On-prem pod CIDRs (IPv4 or IPv6) the pod vSwitches and serviceCidr must not overlap; refused for overlay."""
     cloudNodeLabel: NotRequired[str]
     """How cloud nodes are told apart, key=value (default alibabacloud.com/external=true)."""
+    interconnect: NotRequired[InterconnectConfig]
+    """How cloud pods and on-prem pods reach each other: checked, or managed (bgp only)."""
     kubeconfig: NotRequired[pulumi.Input[str]]
     """A kubeconfig for the registered cluster (secret); fetched fresh from ACK on every run when absent."""
     accessKeySecret: NotRequired[pulumi.Input[str]]

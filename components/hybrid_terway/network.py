@@ -26,6 +26,7 @@ from hybrid_terway.address_plan import (
     setting_cidrs,
 )
 from hybrid_terway.args import HybridTerwayNetworkArgs, holds_output, plain_values
+from hybrid_terway.interconnect_wiring import build_interconnect
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.live import read_live
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
@@ -290,12 +291,16 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
                     f"{name}-kubernetes-service", pulumi.ResourceOptions(parent=self, provider=self.provider)
                 ),
             )
+        # The interconnect (bgp, hybrid-terway:interconnect): checked through invokes now; what `manage` adds waits
+        # for the checked plan and is in readyForCloudNodes.
+        self.interconnect = build_interconnect(name, settings, self, self.provider, self.address_plan)
         self.isolation = OnPremIsolation(
             f"{name}-isolation",
             OnPremIsolationArgs(settings.workloads, settings.cloud_node_label, self.provider, gate=self.address_plan),
             opts=pulumi.ResourceOptions(parent=self),
         )
         gates: list[pulumi.Output[str]] = [p.id for p in self.isolation.patches]
+        gates += self.interconnect.gates if self.interconnect is not None else []
 
         self.identity: TerwayIdentity | None = None
         self.terway: TerwayNetwork | None = None

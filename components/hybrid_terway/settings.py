@@ -62,10 +62,11 @@ CONFIG_KEYS = (
     "onPremWorkloads",
     "onPremPodCidrs",
     "cloudNodeLabel",
+    "interconnect",
     "kubeconfig",
     "accessKeySecret",
 )
-OBJECT_KEYS = frozenset({"terway", "credentials", "onPremWorkloads", "onPremPodCidrs"})
+OBJECT_KEYS = frozenset({"terway", "credentials", "onPremWorkloads", "onPremPodCidrs", "interconnect"})
 SECRET_KEYS = frozenset({"kubeconfig", "accessKeySecret"})
 SECRET_FIXES = {
     "kubeconfig": f"pulumi config set --secret {constants.PROJECT}:kubeconfig < kubeconfig.yaml",
@@ -175,6 +176,7 @@ K8sNamespace = Annotated[
     StrictStr, _matching(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", "a Kubernetes namespace name (DNS label)")
 ]
 NodeLabel = Annotated[StrictStr, AfterValidator(_label)]
+VbrId = Annotated[StrictStr, _matching(r"vbr-[a-z0-9]{8,32}", "a VBR id such as vbr-bp1a2b3c4d5e6f7g8h9i")]
 
 
 def _go_int(value: int) -> int:
@@ -324,6 +326,40 @@ class OnPremWorkload(_Model):
         )
 
 
+InterconnectMode = Literal["check", "manage", "off"]
+
+
+class InterconnectSettings(_Model):
+    """How the VPC reaches the data centre, and which of its pieces this program checks or manages
+    (``hybrid_terway.interconnect``; docs/interconnect.md)."""
+
+    via: Literal["vbr", "cen", "transitRouter", "expressConnectRouter"]
+    vbr_ids: Annotated[list[VbrId], Field(min_length=1)] | None = None
+    on_prem_node_cidrs: tuple[Annotated[StrictStr, AfterValidator(_ip_cidr)], ...] = ()
+    routes: InterconnectMode = "check"
+    bgp_networks: InterconnectMode = "check"
+    security_group_ingress: InterconnectMode = "check"
+    no_nat_pools: InterconnectMode = "check"
+
+    @model_validator(mode="after")
+    def _via_rules(self) -> InterconnectSettings:
+        problems: list[tuple[str, str]] = []
+        if self.via == "vbr" and not self.vbr_ids:
+            problems.append(("vbrIds", "is required with via 'vbr': the VBRs that connect the VPC to the data centre"))
+        if self.via != "vbr":
+            if self.vbr_ids is not None:
+                problems.append(("vbrIds", f"only applies to via 'vbr', not {self.via!r}"))
+            for key, mode in (("routes", self.routes), ("bgpNetworks", self.bgp_networks)):
+                if mode == "manage":
+                    problems.append(
+                        (key, f"= 'manage' needs via 'vbr': with {self.via!r} the routes are learned and published "
+                         "by that service, not added here; use 'check' or 'off'")
+                    )
+        if problems:
+            raise _ScenarioProblems(problems)
+        return self
+
+
 DEFAULT_BGP_WORKLOADS = (OnPremWorkload(kind=WorkloadKind.DAEMONSET, namespace="kube-system", name="calico-node"),)
 
 
@@ -335,6 +371,7 @@ class Settings(_Model):
     on_prem_workloads: tuple[OnPremWorkload, ...] | None = None
     on_prem_pod_cidrs: tuple[Annotated[StrictStr, AfterValidator(_ip_cidr)], ...] = ()
     cloud_node_label: NodeLabel = constants.CLOUD_NODE_LABEL
+    interconnect: InterconnectSettings | None = None
     has_kubeconfig: StrictBool = False
     has_access_key_secret: StrictBool = False
 
@@ -367,6 +404,23 @@ class Settings(_Model):
                             f"{w.ref} is the overlay CNI, which must also run on cloud nodes in scenario 'overlay'",
                         )
                     )
+        if self.interconnect is not None:
+            if self.scenario is not Scenario.BGP:
+                problems.append(
+                    (
+                        "interconnect",
+                        f"must not be set for scenario '{self.scenario.value}': only in 'bgp' do cloud pods and "
+                        "on-prem pods address each other across the VPC and the data centre",
+                    )
+                )
+            elif not self.on_prem_pod_cidrs:
+                problems.append(
+                    (
+                        "onPremPodCidrs",
+                        "is required with interconnect: the on-prem pod CIDRs the VPC must route to and the "
+                        "security groups must admit",
+                    )
+                )
         creds = self.effective_credentials
         if creds is not None:
             if creds.source == "existing" and not self.has_access_key_secret:

@@ -1,0 +1,336 @@
+"""The fake cloud's interconnect: the provider functions the program calls, answered from a cloud snapshot (or
+representative facts) in the provider's result shape, and the resources ``manage`` registers, refused as the
+API refuses them.
+
+Result fields are the pulumi_alicloud 4.0.0 output types (engine names, camelCase): ``vpc/outputs.py``
+``GetRouteTablesTableResult``, ``GetRouteEntriesEntryResult``, ``GetRouterInterfacesInterfaceResult``,
+``GetBgpNetworksNetworkResult``, ``GetBgpGroupsGroupResult``, ``GetBgpPeersPeerResult``; ``ecs/outputs.py``
+``GetSecurityGroupRulesRuleResult``; ``expressconnect/outputs.py`` ``GetVirtualBorderRoutersRouterResult``. As the
+data sources behind them do (terraform-provider-alicloud ``alicloud/data_source_alicloud_route_entries.go``,
+``data_source_alicloud_security_group_rules.go``), a route answers with its first next hop only, and a rule with
+its policy and protocol lowercased and without an IPv6 source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hybrid_terway.address_plan import CloudFacts
+from hybrid_terway.interconnect import InterconnectCloudFacts
+
+
+class InterconnectCallError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+def _listing_id(*parts: Any) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:10]
+
+
+def _route_tables(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    vpc = args.get("vpcId")
+    found = [t for t in facts.route_tables or () if not vpc or t.vpc_id == vpc]
+    items = [
+        {
+            "description": "",
+            "id": t.id,
+            "name": t.id,
+            "resourceGroupId": "",
+            "routeTableId": t.id,
+            "routeTableName": t.id,
+            "routeTableType": t.type,
+            "routerId": "",
+            "routerType": "VRouter",
+            "status": "Available",
+            "tags": {},
+            "vpcId": t.vpc_id,
+            "vswitchIds": list(t.vswitch_ids),
+        }
+        for t in found
+    ]
+    ids = [t.id for t in found]
+    return {**args, "id": _listing_id(vpc), "ids": ids, "names": ids, "tables": items, "totalCount": len(ids)}
+
+
+def _route_entries(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    table = args.get("routeTableId")
+    if not table:
+        raise InterconnectCallError("MissingParameter", "route_table_id is required")
+    items = [
+        {
+            "cidrBlock": e.destination,
+            # The data source keeps one InstanceId per route: the first next hop.
+            "instanceId": e.next_hops[0].id if e.next_hops else "",
+            "nextHopType": e.next_hops[0].type if e.next_hops else "",
+            "routeTableId": e.route_table_id,
+            "status": "Available",
+            "type": "Custom",
+        }
+        for e in facts.route_entries or ()
+        if e.route_table_id == table
+    ]
+    return {**args, "id": _listing_id(table), "entries": items}
+
+
+def _router_interfaces(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    items = [
+        {
+            "accessPointId": "",
+            "creationTime": "2026-01-01T00:00:00Z",
+            "description": "",
+            "healthCheckSourceIp": "",
+            "healthCheckTargetIp": "",
+            "id": ri.id,
+            "name": ri.id,
+            "oppositeInterfaceId": "",
+            "oppositeInterfaceOwnerId": "",
+            "oppositeRegionId": "",
+            "oppositeRouterId": ri.opposite_router_id,
+            "oppositeRouterType": "VBR",
+            "role": "InitiatingSide",
+            "routerId": "",
+            "routerType": "VRouter",
+            "specification": "Negative",
+            "status": "Active",
+            "vpcId": "",
+        }
+        for ri in facts.router_interfaces
+    ]
+    ids = [ri.id for ri in facts.router_interfaces]
+    return {**args, "id": _listing_id("ri"), "ids": ids, "names": ids, "interfaces": items}
+
+
+def _vbrs(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    wanted = set(args.get("ids") or ())
+    found = [v for v in facts.vbrs or () if not wanted or v.id in wanted]
+    items = [
+        {"id": v.id, "virtualBorderRouterId": v.id, "virtualBorderRouterName": v.id, "status": v.status} for v in found
+    ]
+    ids = [v.id for v in found]
+    return {**args, "id": _listing_id(sorted(wanted)), "ids": ids, "names": ids, "routers": items}
+
+
+def _bgp_networks(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    router = args.get("routerId")
+    found = [n for n in facts.bgp_networks or () if not router or n.router_id == router]
+    items = [
+        {"dstCidrBlock": n.cidr, "id": f"{n.router_id}:{n.cidr}", "routerId": n.router_id, "status": "Available"}
+        for n in found
+    ]
+    return {**args, "id": _listing_id(router), "ids": [i["id"] for i in items], "networks": items}
+
+
+def _bgp_groups(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    router = args.get("routerId")
+    found = [g for g in facts.bgp_groups or () if not router or g.router_id == router]
+    items = [
+        {
+            "authKey": "",
+            "bgpGroupName": g.id,
+            "description": "",
+            "hold": "",
+            "id": g.id,
+            "ipVersion": "IPV4",
+            "isFakeAsn": False,
+            "keepalive": "",
+            "localAsn": "45104",
+            "peerAsn": "",
+            "routeLimit": str(g.route_limit) if g.route_limit is not None else "",
+            "routerId": g.router_id,
+            "status": "Available",
+        }
+        for g in found
+    ]
+    ids = [g.id for g in found]
+    return {**args, "id": _listing_id(router), "ids": ids, "names": ids, "groups": items}
+
+
+def _bgp_peers(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    router = args.get("routerId")
+    found = [p for p in facts.bgp_peers or () if not router or p.router_id == router]
+    items = [
+        {
+            "authKey": "",
+            "bfdMultiHop": 0,
+            "bgpGroupId": p.group_id,
+            "bgpPeerId": p.id,
+            "bgpPeerName": p.id,
+            "bgpStatus": p.status,
+            "description": "",
+            "enableBfd": False,
+            "hold": "",
+            "id": p.id,
+            "ipVersion": "IPV4",
+            "isFake": False,
+            "keepalive": "",
+            "localAsn": "45104",
+            "peerAsn": "",
+            "peerIpAddress": p.peer_ip,
+            "routeLimit": str(p.route_limit) if p.route_limit is not None else "",
+            "routerId": p.router_id,
+            "status": "Available",
+        }
+        for p in found
+    ]
+    return {**args, "id": _listing_id(router), "ids": [p.id for p in found], "peers": items}
+
+
+def _security_group_rules(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    group = args.get("groupId")
+    if not group:
+        raise InterconnectCallError("MissingParameter", "group_id is required")
+    direction = args.get("direction")
+    items = [
+        {
+            "description": r.description,
+            "destCidrIp": "",
+            "destGroupId": "",
+            "destGroupOwnerAccount": "",
+            "direction": r.direction,
+            "ipProtocol": r.ip_protocol.lower(),
+            "nicType": "intranet",
+            "policy": r.policy.lower(),
+            "portRange": r.port_range,
+            "priority": r.priority,
+            # The data source sets no IPv6 source: a rule from an IPv6 CIDR shows an empty source.
+            "sourceCidrIp": r.source if ":" not in r.source else "",
+            "sourceGroupId": "",
+            "sourceGroupOwnerAccount": "",
+        }
+        for r in facts.security_rules or ()
+        if r.group_id == group and (not direction or r.direction == direction)
+    ]
+    return {**args, "id": group, "groupName": group, "groupDesc": "", "rules": items}
+
+
+INTERCONNECT_CALLS: dict[str, Callable[[InterconnectCloudFacts, Mapping[str, Any]], dict[str, Any]]] = {
+    "alicloud:vpc/getRouteTables:getRouteTables": _route_tables,
+    "alicloud:vpc/getRouteEntries:getRouteEntries": _route_entries,
+    "alicloud:vpc/getRouterInterfaces:getRouterInterfaces": _router_interfaces,
+    "alicloud:expressconnect/getVirtualBorderRouters:getVirtualBorderRouters": _vbrs,
+    "alicloud:vpc/getBgpNetworks:getBgpNetworks": _bgp_networks,
+    "alicloud:vpc/getBgpGroups:getBgpGroups": _bgp_groups,
+    "alicloud:vpc/getBgpPeers:getBgpPeers": _bgp_peers,
+    "alicloud:ecs/getSecurityGroupRules:getSecurityGroupRules": _security_group_rules,
+}
+
+
+# --- managed resources --------------------------------------------------------------------------
+
+IP_PROTOCOLS = ("tcp", "udp", "icmp", "icmpv6", "gre", "all")
+"""``alicloud.ecs.SecurityGroupRule`` ``ip_protocol`` (pulumi_alicloud 4.0.0 ``ecs/security_group_rule.py``)."""
+NEXTHOP_TYPES = (
+    "Instance",
+    "RouterInterface",
+    "VpnGateway",
+    "HaVip",
+    "NetworkInterface",
+    "NatGateway",
+    "IPv6Gateway",
+    "Attachment",
+    "VpcPeer",
+)
+"""``alicloud.vpc.RouteEntry`` ``nexthop_type`` (pulumi_alicloud 4.0.0 ``vpc/route_entry.py``)."""
+
+
+def _cidr(value: Any) -> bool:
+    try:
+        ipaddress.ip_network(str(value), strict=True)
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def check_route_entry(
+    facts: InterconnectCloudFacts | None, others: list[Mapping[str, Any]], inputs: Mapping[str, Any]
+) -> str:
+    table, cidr = inputs.get("routeTableId"), inputs.get("destinationCidrblock")
+    if facts is None or table not in {t.id for t in facts.route_tables or ()}:
+        raise InterconnectCallError("InvalidRouteTableId.NotFound", f"route table {table} does not exist")
+    if not _cidr(cidr):
+        raise InterconnectCallError("InvalidDestinationCidrBlock.Malformed", f"destination {cidr!r} is not a CIDR")
+    if inputs.get("nexthopType") not in NEXTHOP_TYPES:
+        raise InterconnectCallError("InvalidNextHopType", f"next hop type {inputs.get('nexthopType')!r} is invalid")
+    hop = inputs.get("nexthopId")
+    if inputs.get("nexthopType") == "RouterInterface" and hop not in {ri.id for ri in facts.router_interfaces}:
+        raise InterconnectCallError("InvalidNextHopId.NotFound", f"router interface {hop} does not exist")
+    # A route carrying this run's own description is this stack's, already in its state (a later run).
+    mine = inputs.get("description")
+    taken: set[tuple[Any, Any]] = {
+        (e.route_table_id, e.destination) for e in facts.route_entries or () if not mine or e.description != mine
+    }
+    taken |= {(o.get("routeTableId"), o.get("destinationCidrblock")) for o in others}
+    if (table, cidr) in taken:
+        raise InterconnectCallError("InvalidCIDRBlock.Duplicate", f"route table {table} already routes {cidr}")
+    # pulumi_alicloud vpc/route_entry.py (its import id): <table>:<router>:<cidr>:<type>:<next hop>
+    return f"{table}:vrt:{cidr}:{inputs.get('nexthopType')}:{hop}"
+
+
+def check_bgp_network(
+    facts: InterconnectCloudFacts | None, others: list[Mapping[str, Any]], inputs: Mapping[str, Any]
+) -> str:
+    router, cidr = inputs.get("routerId"), inputs.get("dstCidrBlock")
+    if facts is None or router not in {v.id for v in facts.vbrs or ()}:
+        raise InterconnectCallError("InvalidVbrId.NotFound", f"VBR {router} does not exist")
+    if not _cidr(cidr):
+        raise InterconnectCallError("InvalidDstCidrBlock.Malformed", f"{cidr!r} is not a CIDR")
+    taken: set[tuple[Any, Any]] = {(n.router_id, n.cidr) for n in facts.bgp_networks or ()} | {
+        (o.get("routerId"), o.get("dstCidrBlock")) for o in others
+    }
+    if (router, cidr) in taken:
+        raise InterconnectCallError("InvalidBgpNetwork.Duplicate", f"VBR {router} already advertises {cidr}")
+    return f"{router}:{cidr}"
+
+
+def check_security_group_rule(
+    network: CloudFacts | None,
+    facts: InterconnectCloudFacts | None,
+    others: list[Mapping[str, Any]],
+    inputs: Mapping[str, Any],
+) -> str:
+    group = inputs.get("securityGroupId")
+    if network is None or group not in {g.id for g in network.security_groups}:
+        raise InterconnectCallError("InvalidSecurityGroupId.NotFound", f"security group {group} does not exist")
+    if inputs.get("type") not in ("ingress", "egress"):
+        raise InterconnectCallError("InvalidParameter", f"type {inputs.get('type')!r}: must be ingress or egress")
+    protocol = inputs.get("ipProtocol")
+    if protocol not in IP_PROTOCOLS:
+        raise InterconnectCallError("InvalidIpProtocol.Malformed", f"ip_protocol {protocol!r}: one of {IP_PROTOCOLS}")
+    if protocol in ("all", "icmp", "icmpv6", "gre") and inputs.get("portRange") not in (None, "-1/-1"):
+        raise InterconnectCallError("InvalidIpPortRange.Malformed", f"{protocol} takes port range -1/-1")
+    if inputs.get("policy", "accept") not in ("accept", "drop"):
+        raise InterconnectCallError("InvalidPolicy.Malformed", f"policy {inputs.get('policy')!r}")
+    priority = inputs.get("priority", 1)
+    if not isinstance(priority, int) or not 1 <= priority <= 100:
+        raise InterconnectCallError("InvalidPriority.Malformed", f"priority {priority!r}: 1 to 100")
+    source = inputs.get("cidrIp") or inputs.get("ipv6CidrIp")
+    if not _cidr(source) or bool(inputs.get("cidrIp")) == bool(inputs.get("ipv6CidrIp")):
+        raise InterconnectCallError(
+            "InvalidSourceCidrIp.Malformed", f"exactly one of cidr_ip, ipv6_cidr_ip: {source!r}"
+        )
+    key = (group, inputs.get("type"), protocol, inputs.get("portRange"), source, inputs.get("policy", "accept"))
+    taken = {
+        (r.group_id, r.direction, r.ip_protocol.lower(), r.port_range, r.source, r.policy.lower())
+        for r in (facts.security_rules if facts else None) or ()
+        if not inputs.get("description") or r.description != inputs.get("description")
+    } | {
+        (
+            o.get("securityGroupId"),
+            o.get("type"),
+            o.get("ipProtocol"),
+            o.get("portRange"),
+            o.get("cidrIp") or o.get("ipv6CidrIp"),
+            o.get("policy", "accept"),
+        )
+        for o in others
+    }
+    if key in taken:
+        raise InterconnectCallError("InvalidPermission.Duplicate", f"security group {group} already has this rule")
+    # pulumi_alicloud ecs/security_group_rule.py: the rule's id joins its identifying inputs with ':'
+    nic, policy = inputs.get("nicType", "intranet"), inputs.get("policy", "accept")
+    return f"{group}:{inputs.get('type')}:{protocol}:{inputs.get('portRange')}:{nic}:{source}:{policy}:{priority}"
