@@ -167,6 +167,8 @@ class Deployment:
         old = self.old_of(request)
         if request.read_id is not None:
             return self._read(request, old)
+        if old is not None and request.options.ignore_changes:
+            request.inputs = ignore_changes(request.inputs, old.inputs, request.options.ignore_changes)
         if not request.custom:
             return self._component(request, old)
         if request.type.startswith("pulumi:providers:"):
@@ -556,6 +558,59 @@ def _check_inputs(inputs: Mapping[str, Any], kind: str) -> dict[str, Any]:
     checked = rules.normalize_inputs(plain(dict(inputs)), kind)
     rules.annotate_secrets(checked, inputs)
     return checked
+
+
+def _path_steps(path: str) -> list[str | int]:
+    """``a.b[0].c`` or ``a["b.c"]`` -> ``["a", "b", 0, "c"]`` (resource.ParsePropertyPath, without wildcards)."""
+    import re
+
+    steps: list[str | int] = []
+    for match in re.finditer(r'\[(\d+)\]|\["([^"]*)"\]|([^.\[\]]+)', path):
+        index, quoted, plain_key = match.groups()
+        steps.append(int(index) if index is not None else quoted if quoted is not None else plain_key)
+    return steps
+
+
+def ignore_changes(inputs: Mapping[str, Any], old: Mapping[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """step_generator.go ``processIgnoreChanges`` (wire form): at each path the new inputs take the old value, or
+    lose the key when the old inputs had none (``PropertyPath.Reset``)."""
+    result = copy.deepcopy(dict(inputs))
+    for path in paths:
+        steps = _path_steps(path)
+        if not steps:
+            continue
+        source: Any = old
+        for step in steps:
+            source = _step_into(source, step)
+            if source is _MISSING:
+                break
+        target: Any = result
+        for step in steps[:-1]:
+            target = _step_into(target, step)
+            if target is _MISSING:
+                break
+        if target is _MISSING or not isinstance(target, (dict, list)):
+            continue
+        last = steps[-1]
+        if isinstance(target, dict) and isinstance(last, str):
+            if source is _MISSING:
+                target.pop(last, None)
+            else:
+                target[last] = copy.deepcopy(source)
+        elif isinstance(target, list) and isinstance(last, int) and last < len(target) and source is not _MISSING:
+            target[last] = copy.deepcopy(source)
+    return result
+
+
+_MISSING = object()
+
+
+def _step_into(value: Any, step: str | int) -> Any:
+    if is_secret(value):
+        value = value.get("value")
+    if isinstance(step, int):
+        return value[step] if isinstance(value, list) and step < len(value) else _MISSING
+    return value[step] if isinstance(value, dict) and step in value else _MISSING
 
 
 def _replace_on_changes(diffs: tuple[str, ...], replace_on_changes: tuple[str, ...]) -> tuple[str, ...]:

@@ -321,9 +321,7 @@ def _parse_kubeconfig(value: Any) -> dict[str, Any]:
         raise KubeconfigError("failed to parse kubeconfig: not a mapping")
     for key in ("clusters", "contexts", "users"):
         entries = config.get(key)
-        if entries is not None and (
-            not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries)
-        ):
+        if entries is not None and (not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries)):
             # clientcmd's Config holds these as lists of named entries
             raise KubeconfigError(f"failed to parse kubeconfig: {key} must be a list of named entries")
     return config
@@ -444,15 +442,17 @@ _READ_DROPPED_ANNOTATIONS = ("deployment.kubernetes.io/revision", "kubectl.kuber
 
 def read_outputs(token: str, object_id: str, live: Mapping[str, Any], field_manager_name: str) -> dict[str, Any]:
     """provider/provider.go ``Read`` of an object with no prior state (a ``get``, or a CustomResource with an
-    ``id``): the whole live object plus ``__inputs`` filled from it (the schema's input properties, read-only
-    metadata dropped). Wire form: a Secret's ``data`` is secret (annotateSecrets), nothing else is."""
+    ``id``): the whole live object plus ``__inputs``, the object's identity and the live value of each of the
+    type's input properties in the provider's schema (``readFromCluster``; a custom resource's kind has none
+    there), read-only metadata dropped. The Python SDK sends no property it has no value for, so nothing else is
+    kept. Wire form: a Secret's ``data`` is secret (annotateSecrets), nothing else is."""
     _, kind, _ = parse_token(token)
     namespace, _, name = object_id.rpartition("/")
     inputs: dict[str, Any] = {"apiVersion": live.get("apiVersion"), "kind": live.get("kind")}
     meta = {"name": name, **({"namespace": namespace} if namespace else {})}
     inputs["metadata"] = meta
     for key in READ_INPUT_PROPERTIES.get(kind, ()):
-        if key in live:
+        if key in live and key not in ("apiVersion", "kind"):
             inputs[key] = copy.deepcopy(live[key])
     if isinstance(inputs.get("metadata"), dict):
         inputs["metadata"] = {k: v for k, v in inputs["metadata"].items() if k not in _READ_DROPPED_METADATA}

@@ -680,3 +680,41 @@ def test_the_run_lists_its_urns(tmp_path: Path) -> None:
 
 def test_unknown_values_are_a_change() -> None:
     assert rules.has_unknowns({"a": [rpc.UNKNOWN]})
+
+
+def test_ignore_changes_keeps_the_old_value_before_the_diff(tmp_path: Path) -> None:
+    """step_generator.go processIgnoreChanges: the ignored path takes the state's value, so it is no change."""
+    cluster = cluster_of(make_workload("DaemonSet", "kube-system", "calico-node"))
+    world = world_of(cluster)
+    opts = 'pulumi.ResourceOptions(provider=provider, ignore_changes=["spec.template.metadata.annotations.rev"])'
+    up(world, program(tmp_path, ds_patch(opts=opts)))
+    run = up(world, program(tmp_path, ds_patch('"2"', opts=opts), name="v2"))
+    assert ops(run) == ["same", "same"]
+    state = next(r for r in run.state.resources.values() if r.type.endswith("DaemonSetPatch"))
+    assert state.inputs["spec"]["template"]["metadata"]["annotations"]["rev"] == "1"
+    entry = next(r for r in run.registrations if r.type.endswith("DaemonSetPatch"))
+    assert entry.options.ignore_changes == ("spec.template.metadata.annotations.rev",)
+
+
+def test_a_read_of_a_custom_resource_keeps_only_its_identity_under_inputs(tmp_path: Path) -> None:
+    """provider.go Read: __inputs is filled from the schema's input properties, which a custom resource's kind
+    does not have; the outputs are the whole object all the same."""
+    installation = {
+        "apiVersion": "operator.tigera.io/v1",
+        "kind": "Installation",
+        "metadata": {"name": "default"},
+        "spec": {"calicoNetwork": {"bgp": "Enabled"}},
+    }
+    world = world_of(cluster_of(installation))
+    body = """
+    live = pulumi.CustomResource("kubernetes:operator.tigera.io/v1:Installation", "inst", {"apiVersion": None,
+        "kind": None, "metadata": None, "spec": None}, pulumi.ResourceOptions(provider=provider, id="default"))
+    """
+    run = up(world, program(tmp_path, body))
+    state = next(r for r in run.state.resources.values() if r.external)
+    assert state.outputs["spec"] == {"calicoNetwork": {"bgp": "Enabled"}}
+    assert state.outputs["__inputs"] == {
+        "apiVersion": "operator.tigera.io/v1",
+        "kind": "Installation",
+        "metadata": {"name": "default"},
+    }
