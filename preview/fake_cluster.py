@@ -18,7 +18,7 @@ import copy
 import ipaddress
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
@@ -358,6 +358,43 @@ class FakeCluster:
             {"apiVersion": api_version, "kind": kind, "metadata": identity},
             manager=manager,
         )
+
+    def replace_managers(
+        self, token: str, object_id: str, *, managers: Sequence[tuple[str, str]], manager: str
+    ) -> dict[str, Any]:
+        """Give ``manager`` (as an applier) the fields of every entry whose manager name starts with one of
+        ``managers``' names, with its operation (``(name prefix, "Apply"|"Update")``), main resource only; the
+        JSON patch of ``metadata.managedFields`` that pulumi-kubernetes sends before it updates an object that is
+        not a Patch resource (``fixCSAFieldManagers`` in ``provider/pkg/await/await.go``, built by fluxcd/pkg/ssa
+        ``PatchReplaceFieldsManagers``: the first match is renamed, later ones merged into it). Nothing matches:
+        nothing is written. Returns the object as stored."""
+        _, kind, _ = parse_type_token(token)
+        namespace, _, name = object_id.rpartition("/")
+        key = (kind, namespace, name)
+        live = self.objects.get(key)
+        if live is None:
+            raise ClusterError(f'{RESOURCES.get(kind, kind.lower() + "s")} "{name}" not found')
+        current = self._managed(kind, live)
+        target = ssa.Manager(manager, ssa.APPLY)
+        merged = current.get(target)
+        out: ssa.ManagedFields = {}
+        edited = False
+        for entry, owned in current.items():
+            if entry == target:
+                continue
+            matches = not entry.subresource and any(
+                entry.name.startswith(prefix) and entry.operation == operation for prefix, operation in managers
+            )
+            if not matches:
+                out[entry] = owned
+                continue
+            edited = True
+            merged = owned if merged is None else ssa.Owned(merged.fields | owned.fields, merged.api_version)
+        if not edited:
+            return self._with_managed_fields(live)
+        assert merged is not None
+        out[target] = merged
+        return self._write(key, live, _plain(live), out, target, dry_run=False)
 
     # --- the API server's bookkeeping ----------------------------------------------------------------
 

@@ -361,3 +361,33 @@ def test_an_object_that_does_not_fit_its_type_is_an_error_naming_it() -> None:
     cluster = FakeCluster.of([ds])
     with pytest.raises(ClusterError, match=r'DaemonSet kube-system/calico-node is invalid: .*omits key field "name"'):
         cluster.read(DS, "kube-system/calico-node")
+
+
+def test_the_providers_transfer_of_client_side_managers_to_its_own() -> None:
+    """fixCSAFieldManagers: a Secret made with kubectl becomes the provider's before it applies, so no conflict."""
+    cluster = FakeCluster()
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "alibaba-addon-secret", "namespace": "kube-system"},
+        "data": {"access-key-id": "a2V5", "access-key-secret": "c2VjcmV0"},
+    }
+    cluster.create(secret, manager="kubectl-create")
+    body = copy.deepcopy(secret)
+    body["data"] = {"access-key-id": "bmV3", "access-key-secret": "bmV3"}
+    token = "kubernetes:core/v1:Secret"
+    with pytest.raises(ApplyConflict, match='conflicts with "kubectl-create" using v1:'):
+        cluster.apply(token, body, manager="pulumi-kubernetes-1a2b3c4d")
+    unchanged = cluster.replace_managers(
+        token, "kube-system/alibaba-addon-secret", managers=[("before-first-apply", "Update")], manager="p"
+    )
+    assert {e["manager"] for e in unchanged["metadata"]["managedFields"]} == {"kubectl-create"}
+    pulumi = "pulumi-kubernetes-1a2b3c4d"
+    moved = cluster.replace_managers(
+        token, "kube-system/alibaba-addon-secret", managers=[("kubectl", "Update")], manager=pulumi
+    )
+    assert [(e["manager"], e["operation"]) for e in moved["metadata"]["managedFields"]] == [
+        ("pulumi-kubernetes-1a2b3c4d", "Apply")
+    ]
+    out = cluster.apply(token, body, manager="pulumi-kubernetes-1a2b3c4d")
+    assert out["data"] == body["data"]
