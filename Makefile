@@ -67,6 +67,7 @@ test: $(STAMP) lint
 bench: $(PREVIEW_STAMP)
 	$(PY) benchmarks/preview_bench.py
 	$(PY) benchmarks/hostile_input_bench.py
+	$(PY) benchmarks/large_cluster_bench.py
 
 MERMAID_CLI := build/mermaid-cli
 CHROMIUM ?= $(firstword $(shell command -v chromium chromium-browser google-chrome 2>/dev/null))

@@ -4,7 +4,9 @@ asserted). Each run is a fresh ``python -m preview`` process; its peak resident 
 
 1. A stack file of nested aliases (about 500 bytes that expand to half a billion nodes): refused, exit 2.
 2. A snapshot of nested aliases, with the dev stack: refused, exit 2.
-3. A generated snapshot of about 50 MB (realistic Nodes: labels, annotations, conditions, images) plus the dev
+3. Hostile snapshots in both formats, each refused (exit 2): nesting 100,000 deep, a duplicate key, a string
+   larger than the format's size bound (64 MiB for YAML, 256 MiB for JSON), a byte that is not UTF-8.
+4. A generated snapshot of about 50 MB (realistic Nodes: labels, annotations, conditions, images) plus the dev
    stack's calico-node DaemonSet: previewed, exit 0.
 
 ``python benchmarks/hostile_input_bench.py [--size-mb 50]``
@@ -36,7 +38,13 @@ print(json.dumps({"code": done.returncode, "wall": wall, "peak_mb": peak_mb, "la
 
 
 def measure(cmd: list[str]) -> dict[str, object]:
-    out = subprocess.run([PYTHON, "-c", METER, *cmd], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [PYTHON, "-c", METER, *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     result: dict[str, object] = json.loads(out.stdout)
     return result
 
@@ -61,7 +69,10 @@ def big_snapshot(path: Path, size: int) -> int:
                 "kubernetes.io/hostname": f"node-{nodes}",
             }
             if nodes % 2:
-                labels |= {"alibabacloud.com/external": "true", "topology.kubernetes.io/zone": "cn-hangzhou-h"}
+                labels |= {
+                    "alibabacloud.com/external": "true",
+                    "topology.kubernetes.io/zone": "cn-hangzhou-h",
+                }
             node = {
                 "apiVersion": "v1",
                 "kind": "Node",
@@ -72,11 +83,24 @@ def big_snapshot(path: Path, size: int) -> int:
                 },
                 "status": {
                     "conditions": [
-                        {"type": t, "status": "False", "reason": f"KubeletHasSufficient{t}", "message": t}
-                        for t in ("MemoryPressure", "DiskPressure", "PIDPressure", "Ready")
+                        {
+                            "type": t,
+                            "status": "False",
+                            "reason": f"KubeletHasSufficient{t}",
+                            "message": t,
+                        }
+                        for t in (
+                            "MemoryPressure",
+                            "DiskPressure",
+                            "PIDPressure",
+                            "Ready",
+                        )
                     ],
                     "images": [
-                        {"names": [f"registry.example.com/app-{k}@sha256:{k:064x}"], "sizeBytes": 100000 + k}
+                        {
+                            "names": [f"registry.example.com/app-{k}@sha256:{k:064x}"],
+                            "sizeBytes": 100000 + k,
+                        }
                         for k in range(30)
                     ],
                 },
@@ -92,6 +116,32 @@ def big_snapshot(path: Path, size: int) -> int:
     return nodes
 
 
+def hostile_snapshots() -> list[tuple[str, bytes]]:
+    """(file name, content) of each hostile snapshot, in JSON and in YAML."""
+    node = b'{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1", "labels": {"a": "%s"}}}'
+    deep = b"[" * 100_000 + b"]" * 100_000
+    cases = [
+        ("deep.json", b'{"apiVersion": "v1", "kind": "List", "items": ' + deep + b"}"),
+        ("deep.yaml", b"apiVersion: v1\nkind: List\nitems: " + deep + b"\n"),
+        (
+            "duplicate-key.json",
+            b'{"apiVersion": "v1", "kind": "List", "kind": "List", "items": []}',
+        ),
+        ("duplicate-key.yaml", b"apiVersion: v1\nkind: List\nitems: []\nkind: List\n"),
+        ("huge-string.json", node % (b"x" * (256 * 1024 * 1024))),
+        (
+            "huge-string.yaml",
+            b"apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels: {a: " + b"x" * (64 << 20) + b"}\n",
+        ),
+        ("not-utf8.json", node % b"\xff"),
+        (
+            "not-utf8.yaml",
+            b"apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels: {a: \xff}\n",
+        ),
+    ]
+    return cases
+
+
 def report(what: str, result: dict[str, object]) -> None:
     print(f"{what}: exit {result['code']}, {result['wall']:.2f} s wall, {result['peak_mb']:.0f} MB peak")
     for line in result["last"] if isinstance(result["last"], list) else []:
@@ -100,7 +150,12 @@ def report(what: str, result: dict[str, object]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--size-mb", type=float, default=50.0, help="size of the generated snapshot (default 50)")
+    parser.add_argument(
+        "--size-mb",
+        type=float,
+        default=50.0,
+        help="size of the generated snapshot (default 50)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -117,6 +172,14 @@ def main() -> None:
             f"nested-alias snapshot ({snapshot.stat().st_size} bytes)",
             measure([*preview, "--stack", "dev", "--snapshot", str(snapshot)]),
         )
+        for name, content in hostile_snapshots():
+            path = work / name
+            path.write_bytes(content)
+            report(
+                f"{name} ({len(content):,} bytes)",
+                measure([*preview, "--stack", "dev", "--snapshot", str(path)]),
+            )
+            path.unlink()
         big = work / "big-snapshot.yaml"
         nodes = big_snapshot(big, int(args.size_mb * 1_000_000))
         report(

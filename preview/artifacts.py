@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 
 from hybrid_terway import constants, terway_model
@@ -24,7 +25,14 @@ from preview.placement import findings
 
 
 def dump_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """``data`` as indented JSON, keys sorted, UTF-8 as written: orjson (C), or the standard library's encoder
+    for what orjson does not encode (an integer beyond 64 bits, a key that is not a string). The two write the
+    same text but for a float below 1e-4 (``1e-7`` against ``1e-07``) and NaN or infinity (``null``, where the
+    standard library writes ``NaN``, which is not JSON)."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    except TypeError:
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def program_resources(run: ProgramRun) -> list[Registration]:

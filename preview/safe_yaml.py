@@ -406,7 +406,7 @@ def _utf8_text(data: str | bytes, source: str, limit: int | None = None) -> tupl
         prefix = data[: exc.start].decode("utf-8")
         bad = data[exc.start : exc.start + 1].hex()
         raise YamlInputError(
-            f"{_position(prefix, len(prefix), source)}: not UTF-8 text (byte 0x{bad}); binary data is not YAML"
+            f"{_position(prefix, len(prefix), source)}: not UTF-8 text (byte 0x{bad}); binary data is not YAML or JSON"
         ) from None
     return bytes(data), text
 
