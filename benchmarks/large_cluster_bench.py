@@ -72,7 +72,7 @@ def small_nodes_json(path: Path, nodes: int) -> None:
             "metadata": {"name": name, "labels": labels},
         }
         items.append(node | {"status": {"addresses": [] if i % 2 else [address]}})
-    items += realistic_snapshot.system_objects()
+    items += realistic_snapshot.system_objects(nodes, nodes // 2)
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=4))
 
 

@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import realistic_snapshot
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,10 @@ def synthetic_cluster(nodes: int, workloads: int, directory: Path) -> tuple[Path
         }
         if kind == "StatefulSet":
             spec["serviceName"] = name
+        if kind == "DaemonSet":
+            # As a large cluster runs its DaemonSets: with the default of one node at a time, rolling 1,000 nodes
+            # outlasts the provider's wait, and the preview says the program would fail.
+            spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "10%"}}
         return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": namespace}, "spec": spec}
 
     listed = [{"kind": "DaemonSet", "namespace": "kube-system", "name": "calico-node"}]
@@ -78,6 +83,9 @@ def synthetic_cluster(nodes: int, workloads: int, directory: Path) -> tuple[Path
         kind, namespace, name = kinds[i % 3], f"team-{i % 17}", f"onprem-app-{i}"
         items.append(workload(kind, namespace, name))
         listed.append({"kind": kind, "namespace": namespace, "name": name})
+    # Terway as installed on the cloud nodes (its addon's DaemonSet and eni-config), rolling 10% at a time.
+    installed = realistic_snapshot.system_objects(nodes, nodes // 2)
+    items += [o for o in installed if o["metadata"]["name"] in ("terway-eniip", "eni-config")]
     snapshot = directory / "snapshot.yaml"
     snapshot.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items}))
     stack = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())

@@ -18,8 +18,8 @@ Object sizes follow what the kubelet and the controllers write (kubernetes/kuber
   ``kubectl apply`` leaves;
 - every namespace has the ``kube-root-ca.crt`` ConfigMap (``ca.crt``: one PEM certificate, about 1.1 kB) that
   kube-controller-manager's root-CA publisher writes (``pkg/controller/certificates/rootcacertpublisher``);
-- kube-system holds the dev stack's Calico (``calico-node``, from ``tests/data/snapshots/bgp-calico-two-terms.yaml``),
-  kube-proxy and CoreDNS.
+- kube-system holds Calico, kube-proxy and Terway as installed on the cloud nodes, with ``eni-config``
+  (``tests/data/snapshots/bgp-calico-terway-installed.yaml``), each DaemonSet with its controller's status.
 
 ``--managed-fields`` adds ``metadata.managedFields`` as ``kubectl get --show-managed-fields`` prints them (the kubelet's
 status entry on each Node; kubectl's apply entry and the controller's status entry on each Deployment).
@@ -364,16 +364,34 @@ def root_ca(namespace: str, i: int) -> dict[str, Any]:
     }
 
 
-def system_objects() -> list[dict[str, Any]]:
-    """The dev stack's calico-node (and its kube-system neighbours) from the two-term Calico test snapshot."""
-    calico = yaml.safe_load((ROOT / "tests/data/snapshots/bgp-calico-two-terms.yaml").read_text())["items"]
-    return [o for o in calico if o["kind"] != "Node"]
+def system_objects(nodes: int = 4, cloud_nodes: int = 2) -> list[dict[str, Any]]:
+    """kube-system of a cluster running Calico and, on its cloud nodes, Terway (the test snapshot
+    ``bgp-calico-terway-installed.yaml``), each DaemonSet with the status its controller writes (apps/v1
+    ``DaemonSetStatus``) for the nodes it runs on, and rolling 10% of them at a time, as a large cluster runs
+    them: one node at a time (the default) would outlast the provider's wait for 5,000 nodes."""
+    path = ROOT / "tests/data/snapshots/bgp-calico-terway-installed.yaml"
+    found = [o for o in yaml.safe_load(path.read_text())["items"] if o["kind"] != "Node"]
+    for obj in found:
+        if obj["kind"] != "DaemonSet":
+            continue
+        count = cloud_nodes if obj["metadata"]["name"] == "terway-eniip" else nodes
+        obj["spec"]["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "10%"}}
+        obj["status"] = {
+            "currentNumberScheduled": count,
+            "desiredNumberScheduled": count,
+            "numberAvailable": count,
+            "numberMisscheduled": 0,
+            "numberReady": count,
+            "observedGeneration": obj["metadata"].get("generation", 1),
+            "updatedNumberScheduled": count,
+        }
+    return found
 
 
 def objects(nodes: int, deployments: int, images: int, managed_fields: bool) -> Iterator[dict[str, Any]]:
     for i in range(nodes):
         yield node(i, cloud=i % 2 == 1, images=images, managed_fields=managed_fields)
-    yield from system_objects()
+    yield from system_objects(nodes, nodes // 2)
     namespaces = [f"team-{n}" for n in range(max(1, deployments // 5))]
     for i in range(deployments):
         yield deployment(i, namespaces[i % len(namespaces)], managed_fields)

@@ -421,6 +421,8 @@ def read_input(path: Path, source: str | None = None, limit: int | None = None) 
     name = source or str(path)
     limit = MAX_INPUT_BYTES if limit is None else limit
     try:
+        if path.is_file() and path.stat().st_size > limit:  # refused without reading it
+            raise YamlInputError(f"{name}: larger than the {limit} bytes this reader accepts")
         with path.open("rb") as stream:
             data = stream.read(limit + 1)
     except OSError as exc:
