@@ -17,7 +17,7 @@ STACK ?= dev
 SNAPSHOT ?=
 CLOUD_SNAPSHOT ?=
 
-.PHONY: preview test lint bench graph clean distclean FORCE
+.PHONY: preview test lint bench graph clean distclean policy-pack FORCE
 
 # The interpreter behind a Python: its version and installation prefix (a venv's base_prefix is its builder's).
 PY_ID := import sys; print(sys.version.split()[0], sys.base_prefix)
@@ -54,11 +54,16 @@ $(STAMP): $(PREVIEW_STAMP) requirements-dev.txt
 
 FORCE:
 
+# What `pulumi policy publish` ships: policy/ with the pure modules of hybrid_terway it imports (docs/release.md).
+policy-pack: $(PREVIEW_STAMP)
+	$(PY) -m preview.pack_bundle build/policy-pack
+
 preview: $(PREVIEW_STAMP)
 	$(PY) -m preview --stack $(STACK) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT)) $(if $(CLOUD_SNAPSHOT),--cloud-snapshot $(CLOUD_SNAPSHOT))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(VENV)/bin/mypy components/hybrid_terway preview policy/hybrid_terway_guard __main__.py provider
 
 test: $(STAMP) lint

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-import tomllib
 import yaml
 
+from hybrid_terway.version import __version__
 from policy.hybrid_terway_guard import config
 from preview.policy_harness import POLICY_DIR, AnalyzerInfo, PolicyInfo, PolicyPackError, pack_version, reconcile_config
 from tests.conftest import ROOT
@@ -64,8 +64,7 @@ def test_the_pack_itself_refuses_settings_its_policies_do_not_take() -> None:
 
 def test_one_version_everywhere(tmp_path: Path) -> None:
     declared = yaml.safe_load((POLICY_DIR / "PulumiPolicy.yaml").read_text())["version"]
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    assert declared == project == pack_version(POLICY_DIR) == "0.1.0"
+    assert declared == __version__ == pack_version(POLICY_DIR) == "0.1.0"
     from preview.run import preview
 
     preview(ROOT, "dev", None, tmp_path / "dev", policy=True)

@@ -14,7 +14,6 @@ resources to wait for, which their schema could not state.
 import inspect
 import json
 import re
-from importlib import metadata
 from typing import Any, cast
 
 import pulumi
@@ -28,6 +27,7 @@ from hybrid_terway.args import HybridTerwayNetworkArgs, TerwayIdentityInputs
 from hybrid_terway.network import HybridTerwayNetwork
 from hybrid_terway.ram import IdentityInputError, TerwayIdentity
 from hybrid_terway.settings import SECRET_KEYS, ConfigError
+from hybrid_terway.version import __version__
 
 PACKAGE_NAME = constants.PROJECT
 """The package name: the first part of every type token."""
@@ -43,7 +43,8 @@ SECRET_OUTPUTS: dict[str, tuple[str, ...]] = {constants.IDENTITY_COMPONENT_TYPE:
 
 
 def package_version() -> str:
-    return metadata.version("hybrid-terway")
+    """The schema's version: this repository's one version (``hybrid_terway.version``), not what pip recorded."""
+    return __version__
 
 
 def mark_secrets(schema: dict[str, Any]) -> dict[str, Any]:
