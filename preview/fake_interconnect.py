@@ -305,8 +305,11 @@ def check_security_group_rule(
         raise InterconnectCallError("InvalidIpPortRange.Malformed", f"{protocol} takes port range -1/-1")
     if inputs.get("policy", "accept") not in ("accept", "drop"):
         raise InterconnectCallError("InvalidPolicy.Malformed", f"policy {inputs.get('policy')!r}")
-    priority = inputs.get("priority", 1)
-    if not isinstance(priority, int) or not 1 <= priority <= 100:
+    priority = inputs.get("priority", 1)  # a number on the wire: 1.0 is 1
+    if isinstance(priority, bool) or not isinstance(priority, (int, float)) or not float(priority).is_integer():
+        raise InterconnectCallError("InvalidPriority.Malformed", f"priority {priority!r}: 1 to 100")
+    priority = int(priority)
+    if not 1 <= priority <= 100:
         raise InterconnectCallError("InvalidPriority.Malformed", f"priority {priority!r}: 1 to 100")
     source = inputs.get("cidrIp") or inputs.get("ipv6CidrIp")
     if not _cidr(source) or bool(inputs.get("cidrIp")) == bool(inputs.get("ipv6CidrIp")):

@@ -93,6 +93,18 @@ def _schema_file(api_version: str, kind: str) -> str:
     return f"{kind.lower()}-{group_version}.json"
 
 
+CRD_SCHEMAS = {
+    ("crd.projectcalico.org/v1", "IPPool"): Path(__file__).parent / "schemas" / "ippool-crd-projectcalico-org-v1.json"
+}
+"""Custom resources the program sends, with their CRD's schema ported as data (cited in each file)."""
+
+
+@functools.lru_cache(maxsize=4)
+def _crd_validator(path: Path, partial: bool) -> jsonschema.protocols.Validator:
+    schema = json.loads(path.read_text())
+    return jsonschema.Draft202012Validator(_drop_required(schema) if partial else schema)
+
+
 def validate_object(obj: Mapping[str, Any], *, partial: bool, strict: bool = True) -> list[str]:
     """Problems with ``obj`` (empty when it validates). ``partial``: a server-side-apply patch body.
 
@@ -105,6 +117,9 @@ def validate_object(obj: Mapping[str, Any], *, partial: bool, strict: bool = Tru
             target = target.get(key, {}) if isinstance(target, Mapping) else {}
         validator = _validator("affinity-v1.json", partial, strict)
         prefix = ".".join(constants.TIGERA_AFFINITY_PATH) + "."
+    elif (api_version, kind) in CRD_SCHEMAS:
+        target, prefix = obj, ""
+        validator = _crd_validator(CRD_SCHEMAS[(api_version, kind)], partial)
     else:
         target, prefix = obj, ""
         validator = _validator(_schema_file(api_version, kind), partial, strict)

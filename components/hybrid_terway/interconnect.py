@@ -762,6 +762,12 @@ def _check_nat(
             if not covered:
                 exists = pools is not None and any(p.name == no_nat_pool_name(cidr) for p in pools)
                 plan.managed_pools.append(ManagedPool(no_nat_pool_name(cidr), cidr, exists))
+            elif pools is not None:
+                plan.warnings.append(
+                    f"{key}: pod vSwitch CIDR {cidr} is already covered by a disabled Calico IPPool; `pulumi up` "
+                    f"reads no list of pools and adds {no_nat_pool_name(cidr)} over it as well: with such a pool, "
+                    "set noNatPools: check"
+                )
     if pools is None:
         plan.checks.append(
             Check(name, None, "Calico IPPools not read" + (": the pools are added" if plan.managed_pools else ""))
