@@ -14,6 +14,7 @@ pulumi.export("scenario", network.scenario)
 pulumi.export("clusterId", network.cluster_id)
 pulumi.export("onPremWorkloads", network.on_prem_workloads)
 pulumi.export("readyForCloudNodes", network.ready_for_cloud_nodes)
+pulumi.export("cloudNodeGate", network.cloud_node_gate.id)  # for node pools in other stacks
 if network.terway_ram_user is not None:
     pulumi.export("terwayRamUser", network.terway_ram_user)
 if network.terway_access_key_id is not None:

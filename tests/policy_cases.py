@@ -1127,6 +1127,9 @@ def _cases() -> list[Case]:
     )
     add(Case("empty-credentials", policy, (eni_config(program_eni_conf()),), 0))
     add(Case("credentials-absent", policy, (eni_config(program_eni_conf(access_key=None, access_secret=None)),), 0))
+    from tests.node_pool_cases import node_pool_cases  # the gate's policies: their cases in their own module
+
+    cases += node_pool_cases()
     return cases
 
 

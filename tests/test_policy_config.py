@@ -50,7 +50,7 @@ def test_an_unknown_policy_name_is_refused_naming_the_policies() -> None:
         reconcile_config(pack_info(), {"one-cni-per-nodes": "advisory"})
     message = str(info.value)
     assert "'one-cni-per-nodes', which the pack does not have; did you mean one-cni-per-node?" in message
-    assert "valid: all, access-key-limit, credentials-not-in-configmap" in message
+    assert "valid: all, access-key-limit, cloud-node-pools-gate-elsewhere, cloud-node-pools-wait-for-gate, " in message
 
 
 def test_the_pack_itself_refuses_settings_its_policies_do_not_take() -> None:

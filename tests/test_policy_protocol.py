@@ -32,8 +32,14 @@ from preview.policy_harness import (
 from tests import policy_cases as pcs
 from tests.policy_cases import CASES, Case
 
-STACK_POLICIES = {pc.ONE_CNI_PER_NODE, pc.NO_TERWAY_IN_OVERLAY, pc.ACCESS_KEY_LIMIT}
-ADVISORY = {pc.CREDENTIALS_NOT_IN_CONFIGMAP, pc.TERWAY_RAM_GUIDE_ACTIONS}
+STACK_POLICIES = {
+    pc.ONE_CNI_PER_NODE,
+    pc.NO_TERWAY_IN_OVERLAY,
+    pc.ACCESS_KEY_LIMIT,
+    pc.CLOUD_NODE_POOLS_WAIT_FOR_GATE,
+    pc.CLOUD_NODE_POOLS_GATE_ELSEWHERE,
+}
+ADVISORY = {pc.CREDENTIALS_NOT_IN_CONFIGMAP, pc.TERWAY_RAM_GUIDE_ACTIONS, pc.CLOUD_NODE_POOLS_GATE_ELSEWHERE}
 
 
 @pytest.fixture(scope="module")

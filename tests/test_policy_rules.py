@@ -17,7 +17,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from hybrid_terway import constants, scheduling, terway_model
 from hybrid_terway.settings import Scenario
 from policy.hybrid_terway_guard import config as pc
-from policy.hybrid_terway_guard import placement, policies, ram, terway
+from policy.hybrid_terway_guard import node_pools, placement, policies, ram, terway
 from policy.hybrid_terway_guard.config import GuardSettings
 from policy.hybrid_terway_guard.resources import (
     Report,
@@ -47,6 +47,8 @@ STACK_RULES: dict[str, StackRule] = {
     pc.ONE_CNI_PER_NODE: placement.one_cni_per_node,
     pc.NO_TERWAY_IN_OVERLAY: terway.no_terway_in_overlay,
     pc.ACCESS_KEY_LIMIT: lambda rs, _s, report: ram.access_key_limit(rs, report),
+    pc.CLOUD_NODE_POOLS_WAIT_FOR_GATE: lambda rs, _s, report: node_pools.node_pools_wait_for_gate(rs, report),
+    pc.CLOUD_NODE_POOLS_GATE_ELSEWHERE: lambda rs, _s, report: node_pools.node_pools_gate_elsewhere(rs, report),
 }
 
 
@@ -553,6 +555,7 @@ def test_policies_match_the_names_and_levels() -> None:
     levels = {p.name: p.enforcement_level for p in pack}
     assert levels.pop(pc.CREDENTIALS_NOT_IN_CONFIGMAP) is EnforcementLevel.ADVISORY
     assert levels.pop(pc.TERWAY_RAM_GUIDE_ACTIONS) is EnforcementLevel.ADVISORY
+    assert levels.pop(pc.CLOUD_NODE_POOLS_GATE_ELSEWHERE) is EnforcementLevel.ADVISORY
     assert set(levels.values()) == {EnforcementLevel.MANDATORY}
 
 

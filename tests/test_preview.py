@@ -86,6 +86,7 @@ def test_dev_manifests(tmp_path: Path) -> None:
     run_preview("dev", tmp_path)
     manifests = tmp_path / "dev" / "manifests"
     assert sorted(p.name for p in manifests.iterdir()) == [
+        "configmap-kube-system-hybrid-terway-cloud-nodes.yaml",
         "configmappatch-kube-system-eni-config.yaml",
         "daemonsetpatch-kube-system-calico-node.yaml",
         "daemonsetpatch-kube-system-terway-eniip.yaml",

@@ -69,6 +69,7 @@ def test_dev_bgp_graph(example_runs: Mapping[str, ProgramRun]) -> None:
             CM_PATCH,
             SECRET,
             DS_PATCH,  # terway-eniip placement and restart
+            "kubernetes:core/v1:ConfigMap",  # the gate for cloud nodes
         ]
     )
     for r in run.registrations:
@@ -85,7 +86,7 @@ def test_dev_bgp_graph(example_runs: Mapping[str, ProgramRun]) -> None:
     addon, eni, secret, key = one(run, ADDON), one(run, CM_PATCH), one(run, SECRET), one(run, KEY)
     assert depends(run, addon, calico), "bgp: the on-prem CNI is kept off cloud nodes before Terway goes in"
     assert depends(run, eni, addon), "eni-config exists only once the addon made it"
-    live_eni = one(run, "kubernetes:core/v1:ConfigMap")
+    live_eni = one(run, "kubernetes:core/v1:ConfigMap", "eni-config-live")
     assert live_eni.read and depends(run, eni, live_eni), "the patch merges into what the read found"
     assert depends(run, secret, key), "the Secret carries the key"
     assert depends(run, terway_ds, eni) and depends(run, terway_ds, secret), "Terway restarts after both"

@@ -150,3 +150,15 @@ KUBERNETES_SERVICE_ID: Final = "default/kubernetes"
 
 CLOUD_NODE_ZONE_LABELS: Final = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 """Where a node's zone is read from: the well-known label first, then its deprecated predecessor."""
+
+# --- the gate for cloud nodes ----------------------------------------------------------------------
+
+CLOUD_NODE_GATE_NAMESPACE: Final = "kube-system"
+CLOUD_NODE_GATE_CONFIG_MAP: Final = "hybrid-terway-cloud-nodes"
+"""The ConfigMap created once every isolation patch and Terway's configuration are applied and rolled out: what a
+node pool depends on (docs/cloud-nodes.md)."""
+CLOUD_NODE_GATE_ID: Final = f"{CLOUD_NODE_GATE_NAMESPACE}/{CLOUD_NODE_GATE_CONFIG_MAP}"
+CLOUD_NODE_GATE_WAITS_FOR_KEY: Final = "waitsFor"
+"""Its data key listing, one a line, the objects it waited for (``Kind namespace/name``)."""
+NODE_POOL_TYPE: Final = "alicloud:cs/nodePool:NodePool"
+"""pulumi_alicloud 4.0.0 ``cs/node_pool.py`` (``@pulumi.type_token``): the resource that brings ECS nodes."""

@@ -26,6 +26,7 @@ from hybrid_terway.address_plan import (
     setting_cidrs,
 )
 from hybrid_terway.args import HybridTerwayNetworkArgs, holds_output, plain_values
+from hybrid_terway.gate import cloud_node_gate
 from hybrid_terway.interconnect_wiring import build_interconnect
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.live import read_live
@@ -334,6 +335,16 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
             gates += [r.id for r in self.terway.configuration]
             self.terway_access_key_id = pulumi.Output.from_input(key_id)
 
+        # What a node pool depends on: created once every patch above is applied and rolled out.
+        self.cloud_node_gate = cloud_node_gate(
+            f"{name}-cloud-node-gate",
+            settings,
+            [*self.isolation.patches, *(self.terway.configuration if self.terway else [])],
+            self.provider,
+            self,
+        )
+        gates.append(self.cloud_node_gate.id)
+
         self.scenario = settings.scenario.value
         self.cluster_id = settings.cluster_id
         self.on_prem_workloads = [w.ref for w in settings.workloads]
@@ -343,6 +354,7 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
             **visible,
             "onPremWorkloads": self.on_prem_workloads,
             "readyForCloudNodes": self.ready_for_cloud_nodes,
+            "cloudNodeGate": self.cloud_node_gate.id,
         }
         if self.terway_ram_user is not None:
             outputs["terwayRamUser"] = self.terway_ram_user

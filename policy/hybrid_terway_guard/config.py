@@ -18,6 +18,8 @@ TERWAY_RAM_GUIDE_ACTIONS: Final = "terway-ram-guide-actions"
 ENI_CONFIG_VALID: Final = "eni-config-valid"
 ACCESS_KEY_LIMIT: Final = "access-key-limit"
 CREDENTIALS_NOT_IN_CONFIGMAP: Final = "credentials-not-in-configmap"
+CLOUD_NODE_POOLS_WAIT_FOR_GATE: Final = "cloud-node-pools-wait-for-gate"  # node_pools.py
+CLOUD_NODE_POOLS_GATE_ELSEWHERE: Final = "cloud-node-pools-gate-elsewhere"  # node_pools.py
 
 POLICY_NAMES: Final = (
     ONPREM_WORKLOADS_AVOID_CLOUD_NODES,
@@ -29,6 +31,8 @@ POLICY_NAMES: Final = (
     ENI_CONFIG_VALID,
     ACCESS_KEY_LIMIT,
     CREDENTIALS_NOT_IN_CONFIGMAP,
+    CLOUD_NODE_POOLS_WAIT_FOR_GATE,
+    CLOUD_NODE_POOLS_GATE_ELSEWHERE,
 )
 
 # --- setting keys (policy configuration, camelCase like every Pulumi policy setting) --------------

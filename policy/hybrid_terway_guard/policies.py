@@ -22,7 +22,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway import constants
 
-from . import config, placement, ram, redact, terway
+from . import config, node_pools, placement, ram, redact, terway
 from .config import GuardSettings
 from .resources import CannotJudge, ResourceView
 
@@ -247,5 +247,6 @@ POLICIES: list[Policy] = [
     eni_config_valid,
     access_key_limit,
     credentials_not_in_configmap,
+    *node_pools.POLICIES,
 ]
 """Every policy the pack serves, in ``config.POLICY_NAMES`` order; a new module's policies are added here."""
