@@ -476,9 +476,11 @@ def plan_markdown(
     placeholders: Collection[str] = (),
     provenance: Sequence[str] = (),
     review: Sequence[str] = (),
+    after_rollouts: Sequence[str] = (),
 ) -> str:
     """``provenance``: the "where these facts come from" section, and ``review``: the security review, both after
-    the rollouts (each from its own module)."""
+    the rollouts (each from its own module); ``after_rollouts``: lines right after the rollouts (the cloud nodes to
+    recycle)."""
     changes = changes or {}
     resources = program_resources(run)
     counts: dict[str, int] = {}
@@ -515,6 +517,7 @@ def plan_markdown(
     out.append("")
     if rollouts is not None:
         out += rollouts_markdown(rollouts)
+    out += after_rollouts
     out += engine_report.markdown(run)
     out += provenance
     out += review

@@ -35,6 +35,7 @@ from preview.interconnect_snapshot import (
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
 from preview.placement import NodeIndex, judge_placement, judged_workloads, with_before
 from preview.provenance import Sources, console_notices, provenance_document, provenance_markdown
+from preview.recycle import cloud_nodes_to_recycle, recycle_markdown, recycle_warnings
 from preview.rollouts import rollouts
 from preview.safe_yaml import MAX_SNAPSHOT_BYTES, YamlInputError, YamlNotice, read_input
 from preview.schema import validate_object
@@ -281,7 +282,10 @@ def write_artifacts(
         warnings += interconnect_plan.warnings
     sources = Sources(run.stack, live, str(cloud_snapshot) if cloud_snapshot else None, settings.scenario.runs_terway)
     review = review_document(artifacts.program_resources(run))
+    # Cloud nodes that run or ran an on-prem CNI keep its conflist: named only against a real snapshot.
+    recycle = cloud_nodes_to_recycle(placement, before, settings.scenario) if snapshot is not None else []
     plan = artifacts.plan_document(run, changes, rolled, live, placeholders)
+    plan["cloudNodesToRecycle"] = recycle
     plan["provenance"] = provenance_document(sources)
     plan["securityReview"] = review
     artifacts.write_text(out / "plan.json", artifacts.dump_json(plan))
@@ -303,6 +307,7 @@ def write_artifacts(
         placeholders,
         provenance_markdown(sources),
         review_markdown(review),
+        after_rollouts=recycle_markdown(recycle),
     )
     if address_plan is not None:
         plan_md += "\n" + artifacts.address_plan_section(
@@ -324,7 +329,7 @@ def write_artifacts(
         lines += [f"address plan: {line}{stand_in}" for line in address_plan.capacity_lines()]
     lines += [f"notice: {notice}" for notice in console_notices(sources)]
     lines += interconnect_console_lines(interconnect_plan, settings)
-    lines += [f"warning: {w}" for w in warnings]
+    lines += [f"warning: {w}" for w in warnings + recycle_warnings(recycle)]
     lines += [f"placement: {p}" for p in grouped(placement["problems"])]
     lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]
     verdict = "FAILED" if failed else "ok"

@@ -195,6 +195,13 @@ def check_object(obj: Mapping[str, Any]) -> list[str]:
             check.pod_spec(current, path)
     elif kind == "ConfigMap":
         check.string_map(obj.get("data"), "data")
+    elif kind == "Pod" and api_version == "v1":  # read for the cloud nodes to recycle (preview/recycle.py)
+        spec = check.mapping(obj.get("spec"), "spec") or {}
+        check.string(spec.get("nodeName"), "spec.nodeName")
+        for i, ref in enumerate(check.sequence(meta.get("ownerReferences"), "metadata.ownerReferences")):
+            owner = check.mapping(ref, f"metadata.ownerReferences[{i}]") or {}
+            check.string(owner.get("kind"), f"metadata.ownerReferences[{i}].kind")
+            check.string(owner.get("name"), f"metadata.ownerReferences[{i}].name")
     return check.problems
 
 
