@@ -290,6 +290,7 @@ ACCESS_KEY: Final = "access_key"
 ACCESS_SECRET: Final = "access_secret"
 ENI_SELECTION_POLICY: Final = "eni_selection_policy"
 IPAM_TYPE: Final = "ipam_type"
+RATE_LIMIT: Final = "rate_limit"
 
 OWNED_KEYS: Final = (
     VSWITCHES,
@@ -442,6 +443,203 @@ def ram_actions(dual_stack: bool, guide_extra: bool = False) -> tuple[str, ...]:
     return tuple(sorted(actions))
 
 
+# --- Terway by release -----------------------------------------------------------------------------------
+#
+# ACK ships Terway's tagged releases, not main. Each fact below was read in ``types/daemon/config.go`` (struct
+# Config, its json tags and Go types; Config.Validate) and, for ``rate_limit``, in the names passed to
+# ``RateLimiter.Wait`` under ``pkg/aliyun/client/`` (``ratelimit.go`` ``FromMap``: a rate_limit key configures the
+# limiter of that name; a name nobody waits on has no effect), at every tag from v1.9.0 to v1.17.5 (``git show
+# <tag>:<file>``). v1.17.5 (23a85fc3, on release-1.17) is not an ancestor of main, which the rest of this module
+# reads at 89aadf8b.
+
+
+@dataclass(frozen=True)
+class Release:
+    """A tagged Terway release: its version, tag and commit."""
+
+    tag: str
+    commit: str
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        parsed = parse_version(self.tag)
+        assert parsed is not None
+        return parsed
+
+
+RELEASES: Final[tuple[Release, ...]] = tuple(
+    Release(tag, commit)
+    for tag, commit in (
+        ("v1.9.0", "47301e6b"), ("v1.9.3", "b0999951"), ("v1.9.6", "94795f0a"), ("v1.9.8", "e3045b41"),
+        ("v1.9.10", "0174700f"), ("v1.9.16", "0d8af164"), ("v1.9.17", "87e310fe"), ("v1.10.0", "ed121a8b"),
+        ("v1.11.1", "5a310b0a"), ("v1.11.2", "23f92ba5"), ("v1.11.5", "ea4d6ff2"), ("v1.12.1", "f2d6cd5a"),
+        ("v1.13.2", "4ab7a386"), ("v1.13.4", "99112f78"), ("v1.13.7", "a3dda3bf"), ("v1.14.0", "b3e9b192"),
+        ("v1.14.1", "c688657c"), ("v1.14.3", "c8982978"), ("v1.14.5", "5c3389f9"), ("v1.15.0", "23cef2ac"),
+        ("v1.15.1", "2cbb8689"), ("v1.15.2", "84ebc2b9"), ("v1.15.3", "1bfb14bd"), ("v1.16.0", "546808e3"),
+        ("v1.16.1", "5813e741"), ("v1.16.2", "1144b3e3"), ("v1.16.4", "73b28e33"), ("v1.16.5", "c1afe283"),
+        ("v1.16.6", "33079f14"), ("v1.17.1", "a491328a"), ("v1.17.2", "4b279950"), ("v1.17.5", "23a85fc3"),
+    )
+)  # fmt: skip
+"""Every tag of the upstream repository from v1.9.0 to v1.17.5, in version order."""
+NEWEST_RELEASE: Final = RELEASES[-1]
+"""What applies without a pin: the newest tagged release, not main."""
+_BY_TAG: Final = {r.tag: r for r in RELEASES}
+
+Span = tuple[str, "str | None"]
+"""(first tag that reads it, last tag that reads it, or None: still read by the newest release)."""
+
+_ALWAYS: Final[tuple[Span, ...]] = (("v1.9.0", None),)
+
+KEY_RELEASES: Final[Mapping[str, tuple[Span, ...]]] = {
+    "eni_selection_policy": (("v1.9.6", None),),
+    # added on release-1.9 at v1.9.16, absent from v1.10.0 to v1.13.2, back from v1.13.4
+    "enable_patch_pod_ips": (("v1.9.16", "v1.9.17"), ("v1.13.4", None)),
+    "rate_limit": (("v1.10.0", None),),
+    "ip_pool_sync_period": (("v1.15.0", None),),
+    "idle_ip_reclaim_after": (("v1.16.0", None),),
+    "idle_ip_reclaim_batch_size": (("v1.16.0", None),),
+    "idle_ip_reclaim_interval": (("v1.16.0", None),),
+    "idle_ip_reclaim_jitter_factor": (("v1.16.0", None),),
+    "ip_warm_up_size": (("v1.16.4", None),),
+    "enable_ip_prefix": (("v1.17.1", None),),
+    "ipv4_prefix_count": (("v1.17.1", None),),
+    "ipv6_prefix_count": (("v1.17.1", None),),
+    # removed keys, read up to their removal (REMOVED_KEYS)
+    "enable_eip_pool": (("v1.9.0", "v1.9.3"),),
+    "enable_eip_migrate": (("v1.9.0", "v1.9.3"),),
+    "allow_eip_rob": (("v1.9.0", "v1.9.3"),),
+    "wait_trunk_eni": (("v1.9.0", "v1.9.3"),),
+    "disable_security_group_check": (("v1.9.0", "v1.9.3"),),
+    "eni_cap_policy": (("v1.9.0", "v1.10.0"),),
+}
+"""The releases that read each key whose presence changed between v1.9.0 and v1.17.5; any other key of
+``ENI_CONF_KEYS`` is read by every release from v1.9.0 on, except those in ``MAIN_ONLY_KEYS``."""
+
+MAIN_ONLY_KEYS: Final[Mapping[str, str]] = {"eni_tag_block_list": "30479a54"}
+"""Keys main reads and no tag does yet, with the commit that added them."""
+
+RELEASED_ONLY_KEYS: Final[Mapping[str, EniConfKey]] = {
+    k.name: k
+    for k in (
+        # types/daemon/config.go at v1.9.0 (the first five to v1.9.3, eni_cap_policy to v1.10.0)
+        _k("enable_eip_pool", STRING, '""', "EIP pool (removed by 8adcc66f)"),
+        _k("enable_eip_migrate", BOOL, "false", "EIP migration (removed by 8adcc66f)"),
+        _k("allow_eip_rob", STRING, '""', "EIP takeover (removed by 8adcc66f)"),
+        _k("wait_trunk_eni", BOOL, "false", "do not create the trunk ENI (removed by 8adcc66f)"),
+        _k("disable_security_group_check", BOOL, "false", "skip the security-group check (removed by 8adcc66f)"),
+        _k(
+            "eni_cap_policy",
+            GoType("ENICapPolicy", "string"),
+            '""',
+            "prefer trunk or secondary ENIs (removed by 0eb1f4a9)",
+        ),
+    )
+}
+"""Keys that only older releases read, with their Go types there."""
+
+WAIT_BACKOFF: Final = GoType(
+    "wait.Backoff",
+    "struct",
+    # k8s.io/apimachinery/pkg/util/wait Backoff: no json tags, so the keys are the Go field names
+    fields={"Duration": DURATION, "Factor": FLOAT64, "Jitter": FLOAT64, "Steps": INT, "Cap": DURATION},
+)
+TYPE_BEFORE: Final[Mapping[str, tuple[str, GoType]]] = {
+    "backoff_override": ("v1.15.0", GoType("map[string]wait.Backoff", "map", WAIT_BACKOFF)),
+}
+"""Keys whose Go type changed: before the given tag they decode into this type (v1.15.0: ExtendedBackoff)."""
+
+RATE_LIMIT_APIS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    # pkg/aliyun/client/ecs.go (APICreateNetworkInterface ... APIDescribeInstanceTypes), from v1.10.0
+    (
+        "v1.10.0",
+        (
+            "AssignIpv6Addresses",
+            "AssignPrivateIpAddresses",
+            "AttachNetworkInterface",
+            "CreateNetworkInterface",
+            "DeleteNetworkInterface",
+            "DescribeInstanceTypes",
+            "DescribeNetworkInterfaces",
+            "DetachNetworkInterface",
+            "UnAssignIpv6Addresses",
+            "UnAssignPrivateIpAddresses",
+        ),
+    ),
+    ("v1.13.7", ("AssignLeniPrivateIpAddress", "CreateElasticNetworkInterface")),  # EFLO
+    (
+        "v1.14.3",
+        (
+            "AttachElasticNetworkInterface",
+            "DeleteElasticNetworkInterface",
+            "DescribeVSwitches",
+            "DetachElasticNetworkInterface",
+            "UnassignLeniPrivateIpAddress",
+        ),
+    ),
+    ("v1.15.1", ("DescribeNode", "DescribeNodeType")),
+    ("v1.17.2", ("DescribeNetworkInterfaceAttribute",)),
+)
+"""The limiter names each release adds (each release waits on every name listed up to its version)."""
+RATE_LIMIT_RENAMED_ON_MAIN: Final[Mapping[str, tuple[str, str]]] = {
+    "UnassignPrivateIpAddresses": ("UnAssignPrivateIpAddresses", "f718de6b"),
+    "UnassignIpv6Addresses": ("UnAssignIpv6Addresses", "f718de6b"),
+}
+"""main's spelling -> (the spelling every release reads, the commit that renamed it)."""
+RATE_LIMIT_DEFAULT_KEY: Final = ""
+"""``ratelimit.go`` ``Wait``: a name without a limiter of its own waits on the limiter of ``""``."""
+
+
+def release_for(version: str | None) -> Release:
+    """The release whose facts apply: the newest tagged release not after ``version`` (an addon version); without
+    a version, or one that does not parse, the newest release (not main). A version before v1.9.0 gets v1.9.0's."""
+    parsed = parse_version(version) if version else None
+    if parsed is None:
+        return NEWEST_RELEASE
+    older = [r for r in RELEASES if r.version <= parsed]
+    return older[-1] if older else RELEASES[0]
+
+
+def _in_span(release: Release, span: Span) -> bool:
+    first, last = span
+    return _BY_TAG[first].version <= release.version and (last is None or release.version <= _BY_TAG[last].version)
+
+
+def reads_key(release: Release, key: str) -> bool:
+    """Whether ``release`` reads the ``eni_conf`` key ``key``."""
+    if key in MAIN_ONLY_KEYS:
+        return False
+    spans = KEY_RELEASES.get(key)
+    if spans is None:
+        return key in KEYS_BY_NAME
+    return any(_in_span(release, s) for s in spans)
+
+
+def keys_of(release: Release) -> dict[str, EniConfKey]:
+    """Every key ``release`` reads, with the Go type it decodes into there."""
+    keys: dict[str, EniConfKey] = {}
+    for name, key in {**KEYS_BY_NAME, **RELEASED_ONLY_KEYS}.items():
+        if not reads_key(release, name):
+            continue
+        before = TYPE_BEFORE.get(name)
+        if before is not None and release.version < _BY_TAG[before[0]].version:
+            key = EniConfKey(key.name, before[1], key.default, key.meaning)
+        keys[name] = key
+    return keys
+
+
+def _spans_text(spans: Sequence[Span]) -> str:
+    return " and ".join(f"{first} to {last}" if last else f"{first} on" for first, last in spans)
+
+
+def rate_limit_apis(release: Release) -> frozenset[str]:
+    """The limiter names ``release`` waits on (a rate_limit key for any other name has no effect)."""
+    names: set[str] = set()
+    for since, added in RATE_LIMIT_APIS:
+        if _BY_TAG[since].version <= release.version:
+            names.update(added)
+    return frozenset(names)
+
+
 # --- unknown keys -------------------------------------------------------------------------------------
 
 
@@ -456,33 +654,90 @@ def probable_key(key: str) -> str | None:
 
 
 def key_problems(
-    conf: Mapping[str, Any], extra_keys: frozenset[str] = frozenset(), show_key: Callable[[str], str] = json.dumps
+    conf: Mapping[str, Any],
+    extra_keys: frozenset[str] = frozenset(),
+    show_key: Callable[[str], str] = json.dumps,
+    version: str | None = None,
 ) -> Iterator[str]:
-    """Keys of ``conf`` that Terway does not read, each with why (a probable typo, removed upstream, unknown)."""
-    for key in sorted(set(conf) - set(KEYS_BY_NAME) - extra_keys):
+    """Keys of ``conf`` that the Terway ``version`` does not read, each with why (not released yet, read by other
+    releases, removed upstream, a probable typo, unknown), then its ``rate_limit`` names that limit nothing.
+    Without a version the newest tagged release is judged (``release_for``), never main."""
+    release = release_for(version)
+    known = keys_of(release)
+    for key in sorted(set(conf) - set(known) - extra_keys):
         shown = show_key(key)
-        if key in REMOVED_KEYS:
+        spans = KEY_RELEASES.get(key, _ALWAYS if key in KEYS_BY_NAME else ())
+        if key in MAIN_ONLY_KEYS:
+            yield (
+                f"{shown} is not in any released Terway yet: only main reads it (commit {MAIN_ONLY_KEYS[key]}, "
+                f"newest release {NEWEST_RELEASE.tag}); Terway {release.tag} ignores it"
+            )
+        elif key in REMOVED_KEYS and all(
+            last is not None and _BY_TAG[last].version < release.version for _, last in spans
+        ):
             removed = REMOVED_KEYS[key]
             yield (
                 f"{shown} was removed upstream by commit {removed.commit}: Terway {removed.first_release_without} "
                 "and later ignore it"
             )
+        elif spans:
+            yield f"{shown} is read by Terway {_spans_text(spans)}, not by Terway {release.tag}, which ignores it"
         elif (meant := probable_key(key)) is not None:
             yield f"{shown} is not a key Terway reads (keys are case-sensitive); it probably means {meant}"
         else:
             yield f"{shown} is not a key Terway reads; Terway ignores it silently"
+    if RATE_LIMIT in known and RATE_LIMIT not in extra_keys:
+        yield from rate_limit_problems(conf.get(RATE_LIMIT), release, show_key)
+
+
+_ALL_LIMITERS: Final = frozenset(name for _, names in RATE_LIMIT_APIS for name in names) | frozenset(
+    RATE_LIMIT_RENAMED_ON_MAIN
+)
+
+
+def rate_limit_problems(limits: object, release: Release, show_key: Callable[[str], str] = json.dumps) -> Iterator[str]:
+    """``rate_limit`` names ``release`` waits on no limiter for: the key has no effect (main's spelling included)."""
+    if not isinstance(limits, Mapping):
+        return
+    apis = rate_limit_apis(release)
+    for name in sorted(k for k in limits if isinstance(k, str)):
+        if name == RATE_LIMIT_DEFAULT_KEY or name in apis:
+            continue
+        where = f"{RATE_LIMIT}.{name}" if name in _ALL_LIMITERS else f"{RATE_LIMIT} key {show_key(name)}"
+        folded = {a.lower(): a for a in apis}.get(name.lower())
+        if name in RATE_LIMIT_RENAMED_ON_MAIN:
+            released, commit = RATE_LIMIT_RENAMED_ON_MAIN[name]
+            yield (
+                f"{where} is main's spelling (commit {commit}), not in any released Terway yet: Terway "
+                f"{release.tag} limits that API only as {RATE_LIMIT}.{released} and ignores this key"
+            )
+        elif folded is not None:
+            yield (
+                f"{where}: Terway {release.tag} has no limiter of that name (names are case-sensitive); it "
+                f"probably means {folded}"
+            )
+        elif name in _ALL_LIMITERS:
+            since = next(tag for tag, names in RATE_LIMIT_APIS if name in names)
+            yield f"{where}: Terway waits on that limiter from {since} on, not in {release.tag}; the key has no effect"
+        else:
+            yield f"{where}: Terway {release.tag} waits on no limiter of that name; the key has no effect"
 
 
 def value_problems(
-    conf: Mapping[str, Any], show: Callable[[object], str] = json.dumps, show_key: Callable[[str], str] = json.dumps
+    conf: Mapping[str, Any],
+    show: Callable[[object], str] = json.dumps,
+    show_key: Callable[[str], str] = json.dumps,
+    version: str | None = None,
 ) -> list[str]:
-    """What stops Terway's decoder or ``Config.Validate`` for the known keys of ``conf`` (not the SG limit)."""
+    """What stops the decoder or ``Config.Validate`` of the Terway ``version`` (without one, the newest release)
+    for the keys of ``conf`` it reads (not the SG limit), and enumerated values it does not know."""
+    known = keys_of(release_for(version))
     problems: list[str] = []
-    for key in sorted(set(conf) & set(KEYS_BY_NAME)):
-        problems += decode_problems(conf[key], KEYS_BY_NAME[key].go_type, key, show_key)
+    for key in sorted(set(conf) & set(known)):
+        problems += decode_problems(conf[key], known[key].go_type, key, show_key)
     for key, (allowed, otherwise) in ENUMERATIONS.items():
         value = conf.get(key)
-        if isinstance(value, str) and value not in allowed:
+        if key in known and isinstance(value, str) and value not in allowed:
             valid = ", ".join(json.dumps(a) for a in allowed)
             problems.append(f"{key} = {show(value)}: must be one of {valid}; {otherwise}")
     return problems

@@ -72,9 +72,10 @@ SETTING_SCHEMAS: Final[Mapping[str, Mapping[str, Any]]] = {
     TERWAY_VERSION: {
         "type": "string",
         "pattern": r"^v?\d+\.\d+\.\d+",
-        "description": "The Terway version the cluster runs (such as v1.13.7): decides the security-group limit. "
-        "Unset: the version eni-config states in its hybrid-terway/terway-version annotation, else 5, the limit "
-        "every version since v1.5.7 accepts (10 from v1.13.7).",
+        "description": "The Terway version the cluster runs (such as v1.13.7): selects the tagged release whose keys, "
+        "types and rate_limit names apply, and the security-group limit. Unset: the version eni-config states in "
+        "its hybrid-terway/terway-version annotation, else the newest tagged release (v1.17.5, not main) and a "
+        "limit of 5, which every version since v1.5.7 accepts (10 from v1.13.7).",
     },
 }
 

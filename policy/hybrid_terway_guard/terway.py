@@ -98,11 +98,11 @@ def eni_conf_problems(
         conf = terway_model.parse_json_object(value)
     except ValueError as exc:
         return [str(exc)]
-    problems = terway_model.value_problems(conf, show=shown, show_key=shown_map_key)
+    problems = terway_model.value_problems(conf, show=shown, show_key=shown_map_key, version=terway_version)
     problems += _security_group_problems(conf, terway_version)
     problems += _service_cidr_problems(conf)
     problems += _pool_problems(conf)
-    problems += list(terway_model.key_problems(conf, extra_keys, show_key=shown_key))
+    problems += list(terway_model.key_problems(conf, extra_keys, show_key=shown_key, version=terway_version))
     return problems
 
 
