@@ -193,6 +193,13 @@ class World:
             for key in keys:
                 self.cluster.objects.pop(key, None)
 
+    def delete_pods(self, kind: str, namespace: str, name: str) -> None:
+        """What a person does for an ``OnDelete`` workload (``kubectl delete pod`` of each of its pods): the
+        controller recreates them from the new template, so the rollout under way completes now."""
+        key = (kind, namespace, name)
+        if key in self.rollouts:
+            self.rollouts[key] = self.clock.now
+
     def begin(self, stack: str, project: str, dry_run: bool, state: StackState | None = None) -> Deployment:
         if state is not None:
             self.state = state

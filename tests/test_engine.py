@@ -571,6 +571,42 @@ def test_an_on_delete_daemonset_never_completes_unless_skip_await(tmp_path: Path
     assert run.waits[-1].skipped and world.clock.now == 0.0
 
 
+def test_an_on_delete_rollout_completes_once_its_pods_are_deleted(tmp_path: Path) -> None:
+    """await/daemonset_test.go TestAwaitDaemonSetUpdate 'OnDelete successful': the awaiter completes once the pods
+    run the new template, which for OnDelete means someone deleted them."""
+    _, world = big_daemonset(3, {"type": "OnDelete"})
+    with pytest.raises(DeploymentError):
+        up(world, program(tmp_path, ds_patch()))
+    world.delete_pods("DaemonSet", "kube-system", "calico-node")
+    run = up(world, program(tmp_path, ds_patch()))  # initErrors: updated again, and the wait now ends at once
+    assert run.waits[-1].completed and run.waits[-1].waited == 0.0
+    assert ops(up(world, program(tmp_path, ds_patch()))) == ["same", "same"]
+
+
+@pytest.mark.parametrize(
+    ("annotations", "custom", "want"),
+    [
+        # pulumi-kubernetes metadata/overrides_test.go TestTimeoutSeconds (nil is the 10-minute default here)
+        ({}, 0, 600.0),
+        ({"pulumi.com/timeoutSeconds": "15"}, 0, 15.0),
+        ({"pulumi.com/timeoutSeconds": "0"}, 0, 0.0),
+        ({"pulumi.com/timeoutSeconds": "foo"}, 0, 600.0),
+        ({"pulumi.com/timeoutSeconds": "15"}, 600, 600.0),  # the custom timeout wins
+    ],
+)
+def test_timeout_duration(annotations: dict[str, str], custom: float, want: float) -> None:
+    assert rules.await_timeout_seconds(custom, {"metadata": {"annotations": annotations}}) == want
+
+
+@pytest.mark.parametrize(
+    ("annotations", "want"),
+    # pulumi-kubernetes metadata/overrides_test.go TestSkipAwaitLogic
+    [({}, False), ({"pulumi.com/skipAwait": "true"}, True), ({"pulumi.com/skipAwait": "false"}, False)],
+)
+def test_skip_await_logic(annotations: dict[str, str], want: bool) -> None:
+    assert rules.skip_await({"metadata": {"annotations": annotations}}) is want
+
+
 def test_rollout_pace_follows_the_update_strategy() -> None:
     ds = make_workload("DaemonSet", "kube-system", "x")
     assert rollout_of(ds, 2000).seconds == 2000 * 30.0
