@@ -391,3 +391,21 @@ def test_the_providers_transfer_of_client_side_managers_to_its_own() -> None:
     ]
     out = cluster.apply(token, body, manager="pulumi-kubernetes-1a2b3c4d")
     assert out["data"] == body["data"]
+
+
+def test_node_selectors_merge_as_their_schemas_say() -> None:
+    """PodSpec.nodeSelector is atomic (the OpenAPI's x-kubernetes-map-type); the tigera Installation's is not."""
+    live = {"nodeSelector": {"kubernetes.io/os": "linux"}, "hostNetwork": True}
+    patch = {"nodeSelector": {"alibabacloud.com/external": "true"}}
+    assert ssa.apply_patch(live, patch, ssa.POD_SPEC)["nodeSelector"] == {"alibabacloud.com/external": "true"}
+    installation = {
+        "apiVersion": "operator.tigera.io/v1",
+        "kind": "Installation",
+        "metadata": {"name": "default"},
+        "spec": {"calicoNodeDaemonSet": {"spec": {"template": {"spec": live}}}},
+    }
+    merged = ssa.apply_patch(installation, {"spec": {"calicoNodeDaemonSet": {"spec": {"template": {"spec": patch}}}}})
+    assert merged["spec"]["calicoNodeDaemonSet"]["spec"]["template"]["spec"]["nodeSelector"] == {
+        "kubernetes.io/os": "linux",
+        "alibabacloud.com/external": "true",
+    }

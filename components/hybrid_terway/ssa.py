@@ -47,10 +47,12 @@ DEDUCED: Final = "deduced"
 
 INSTALLATION_TYPES: Final[dict[str, Any]] = {
     # operator.tigera.io/v1 Installation is a CustomResourceDefinition: the API server builds its merge schema from
-    # the CRD's structural schema. Only the path this project patches is typed here, as the embedded Kubernetes
-    # types are (controller-gen carries their +listType/+mapType/+structType markers into the CRD); every other
-    # field is deduced (granular maps, atomic lists), the schema of an untyped CRD field. Unconfirmed against the
-    # operator's shipped CRD: see docs/cluster-model.md.
+    # the CRD's structural schema. The path this project patches is typed as tigera/operator's shipped CRD types it
+    # (pkg/imports/crds/operator/operator.tigera.io_installations.yaml at 40788b9b): under
+    # spec.calicoNodeDaemonSet.spec.template.spec the required node selector is `x-kubernetes-map-type: atomic`
+    # and its terms `x-kubernetes-list-type: atomic` (as the Kubernetes Affinity type), nodeSelector a plain
+    # (granular) map, tolerations, containers and initContainers lists without a list type (atomic); the CRD has
+    # a status subresource. Every other field is deduced (granular maps, atomic lists).
     "operator.tigera.io.v1.Installation": {
         "atomic": False,
         "fields": {
@@ -85,8 +87,10 @@ INSTALLATION_TYPES: Final[dict[str, Any]] = {
         "atomic": False,
         "fields": {
             "affinity": "io.k8s.api.core.v1.Affinity",
-            "nodeSelector": ["map", "atomic", SCALAR],
-            "tolerations": ["list", "atomic", [], "io.k8s.api.core.v1.Toleration"],
+            "containers": ["list", "atomic", [], UNTYPED],
+            "initContainers": ["list", "atomic", [], UNTYPED],
+            "nodeSelector": ["map", "granular", SCALAR],
+            "tolerations": ["list", "atomic", [], UNTYPED],
         },
         "open": True,
     },

@@ -304,7 +304,9 @@ def _node_classes(lives: list[KubeObject], patches: list[KubeObject], label: str
             return None, False
         merged: dict[str, Any] = {}
         for part in parts:
-            merged = ssa.apply_patch(merged, part)
+            # typed as a PodSpec: nodeSelector and the required node selector are atomic, as the API server
+            # applies them
+            merged = ssa.apply_patch(merged, part, ssa.POD_SPEC)
         if has_unknown(merged):
             return None, True
         classes = set()
