@@ -205,6 +205,9 @@ def converged(seq: Sequence, stack: StackConfig) -> None:
     for key, value in owned_eni_conf(settings.terway, None).items():
         assert live[key] == value, key
     restarts = seq.terway_restarts
+    # `pulumi preview --expect-no-changes` holds, and so does a further `up`
+    preview = run_program(stack.values, stack.secret_keys, stack.stack, seq.world, dry_run=True)
+    assert preview.changed == [], [(s.urn, s.op, s.diffs) for s in preview.changed]
     again = seq.up(stack)
     assert again.changed == [], [(s.urn, s.op, s.diffs) for s in again.changed]
     assert again.waits == [] and again.conflicts == []

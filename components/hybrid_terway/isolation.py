@@ -164,8 +164,10 @@ class OnPremIsolation(pulumi.ComponentResource):
             api_version = _API_VERSIONS[workload.kind]
             # the whole object: who owns it (metadata) decides whether it may be patched at all; its status
             # tells how many pods a rollout replaces
-            fields = ("apiVersion", "kind", "metadata", "spec", "status")
-            live = read_live(f"{name}-{slug}-live", api_version, workload.kind.value, workload.id, fields, k8s_child)
+            fields = ("apiVersion", "kind", "metadata", "spec")
+            live = read_live(
+                f"{name}-{slug}-live", api_version, workload.kind.value, workload.id, fields, k8s_child, ("status",)
+            )
 
             def patch_of(obj: dict[str, Any], workload: OnPremWorkload = workload) -> IsolationPatch:
                 refusal = patch_refusal(workload, obj)

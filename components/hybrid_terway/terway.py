@@ -332,8 +332,9 @@ class TerwayNetwork(pulumi.ComponentResource):
             "apps/v1",
             "DaemonSet",
             self.addon.id.apply(lambda _: f"{constants.TERWAY_NAMESPACE}/{constants.TERWAY_DAEMONSET}"),
-            ("metadata", "spec", "status"),
+            ("metadata", "spec"),
             k8s_child,
+            ("status",),
         )
 
         def render(values: list[Any]) -> TerwayRender:
