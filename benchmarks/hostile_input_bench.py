@@ -6,8 +6,8 @@ asserted). Each run is a fresh ``python -m preview`` process; its peak resident 
 2. A snapshot of nested aliases, with the dev stack: refused, exit 2.
 3. Hostile snapshots in both formats, each refused (exit 2): nesting 100,000 deep, a duplicate key, a string
    larger than the format's size bound (64 MiB for YAML, 256 MiB for JSON), a byte that is not UTF-8.
-4. A generated snapshot of about 50 MB (realistic Nodes: labels, annotations, conditions, images) plus the dev
-   stack's calico-node DaemonSet: previewed, exit 0.
+4. A generated snapshot of about 50 MB (realistic Nodes: labels, annotations, conditions, images) plus Calico and
+   Terway as installed: previewed, exit 0.
 
 ``python benchmarks/hostile_input_bench.py [--size-mb 50]``
 """
@@ -21,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import realistic_snapshot
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,10 +110,11 @@ def big_snapshot(path: Path, size: int) -> int:
             out.write(chunk)
             written += len(chunk)
             nodes += 1
-        calico = yaml.safe_load((ROOT / "tests/data/snapshots/bgp-calico-two-terms.yaml").read_text())["items"]
-        out.write(
-            yaml.safe_dump([o for o in calico if o["kind"] == "DaemonSet" and o["metadata"]["name"] == "calico-node"])
-        )
+        # Calico and Terway as installed, their DaemonSets with the status of this many nodes, rolling 10% at a time
+        # (one node at a time outlasts the provider's wait on thousands of nodes).
+        installed = realistic_snapshot.system_objects(nodes, nodes // 2)
+        names = ("calico-node", "terway-eniip", "eni-config")
+        out.write(yaml.safe_dump([o for o in installed if o["metadata"]["name"] in names]))
     return nodes
 
 

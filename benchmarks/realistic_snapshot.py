@@ -5,10 +5,10 @@ Object sizes follow what the kubelet and the controllers write (kubernetes/kuber
 - each Node carries the status the kubelet sets (``pkg/kubelet/nodestatus/setters.go``): ``addresses``
   (InternalIP, Hostname), ``capacity`` and ``allocatable`` (cpu, ephemeral-storage, hugepages-1Gi, hugepages-2Mi,
   memory, pods), five ``conditions`` (MemoryPressure, DiskPressure, PIDPressure, Ready, and the CNI's
-  NetworkUnavailable) with heartbeat and transition times, ``daemonEndpoints``, ``nodeInfo`` (the ten fields of
+  NetworkUnavailable) with heartbeat and transition times, ``daemonEndpoints``, ``nodeInfo`` (the fields of
   ``core/v1`` ``NodeSystemInfo`` in ``staging/src/k8s.io/api/core/v1/types.go``) and ``images``: the kubelet
   reports at most ``nodeStatusMaxImages`` images (default 50, ``pkg/kubelet/apis/config/v1beta1/defaults.go``),
-  each with at most ``maxNamesPerImageInNodeStatus`` = 5 names (``setters.go``); a node here holds ``--images``
+  each with at most ``MaxNamesPerImageInNodeStatus`` = 5 names (``setters.go``); a node here holds ``--images``
   (default 30) images of two names each (``repo@sha256:<digest>`` and ``repo:tag``), as the container runtime
   reports them. Labels are the kubelet's well-known ones (``kubernetes.io/*``, ``node.kubernetes.io/instance-type``,
   ``topology.kubernetes.io/*``, their deprecated ``beta`` twins) plus ACK's node-pool labels; annotations those
