@@ -16,6 +16,7 @@ STAMP := $(VENV)/.installed
 STACK ?= dev
 SNAPSHOT ?=
 CLOUD_SNAPSHOT ?=
+POLICY_CONFIG ?=
 
 .PHONY: preview test lint bench graph clean distclean policy-pack FORCE
 
@@ -59,7 +60,8 @@ policy-pack: $(PREVIEW_STAMP)
 	$(PY) -m preview.pack_bundle build/policy-pack
 
 preview: $(PREVIEW_STAMP)
-	$(PY) -m preview --stack $(STACK) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT)) $(if $(CLOUD_SNAPSHOT),--cloud-snapshot $(CLOUD_SNAPSHOT))
+	$(PY) -m preview --stack $(STACK) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT)) $(if $(CLOUD_SNAPSHOT),--cloud-snapshot $(CLOUD_SNAPSHOT)) \
+		$(if $(POLICY_CONFIG),--policy-pack-config $(POLICY_CONFIG))
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -55,17 +55,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="artifact directory; the stack's files go to <out>/<stack>/ (default: <cwd>/build/preview)",
     )
     parser.add_argument("--no-policy", action="store_true", help="skip the policy pack (placement is still judged)")
+    parser.add_argument(
+        "--policy-pack-config",
+        type=Path,
+        help="the policy pack's configuration, the JSON file `pulumi preview --policy-pack-config` takes",
+    )
     args = parser.parse_args(argv)
     if args.snapshot is not None and not args.snapshot.is_file():
         parser.error(f"--snapshot {args.snapshot}: no such file")
     if args.cloud_snapshot is not None and not args.cloud_snapshot.is_file():
         parser.error(f"--cloud-snapshot {args.cloud_snapshot}: no such file")
+    if args.policy_pack_config is not None and not args.policy_pack_config.is_file():
+        parser.error(f"--policy-pack-config {args.policy_pack_config}: no such file")
     if not args.cwd.is_dir():
         parser.error(f"--cwd {args.cwd}: no such directory")
     out = (args.out or args.cwd / "build" / "preview") / args.stack
     try:
         result = preview(
-            args.cwd, args.stack, args.snapshot, out, policy=not args.no_policy, cloud_snapshot=args.cloud_snapshot
+            args.cwd,
+            args.stack,
+            args.snapshot,
+            out,
+            policy=not args.no_policy,
+            cloud_snapshot=args.cloud_snapshot,
+            policy_config=args.policy_pack_config,
         )
     except PreviewError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -34,6 +34,7 @@ from preview.interconnect_snapshot import (
 )
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
 from preview.placement import NodeIndex, judge_placement, judged_workloads, with_before
+from preview.policy_config_file import PolicyConfigFileError, load_policy_config
 from preview.provenance import Sources, console_notices, provenance_document, provenance_markdown
 from preview.recycle import cloud_nodes_to_recycle, recycle_markdown, recycle_warnings
 from preview.rollouts import rollouts
@@ -143,8 +144,10 @@ def preview(
     out: Path,
     policy: bool = True,
     cloud_snapshot: Path | None = None,
+    policy_config: Path | None = None,
 ) -> PreviewResult:
-    """Preview ``stack``; ``out`` is its own folder, emptied first. A failed run leaves PLAN.md and plan.json
+    """Preview ``stack``; ``out`` is its own folder, emptied first. ``policy_config``: the policy pack's
+    configuration file, as ``pulumi preview --policy-pack-config`` takes it. A failed run leaves PLAN.md and plan.json
     saying what failed, never an earlier run's result."""
     try:
         check_stack_name(stack)
@@ -154,7 +157,7 @@ def preview(
     except OSError as exc:
         raise PreviewError(f"--out: cannot clear {out}: {exc.strerror or exc}") from None
     try:
-        return _preview(root, stack, snapshot, out, policy, cloud_snapshot)
+        return _preview(root, stack, snapshot, out, policy, cloud_snapshot, policy_config)
     except PreviewError as exc:
         _record_failure(out, stack, str(exc), exc.exit_code)
         raise
@@ -171,8 +174,18 @@ def _record_failure(out: Path, stack: str, message: str, exit_code: int) -> None
 
 
 def _preview(
-    root: Path, stack: str, snapshot: Path | None, out: Path, policy: bool, cloud_snapshot: Path | None
+    root: Path,
+    stack: str,
+    snapshot: Path | None,
+    out: Path,
+    policy: bool,
+    cloud_snapshot: Path | None,
+    policy_config: Path | None = None,
 ) -> PreviewResult:
+    try:
+        pack_config = load_policy_config(policy_config) if policy_config is not None else None
+    except PolicyConfigFileError as exc:
+        raise PreviewError(f"--policy-pack-config {exc}") from None
     try:
         config = load_stack_config(root, stack)
         for notice in config.notices:
@@ -224,7 +237,16 @@ def _preview(
             )
             if interconnect_plan.errors:
                 raise PreviewError(str(AddressPlanError(interconnect_plan.errors)))
-        report = pack.analyze_run(run) if pack is not None else None
+        report = None
+        if pack is not None:
+            from preview.policy_harness import PolicyPackError
+
+            try:
+                report = pack.analyze_run(run, pack_config)
+            except PolicyPackError as exc:
+                if policy_config is None or "configuration" not in str(exc):
+                    raise
+                raise PreviewError(f"--policy-pack-config {policy_config}: {exc}") from None
     finally:
         if pack is not None:
             pack.stop()
