@@ -7,6 +7,7 @@ answer the Makefile's question (which Python is this?) as a real one would.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,8 +34,14 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+# Under `make test PYTHON=...` the outer make passes its command-line variables down (MAKEFLAGS): each case runs
+# as a fresh `make` from a shell would, with only the variables it gives.
+OUTER_MAKE = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "PYTHON")
+
+
 def make(project: Path, *args: str) -> str:
-    done = subprocess.run(["make", "-n", *args], cwd=project, capture_output=True, text=True, check=True)
+    env = {k: v for k, v in os.environ.items() if k not in OUTER_MAKE}
+    done = subprocess.run(["make", "-n", *args], cwd=project, capture_output=True, text=True, check=True, env=env)
     return done.stdout
 
 
@@ -108,6 +115,7 @@ def test_a_python_too_old_is_refused_before_anything_is_removed(project: Path, t
     old.parent.mkdir(parents=True, exist_ok=True)
     old.write_text('#!/bin/sh\necho "hybrid-terway needs Python 3.10 to 3.13" >&2\nexit 1\n')
     old.chmod(0o755)
-    done = subprocess.run(["make", "preview", f"PYTHON={old}"], cwd=project, capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k not in OUTER_MAKE}
+    done = subprocess.run(["make", "preview", f"PYTHON={old}"], cwd=project, capture_output=True, text=True, env=env)
     assert done.returncode != 0
     assert (project / "venv" / "bin" / "python").exists()
