@@ -11,10 +11,10 @@ No ``from __future__ import annotations`` here: the schema inference reads these
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
-from typing_extensions import NotRequired
+from typing_extensions import NotRequired, TypedDict  # typing.TypedDict of 3.10 ignores NotRequired
 
 from hybrid_terway.settings import Scenario, WorkloadKind
 
