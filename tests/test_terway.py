@@ -19,6 +19,7 @@ from hybrid_terway.terway import (
     parse_live_eni_conf,
     render_eni_conf,
     restart_token,
+    terway_node_selector,
     terway_placement_spec,
 )
 
@@ -177,9 +178,22 @@ def test_restart_token_rolls_when_this_run_changes_the_live_eni_conf() -> None:
 
 
 def test_placement_spec_pins_terway_to_cloud_nodes() -> None:
-    spec = terway_placement_spec("alibabacloud.com/external=true", "abc")
+    selector = terway_node_selector("alibabacloud.com/external=true", None)
+    spec = terway_placement_spec(selector, "abc")
     assert spec["template"]["spec"]["nodeSelector"] == {"alibabacloud.com/external": "true"}
     assert spec["template"]["metadata"]["annotations"] == {"hybrid-terway/config-hash": "abc"}
+
+
+def test_the_node_selector_keeps_the_live_keys_because_an_apply_replaces_it_whole() -> None:
+    """PodSpec.nodeSelector is atomic: a selector of the cloud-node label alone would drop the addon's keys."""
+    live = {"spec": {"template": {"spec": {"nodeSelector": {"kubernetes.io/os": "linux", "team": "net"}}}}}
+    assert terway_node_selector("example.com/cloud=yes", live) == {
+        "kubernetes.io/os": "linux",
+        "team": "net",
+        "example.com/cloud": "yes",
+    }
+    drifted = {"spec": {"template": {"spec": {"nodeSelector": {"alibabacloud.com/external": "false"}}}}}
+    assert terway_node_selector("alibabacloud.com/external=true", drifted) == {"alibabacloud.com/external": "true"}
 
 
 def test_the_eni_config_patch_forces_and_carries_its_marker() -> None:

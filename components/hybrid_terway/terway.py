@@ -177,16 +177,25 @@ def eni_config_annotations(version: str | None, marker: pulumi.Input[str]) -> di
     }
 
 
-def terway_placement_spec(cloud_node_label: str, token: pulumi.Input[str]) -> dict[str, Any]:
-    """The DaemonSet patch body: Terway only on cloud nodes, and a template annotation that rolls its pods.
+def terway_node_selector(cloud_node_label: str, daemonset: Mapping[str, Any] | None) -> dict[str, str]:
+    """Terway's node selector: the live one with the cloud-node label set.
 
-    Only the annotation waits for the token: on a first install it is unknown during preview, the node selector
-    is not, so the placement can still be judged."""
+    ``PodSpec.nodeSelector`` is an atomic map (``+mapType=atomic`` in k8s.io/api core/v1 types.go; the OpenAPI's
+    ``x-kubernetes-map-type: atomic``): an apply replaces it whole, so every key the addon set there is sent back
+    with it, or the apply would remove it."""
     key, value = constants.split_label(cloud_node_label)
+    live = value_at(daemonset, ("spec", "template", "spec", "nodeSelector"))
+    kept = {k: v for k, v in live.items() if isinstance(v, str)} if isinstance(live, Mapping) else {}
+    return {**kept, key: value}
+
+
+def terway_placement_spec(node_selector: pulumi.Input[Mapping[str, str]], token: pulumi.Input[str]) -> dict[str, Any]:
+    """The DaemonSet patch body: Terway only on cloud nodes (``terway_node_selector``), and a template annotation
+    that rolls its pods."""
     return {
         "template": {
             "metadata": {"annotations": {constants.RESTART_ANNOTATION: token}},
-            "spec": {"nodeSelector": {key: value}},
+            "spec": {"nodeSelector": node_selector},
         }
     }
 
@@ -199,6 +208,7 @@ class TerwayRender:
     eni_config_marker: str
     eni_config_converged: bool
     token: str
+    node_selector: dict[str, str]
     daemonset_marker: str
     wait: RolloutWait | None
     notice: str | None
@@ -252,7 +262,8 @@ def render_terway(
     selector = value_at(daemonset, ("spec", "selector", "matchLabels"))
     restarts = token != live_token
     notice = wait.notice(selector if isinstance(selector, Mapping) else None) if wait and restarts else None
-    return TerwayRender(text, eni_marker, eni_converged, token, ds_marker, wait, notice, merged.blanked)
+    node_selector = terway_node_selector(cloud_node_label, daemonset)
+    return TerwayRender(text, eni_marker, eni_converged, token, node_selector, ds_marker, wait, notice, merged.blanked)
 
 
 def daemonset_wait_annotations(render: TerwayRender) -> dict[str, str]:
@@ -452,7 +463,7 @@ class TerwayNetwork(pulumi.ComponentResource):
                     ),
                 },
             },
-            spec=terway_placement_spec(args.cloud_node_label, token),
+            spec=terway_placement_spec(pulumi.Output.unsecret(rendered.apply(lambda r: r.node_selector)), token),
             opts=pulumi.ResourceOptions.merge(
                 k8s_child,
                 pulumi.ResourceOptions(depends_on=after_checks(args.gate, restart_inputs), retain_on_delete=True),
