@@ -392,7 +392,9 @@ def run_program(
             deployment.finish()
             completed = True
         finally:
-            kept = _kept_state(deployment, completed)
+            # after a failure the SDK's threads may still be registering: read the deployment under the lock
+            with world.lock:
+                kept = _kept_state(deployment, completed)
             if not dry_run:
                 world.state = kept
         result = _finish(stack, monitor, handler)

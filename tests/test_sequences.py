@@ -449,3 +449,20 @@ def test_state_of_a_configmap_store_stack_holds_no_accesskey_secret(source: str)
         for secret in secrets:
             assert secret not in state
         assert f'"{SECRET_SIG}": "{SECRET_VALUE}"' in state, "the key is there, as the engine's secret envelope"
+
+
+def test_the_addons_node_selector_keys_are_kept_when_terway_is_pinned_to_cloud_nodes() -> None:
+    """PodSpec.nodeSelector is atomic: Terway's patch sends the live selector back with the cloud-node label set,
+    or the apply would remove every key the addon put there."""
+    seq = new_sequence(helm_calico())
+    seq.world.cluster.install_addon(constants.TERWAY_ADDON, constants.CLOUD_NODE_LABEL)
+    rendered = copy.deepcopy(seq.obj(TERWAY))
+    rendered["spec"]["template"]["spec"]["nodeSelector"]["kubernetes.io/os"] = "linux"
+    seq.world.cluster.update(rendered, manager=ADDON_MANAGER)
+    stack = config()
+    seq.up(stack)
+    assert seq.obj(TERWAY)["spec"]["template"]["spec"]["nodeSelector"] == {
+        "alibabacloud.com/external": "true",
+        "kubernetes.io/os": "linux",
+    }
+    converged(seq, stack)

@@ -208,7 +208,6 @@ class TerwayRender:
     eni_config_marker: str
     eni_config_converged: bool
     token: str
-    node_selector: dict[str, str]
     daemonset_marker: str
     wait: RolloutWait | None
     notice: str | None
@@ -262,8 +261,7 @@ def render_terway(
     selector = value_at(daemonset, ("spec", "selector", "matchLabels"))
     restarts = token != live_token
     notice = wait.notice(selector if isinstance(selector, Mapping) else None) if wait and restarts else None
-    node_selector = terway_node_selector(cloud_node_label, daemonset)
-    return TerwayRender(text, eni_marker, eni_converged, token, node_selector, ds_marker, wait, notice, merged.blanked)
+    return TerwayRender(text, eni_marker, eni_converged, token, ds_marker, wait, notice, merged.blanked)
 
 
 def daemonset_wait_annotations(render: TerwayRender) -> dict[str, str]:
@@ -383,6 +381,11 @@ class TerwayNetwork(pulumi.ComponentResource):
         eni_marker = pulumi.Output.unsecret(rendered.apply(lambda r: r.eni_config_marker))
         ds_marker = pulumi.Output.unsecret(rendered.apply(lambda r: r.daemonset_marker))
         ds_waits = pulumi.Output.unsecret(rendered.apply(daemonset_wait_annotations))
+        # Known even when the DaemonSet read is skipped (a first-install preview: the addon has yet to create it),
+        # so the placement can still be judged; at `up` the read has run and the addon's keys are kept.
+        node_selector = live_daemonset.apply(
+            lambda daemonset: terway_node_selector(args.cloud_node_label, daemonset), run_with_unknowns=True
+        )
 
         # The addon creates eni-config; this patch owns only the eni_conf key (10-terway.conf stays the addon's),
         # and its value is the live eni_conf with only the owned keys set.
@@ -463,7 +466,7 @@ class TerwayNetwork(pulumi.ComponentResource):
                     ),
                 },
             },
-            spec=terway_placement_spec(pulumi.Output.unsecret(rendered.apply(lambda r: r.node_selector)), token),
+            spec=terway_placement_spec(node_selector, token),
             opts=pulumi.ResourceOptions.merge(
                 k8s_child,
                 pulumi.ResourceOptions(depends_on=after_checks(args.gate, restart_inputs), retain_on_delete=True),
