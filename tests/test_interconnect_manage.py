@@ -136,3 +136,15 @@ def test_the_fake_refuses_a_duplicate_route() -> None:
     }
     with pytest.raises(CloudError, match=r"InvalidCIDRBlock\.Duplicate"):
         cloud.register("urn:x", "alicloud:vpc/routeEntry:RouteEntry", inputs)
+
+
+def test_the_gate_for_cloud_nodes_waits_for_every_managed_piece(plan: dict[str, Any]) -> None:
+    """A node pool waits on the gate: what `manage` adds must be in place before cloud nodes join."""
+    gate = next(r for r in plan["resources"] if r["name"] == "hybrid-cloud-node-gate")
+    added = [
+        r["urn"]
+        for r in plan["resources"]
+        if "hybrid-interconnect-" in r["urn"] and r["type"] != "hybrid-terway:interconnect:Interconnect"
+    ]
+    assert len(added) == 7
+    assert set(added) <= set(gate["dependsOn"]), sorted(set(added) - set(gate["dependsOn"]))

@@ -335,11 +335,16 @@ class HybridTerwayNetwork(pulumi.ComponentResource):
             gates += [r.id for r in self.terway.configuration]
             self.terway_access_key_id = pulumi.Output.from_input(key_id)
 
-        # What a node pool depends on: created once every patch above is applied and rolled out.
+        # What a node pool depends on: created once every patch above is applied and rolled out, and once what
+        # `interconnect: manage` adds (routes, BGP networks, ingress rules, no-NAT pools) is in place.
         self.cloud_node_gate = cloud_node_gate(
             f"{name}-cloud-node-gate",
             settings,
-            [*self.isolation.patches, *(self.terway.configuration if self.terway else [])],
+            [
+                *self.isolation.patches,
+                *(self.terway.configuration if self.terway else []),
+                *(self.interconnect.resources if self.interconnect else []),
+            ],
             self.provider,
             self,
         )
