@@ -1130,6 +1130,97 @@ def _cases() -> list[Case]:
     from tests.node_pool_cases import node_pool_cases  # the gate's policies: their cases in their own module
 
     cases += node_pool_cases()
+    # terway-security-groups-not-open-to-the-world ----------------------------------------------------
+    policy = pc.TERWAY_GROUPS_NOT_OPEN
+    terway_group = "sg-bp1a2b3c4d5e6f7g8h9i"  # program_eni_conf's security_group
+
+    def sg_rule(name: str, group: str, **props: Any) -> AnalyzerResource:
+        base = {"securityGroupId": group, "type": "ingress", "ipProtocol": "all", "portRange": "-1/-1"}
+        return resource("alicloud:ecs/securityGroupRule:SecurityGroupRule", name, {**base, **props})
+
+    conf = eni_config(program_eni_conf(), parent=bgp)
+    add(
+        Case(
+            "world-into-the-eni-config-group",
+            policy,
+            (bgp, conf, sg_rule("open", terway_group, cidrIp="0.0.0.0/0")),
+            1,
+            ("accepts ingress from 0.0.0.0/0 into", "one of Terway's security groups"),
+        )
+    )
+    add(
+        Case(
+            "world-v6-into-a-configured-group",
+            policy,
+            (sg_rule("open6", "sg-bp1othergroup0a1b2c3", ipv6CidrIp="::/0", policy="accept"),),
+            1,
+            ("accepts ingress from ::/0 into",),
+            config={policy: {pc.TERWAY_SECURITY_GROUP_IDS: ["sg-bp1othergroup0a1b2c3"]}},
+        )
+    )
+    add(Case("on-prem-cidr-only", policy, (bgp, conf, sg_rule("pods", terway_group, cidrIp="10.244.0.0/16")), 0))
+    add(
+        Case(
+            "world-into-another-group",
+            policy,
+            (bgp, conf, sg_rule("web", "sg-bp1web0a1b2c3d4e5", cidrIp="0.0.0.0/0")),
+            0,
+        )
+    )
+    add(Case("world-dropped", policy, (bgp, conf, sg_rule("deny", terway_group, cidrIp="0.0.0.0/0", policy="drop")), 0))
+
+    # on-prem-pod-routes-not-via-an-instance -------------------------------------------------------------
+    policy = pc.ON_PREM_ROUTES_NOT_VIA_INSTANCE
+
+    def route_entry(name: str, cidr: str, hop_type: str, hop: str) -> AnalyzerResource:
+        props = {
+            "routeTableId": "vtb-bp1route0000000000",
+            "destinationCidrblock": cidr,
+            "nexthopType": hop_type,
+            "nexthopId": hop,
+        }
+        return resource("alicloud:vpc/routeEntry:RouteEntry", name, props)
+
+    pods = {policy: {pc.ON_PREM_POD_CIDRS: ["10.244.0.0/16"]}}
+    add(
+        Case(
+            "pods-via-an-instance",
+            policy,
+            (route_entry("gw", "10.244.0.0/16", "Instance", "i-bp1gateway0a1b2c3d4"),),
+            1,
+            ("sends 10.244.0.0/16 (on-prem pod CIDR 10.244.0.0/16) to ECS instance",),
+            config=pods,
+        )
+    )
+    add(
+        Case(
+            "part-of-the-pods-via-an-instance",
+            policy,
+            (route_entry("gw", "10.244.8.0/24", "Instance", "i-bp1gateway0a1b2c3d4"),),
+            1,
+            ("sends 10.244.8.0/24",),
+            config=pods,
+        )
+    )
+    add(
+        Case(
+            "pods-via-the-vbr",
+            policy,
+            (route_entry("vbr", "10.244.0.0/16", "RouterInterface", "ri-bp1x"),),
+            0,
+            config=pods,
+        )
+    )
+    add(
+        Case(
+            "other-cidr-via-an-instance",
+            policy,
+            (route_entry("gw", "172.30.0.0/16", "Instance", "i-bp1x"),),
+            0,
+            config=pods,
+        )
+    )
+
     return cases
 
 

@@ -17,7 +17,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from hybrid_terway import constants, scheduling, terway_model
 from hybrid_terway.settings import Scenario
 from policy.hybrid_terway_guard import config as pc
-from policy.hybrid_terway_guard import node_pools, placement, policies, ram, terway
+from policy.hybrid_terway_guard import interconnect, node_pools, placement, policies, ram, terway
 from policy.hybrid_terway_guard.config import GuardSettings
 from policy.hybrid_terway_guard.resources import (
     Report,
@@ -42,6 +42,7 @@ RESOURCE_RULES: dict[str, ResourceRule] = {
     pc.TERWAY_RAM_GUIDE_ACTIONS: lambda r, _s, report: ram.terway_ram_guide_actions(r, report),
     pc.ENI_CONFIG_VALID: terway.eni_config_valid,
     pc.CREDENTIALS_NOT_IN_CONFIGMAP: lambda r, _s, report: terway.credentials_not_in_configmap(r, report),
+    pc.ON_PREM_ROUTES_NOT_VIA_INSTANCE: interconnect.on_prem_routes_not_via_instance,
 }
 STACK_RULES: dict[str, StackRule] = {
     pc.ONE_CNI_PER_NODE: placement.one_cni_per_node,
@@ -49,6 +50,7 @@ STACK_RULES: dict[str, StackRule] = {
     pc.ACCESS_KEY_LIMIT: lambda rs, _s, report: ram.access_key_limit(rs, report),
     pc.CLOUD_NODE_POOLS_WAIT_FOR_GATE: lambda rs, _s, report: node_pools.node_pools_wait_for_gate(rs, report),
     pc.CLOUD_NODE_POOLS_GATE_ELSEWHERE: lambda rs, _s, report: node_pools.node_pools_gate_elsewhere(rs, report),
+    pc.TERWAY_GROUPS_NOT_OPEN: interconnect.terway_groups_not_open,
 }
 
 
@@ -556,6 +558,7 @@ def test_policies_match_the_names_and_levels() -> None:
     assert levels.pop(pc.CREDENTIALS_NOT_IN_CONFIGMAP) is EnforcementLevel.ADVISORY
     assert levels.pop(pc.TERWAY_RAM_GUIDE_ACTIONS) is EnforcementLevel.ADVISORY
     assert levels.pop(pc.CLOUD_NODE_POOLS_GATE_ELSEWHERE) is EnforcementLevel.ADVISORY
+    assert levels.pop(pc.ON_PREM_ROUTES_NOT_VIA_INSTANCE) is EnforcementLevel.ADVISORY
     assert set(levels.values()) == {EnforcementLevel.MANDATORY}
 
 

@@ -20,6 +20,8 @@ ACCESS_KEY_LIMIT: Final = "access-key-limit"
 CREDENTIALS_NOT_IN_CONFIGMAP: Final = "credentials-not-in-configmap"
 CLOUD_NODE_POOLS_WAIT_FOR_GATE: Final = "cloud-node-pools-wait-for-gate"  # node_pools.py
 CLOUD_NODE_POOLS_GATE_ELSEWHERE: Final = "cloud-node-pools-gate-elsewhere"  # node_pools.py
+TERWAY_GROUPS_NOT_OPEN: Final = "terway-security-groups-not-open-to-the-world"
+ON_PREM_ROUTES_NOT_VIA_INSTANCE: Final = "on-prem-pod-routes-not-via-an-instance"
 
 POLICY_NAMES: Final = (
     ONPREM_WORKLOADS_AVOID_CLOUD_NODES,
@@ -33,6 +35,8 @@ POLICY_NAMES: Final = (
     CREDENTIALS_NOT_IN_CONFIGMAP,
     CLOUD_NODE_POOLS_WAIT_FOR_GATE,
     CLOUD_NODE_POOLS_GATE_ELSEWHERE,
+    TERWAY_GROUPS_NOT_OPEN,
+    ON_PREM_ROUTES_NOT_VIA_INSTANCE,
 )
 
 # --- setting keys (policy configuration, camelCase like every Pulumi policy setting) --------------
@@ -42,6 +46,8 @@ ONPREM_CNI_DAEMONSETS: Final = "onPremCniDaemonSets"
 TERWAY_DAEMONSET: Final = "terwayDaemonSet"
 EXTRA_ENI_CONF_KEYS: Final = "extraEniConfKeys"
 TERWAY_VERSION: Final = "terwayVersion"
+TERWAY_SECURITY_GROUP_IDS: Final = "terwaySecurityGroupIds"
+ON_PREM_POD_CIDRS: Final = "onPremPodCidrs"
 
 _STRING_LIST: Final = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}
 
@@ -77,6 +83,13 @@ SETTING_SCHEMAS: Final[Mapping[str, Mapping[str, Any]]] = {
         "its hybrid-terway/terway-version annotation, else the newest tagged release (v1.17.5, not main) and a "
         "limit of 5, which every version since v1.5.7 accepts (10 from v1.13.7).",
     },
+    TERWAY_SECURITY_GROUP_IDS: {
+        **_STRING_LIST,
+        "description": "Terway's security groups (terway.securityGroupIds), besides those the stack's eni-config "
+        "names.",
+        "default": [],
+    },
+    ON_PREM_POD_CIDRS: {**_STRING_LIST, "description": "The on-prem pod CIDRs (Calico's IP pools).", "default": []},
 }
 
 POLICY_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -85,6 +98,8 @@ POLICY_SETTINGS: Final[Mapping[str, tuple[str, ...]]] = {
     ONE_CNI_PER_NODE: (CLOUD_NODE_LABEL, ONPREM_CNI_DAEMONSETS, TERWAY_DAEMONSET),
     NO_TERWAY_IN_OVERLAY: (TERWAY_DAEMONSET,),
     ENI_CONFIG_VALID: (EXTRA_ENI_CONF_KEYS, TERWAY_VERSION),
+    TERWAY_GROUPS_NOT_OPEN: (TERWAY_SECURITY_GROUP_IDS,),
+    ON_PREM_ROUTES_NOT_VIA_INSTANCE: (ON_PREM_POD_CIDRS,),
 }
 """Which settings each policy takes; a policy not listed has none."""
 
@@ -106,6 +121,8 @@ class GuardSettings:
     terway_daemonset: str = constants.TERWAY_DAEMONSET
     extra_eni_conf_keys: frozenset[str] = frozenset()
     terway_version: str | None = None
+    terway_security_group_ids: frozenset[str] = frozenset()
+    on_prem_pod_cidrs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problem = label_problem(self.cloud_node_label)
@@ -137,6 +154,8 @@ class GuardSettings:
             terway_daemonset=_string(config, TERWAY_DAEMONSET, constants.TERWAY_DAEMONSET),
             extra_eni_conf_keys=frozenset(_strings(config, EXTRA_ENI_CONF_KEYS, ())),
             terway_version=_optional_version(config),
+            terway_security_group_ids=frozenset(_strings(config, TERWAY_SECURITY_GROUP_IDS, ())),
+            on_prem_pod_cidrs=tuple(_strings(config, ON_PREM_POD_CIDRS, ())),
         )
 
 

@@ -22,7 +22,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway import constants
 
-from . import config, node_pools, placement, ram, redact, terway
+from . import config, interconnect, node_pools, placement, ram, redact, terway
 from .config import GuardSettings
 from .resources import CannotJudge, ResourceView
 
@@ -250,3 +250,4 @@ POLICIES: list[Policy] = [
     *node_pools.POLICIES,
 ]
 """Every policy the pack serves, in ``config.POLICY_NAMES`` order; a new module's policies are added here."""
+POLICIES += interconnect.POLICIES
