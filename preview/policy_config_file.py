@@ -7,7 +7,7 @@ preview cannot open: refused here); every other key names a policy (or ``all``) 
 level (a string) or an object whose ``enforcementLevel``, if present, is a string and a valid level, the rest
 being the policy's settings. The levels ``apitype.EnforcementLevel.IsValid`` accepts: advisory, mandatory,
 remediate, disabled. What the file then says is checked against the pack's policies and their settings' schemas
-by the harness (``preview.policy_harness.reconcile_config``), as the engine does after loading it.
+by the harness (``preview.engine.policy_harness.reconcile_config``), as the engine does after loading it.
 """
 
 from __future__ import annotations

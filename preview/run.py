@@ -15,34 +15,40 @@ from hybrid_terway.interconnect import InterconnectCloudFacts, InterconnectPlan
 from hybrid_terway.isolation import patch_refusal
 from hybrid_terway.problems import grouped
 from hybrid_terway.settings import ConfigError, Settings, parse_settings
-from preview import artifacts
-from preview.address_facts import cluster_facts, kubernetes_service, preview_address_plan
-from preview.cloud_snapshot import CloudSnapshotError, load_cloud_document, parse_cloud_snapshot, representative_network
-from preview.deploy import DeploymentError
-from preview.engine import ProgramRun, World, run_program
-from preview.fake_cloud import CloudError, FakeAlibabaCloud
-from preview.fake_cluster import ClusterError, FakeCluster
-from preview.interconnect_snapshot import (
+from preview.engine.deploy import DeploymentError
+from preview.engine.program import ProgramRun, World, run_program
+from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
+from preview.policy_config_file import PolicyConfigFileError, load_policy_config
+from preview.report import artifacts
+from preview.report.placement import judge_placement, judged_workloads, with_before
+from preview.report.provenance import Sources, console_notices, provenance_document, provenance_markdown
+from preview.report.recycle import cloud_nodes_to_recycle, recycle_markdown, recycle_warnings
+from preview.report.rollouts import rollouts
+from preview.report.schema import validate_object
+from preview.report.security_review import review_document, review_markdown
+from preview.safe_yaml import MAX_SNAPSHOT_BYTES, YamlInputError, YamlNotice, read_input
+from preview.stack_config import StackConfig, StackFileError, load_stack_config
+from preview.world.address_facts import cluster_facts, kubernetes_service, preview_address_plan
+from preview.world.cloud_snapshot import (
+    CloudSnapshotError,
+    load_cloud_document,
+    parse_cloud_snapshot,
+    representative_network,
+)
+from preview.world.fake_cloud import CloudError, FakeAlibabaCloud
+from preview.world.fake_cluster import ClusterError, FakeCluster
+from preview.world.interconnect_snapshot import (
     InterconnectSnapshotError,
     interconnect_cloud,
     interconnect_cluster,
     pod_vswitches_of,
     preview_interconnect_plan,
 )
-from preview.interconnect_snapshot import (
+from preview.world.interconnect_snapshot import (
     console_lines as interconnect_console_lines,
 )
-from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
-from preview.placement import NodeIndex, judge_placement, judged_workloads, with_before
-from preview.policy_config_file import PolicyConfigFileError, load_policy_config
-from preview.provenance import Sources, console_notices, provenance_document, provenance_markdown
-from preview.recycle import cloud_nodes_to_recycle, recycle_markdown, recycle_warnings
-from preview.rollouts import rollouts
-from preview.safe_yaml import MAX_SNAPSHOT_BYTES, YamlInputError, YamlNotice, read_input
-from preview.schema import validate_object
-from preview.security_review import review_document, review_markdown
-from preview.snapshot import SnapshotError, load_snapshot
-from preview.stack_config import StackConfig, StackFileError, load_stack_config
+from preview.world.node_index import NodeIndex
+from preview.world.snapshot import SnapshotError, load_snapshot
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -201,7 +207,7 @@ def _preview(
 
     pack = None
     if policy:
-        from preview.policy_harness import PolicyPackProcess
+        from preview.engine.policy_harness import PolicyPackProcess
 
         pack = PolicyPackProcess()
         pack.spawn()  # boots on the other core while the program runs
@@ -239,7 +245,7 @@ def _preview(
                 raise PreviewError(str(AddressPlanError(interconnect_plan.errors)))
         report = None
         if pack is not None:
-            from preview.policy_harness import PolicyPackError
+            from preview.engine.policy_harness import PolicyPackError
 
             try:
                 report = pack.analyze_run(run, pack_config)

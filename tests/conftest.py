@@ -10,13 +10,13 @@ import pytest
 
 from hybrid_terway import constants
 from hybrid_terway.settings import Settings, decode_config
-from preview.cloud_snapshot import representative_network
-from preview.engine import ProgramRun, Registration, World, run_program
-from preview.fake_cloud import FakeAlibabaCloud
-from preview.fake_cluster import FakeCluster
-from preview.interconnect_snapshot import interconnect_cloud
+from preview.engine.program import ProgramRun, Registration, World, run_program
 from preview.run import settings_of
 from preview.stack_config import StackConfig, available_stacks, load_stack_config
+from preview.world.cloud_snapshot import representative_network
+from preview.world.fake_cloud import FakeAlibabaCloud
+from preview.world.fake_cluster import FakeCluster
+from preview.world.interconnect_snapshot import interconnect_cloud
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_STACKS = available_stacks(ROOT)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hybrid_terway import constants
 from policy.hybrid_terway_guard import config as pc
-from preview.policy_harness import UNKNOWN, AnalyzerResource, resource
+from preview.engine.policy_harness import UNKNOWN, AnalyzerResource, resource
 
 if TYPE_CHECKING:
     from tests.policy_cases import Case

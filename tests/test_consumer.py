@@ -16,10 +16,10 @@ CONSUMER = ROOT / "tests" / "consumer"
 DRIVER = textwrap.dedent(
     """
     import json, pathlib, sys
-    from preview.engine import World, run_program
+    from preview.engine.program import World, run_program
     from hybrid_terway.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact
-    from preview.fake_cloud import FakeAlibabaCloud
-    from preview.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
+    from preview.world.fake_cloud import FakeAlibabaCloud
+    from preview.world.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
 
     cluster = FakeCluster.of([
         make_node("onprem-1", {}),

@@ -14,8 +14,8 @@ from hybrid_terway import constants
 from hybrid_terway.gate import gate_data, gate_waits_for
 from hybrid_terway.settings import validate_settings
 from policy.hybrid_terway_guard import config as pc
-from preview.engine import ProgramRun
-from preview.policy_harness import AnalyzerResource, PolicyPackProcess, resources_from_run
+from preview.engine.policy_harness import AnalyzerResource, PolicyPackProcess, resources_from_run
+from preview.engine.program import ProgramRun
 from tests.conftest import by_type, one
 from tests.node_pool_cases import node_pool
 from tests.test_program import depends

@@ -9,7 +9,7 @@ import pytest
 
 from hybrid_terway import scheduling, terway_model
 from hybrid_terway.settings import ConfigError, parse_settings
-from preview.engine import run_program
+from preview.engine.program import run_program
 from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
 from preview.stack_config import StackConfig
 from tests.conftest import ROOT, stack_config, world_for

@@ -23,12 +23,12 @@ from hybrid_terway.interconnect import (
     plan_interconnect,
 )
 from hybrid_terway.settings import ConfigError, InterconnectSettings, parse_settings
-from preview.cloud_snapshot import load_cloud_document, parse_cloud_snapshot
-from preview.engine import World, run_program
-from preview.fake_cloud import FakeAlibabaCloud
-from preview.fake_cluster import FakeCluster
-from preview.interconnect_snapshot import parse_interconnect_snapshot
+from preview.engine.program import World, run_program
 from preview.run import settings_of
+from preview.world.cloud_snapshot import load_cloud_document, parse_cloud_snapshot
+from preview.world.fake_cloud import FakeAlibabaCloud
+from preview.world.fake_cluster import FakeCluster
+from preview.world.interconnect_snapshot import parse_interconnect_snapshot
 from tests.conftest import DATA, stack_config
 
 VBR = "vbr-bp1dc1primary0a1b2c3"

@@ -1,5 +1,5 @@
 """``manage`` on every check: the routes, BGP networks, security-group rules and disabled Calico IPPools the program
-adds, in plan.json, their inputs held to the provider's schema (``preview.provider_inputs``, from the installed
+adds, in plan.json, their inputs held to the provider's schema (``preview.engine.provider_inputs``, from the installed
 pulumi_alicloud SDK) and the IPPool to Calico's CRD schema, kept on destroy and waited for by readyForCloudNodes.
 
 ``interconnect-manage.json`` is ``interconnect-ok.json`` without the route to 10.244.0.0/16, without the BGP networks
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from preview.fake_cloud import FakeAlibabaCloud
-from preview.provider_inputs import input_problems
+from preview.engine.provider_inputs import input_problems
 from preview.run import EXIT_OK, preview
+from preview.world.fake_cloud import FakeAlibabaCloud
 from tests.conftest import DATA, ROOT
 
 MANAGED = ("routes", "bgpNetworks", "securityGroupIngress", "noNatPools")
@@ -122,8 +122,8 @@ def test_an_existing_route_is_not_added_again(tmp_path: Path) -> None:
 
 def test_the_fake_refuses_a_duplicate_route() -> None:
     from hybrid_terway.settings import InterconnectSettings
-    from preview.fake_cloud import CloudError
-    from preview.interconnect_snapshot import parse_interconnect_snapshot
+    from preview.world.fake_cloud import CloudError
+    from preview.world.interconnect_snapshot import parse_interconnect_snapshot
 
     document = json.loads((DATA / "cloud" / "interconnect-ok.json").read_text())
     ic = InterconnectSettings.model_validate({"via": "vbr", "vbrIds": ["vbr-bp1dc1primary0a1b2c3"]})

@@ -11,9 +11,9 @@ import pytest
 from hybrid_terway import scheduling
 from hybrid_terway.isolation import isolation_patch_spec, patch_refusal
 from hybrid_terway.settings import OnPremWorkload, WorkloadKind
-from preview.engine import unwrap
-from preview.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
+from preview.engine.program import unwrap
 from preview.run import PreviewError, preview, settings_of
+from preview.world.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
 from tests.conftest import ROOT, dev_variant, one, run_stack, stack_config, world_for
 
 LABEL = "alibabacloud.com/external=true"

@@ -11,7 +11,14 @@ import yaml
 
 from hybrid_terway.version import __version__
 from policy.hybrid_terway_guard import config
-from preview.policy_harness import POLICY_DIR, AnalyzerInfo, PolicyInfo, PolicyPackError, pack_version, reconcile_config
+from preview.engine.policy_harness import (
+    POLICY_DIR,
+    AnalyzerInfo,
+    PolicyInfo,
+    PolicyPackError,
+    pack_version,
+    reconcile_config,
+)
 from tests.conftest import ROOT
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from hybrid_terway import constants
 from policy.hybrid_terway_guard import config as pc
-from preview.policy_harness import (
+from preview.engine.policy_harness import (
     UNKNOWN,
     AnalyzerResource,
     PolicyPackError,

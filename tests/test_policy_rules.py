@@ -28,7 +28,7 @@ from policy.hybrid_terway_guard.resources import (
     shown,
     type_chain,
 )
-from preview.policy_harness import UNKNOWN, AnalyzerResource
+from preview.engine.policy_harness import UNKNOWN, AnalyzerResource
 from tests import policy_cases as pcs
 from tests.policy_cases import CASES, Case, unwrap, view
 

@@ -9,7 +9,7 @@ import pytest
 
 from hybrid_terway import constants
 from hybrid_terway.ram import render_policy_document
-from preview.engine import ProgramRun, Registration, is_secret, unwrap
+from preview.engine.program import ProgramRun, Registration, is_secret, unwrap
 from tests.conftest import by_type, one, run_stack, stack_config
 
 USER = "alicloud:ram/user:User"
@@ -191,9 +191,9 @@ def test_dual_stack_grants_the_ipv6_actions() -> None:
 def test_a_config_mistake_registers_nothing() -> None:
     """`pulumi up` with a bad value stops before the first resource: nothing half-created."""
     from hybrid_terway.settings import ConfigError
-    from preview.engine import World, run_program
-    from preview.fake_cloud import FakeAlibabaCloud
-    from preview.fake_cluster import FakeCluster
+    from preview.engine.program import World, run_program
+    from preview.world.fake_cloud import FakeAlibabaCloud
+    from preview.world.fake_cluster import FakeCluster
 
     good = stack_config("dev")
     world = World(FakeAlibabaCloud(good.values["hybrid-terway:clusterId"]), FakeCluster())

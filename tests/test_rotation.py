@@ -8,8 +8,8 @@ import json
 import pytest
 
 from hybrid_terway.settings import ConfigError
-from preview.engine import ProgramRun, World, unwrap
-from preview.fake_cloud import CloudError
+from preview.engine.program import ProgramRun, World, unwrap
+from preview.world.fake_cloud import CloudError
 from tests.conftest import one, run_stack, stack_config
 
 KEY = "alicloud:ram/accessKey:AccessKey"

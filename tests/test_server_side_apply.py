@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from hybrid_terway import constants, ssa
-from preview.fake_cluster import (
+from preview.world.fake_cluster import (
     ADDON_MANAGER,
     BEFORE_FIRST_APPLY,
     HELM_MANAGER,

@@ -16,8 +16,8 @@ from hybrid_terway import constants
 from hybrid_terway import terway_model as tm
 from policy.hybrid_terway_guard.resources import shown, shown_key
 from policy.hybrid_terway_guard.terway import eni_conf_problems
-from preview.engine import unwrap
-from preview.policy_harness import resources_from_run, run_pack
+from preview.engine.policy_harness import resources_from_run, run_pack
+from preview.engine.program import unwrap
 from preview.run import preview
 from tests.conftest import ROOT
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import pytest
 
 from hybrid_terway import constants
-from preview.engine import ProgramRun, Registration
+from preview.engine.program import ProgramRun, Registration
 from tests.conftest import DATA, EXAMPLE_STACKS
 
 PINS = DATA / "urns"

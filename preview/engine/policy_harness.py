@@ -1,0 +1,789 @@
+"""Runs the policy pack as its own process and drives it over ``pulumirpc.Analyzer``, as the Pulumi engine does.
+
+The engine starts a Python pack in the pack's directory with the stack's project, stack, organization, dry-run flag
+and configuration in the environment (``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_ORGANIZATION``,
+``PULUMI_DRY_RUN``, ``PULUMI_CONFIG``), reads the port the pack prints, tries ``Handshake`` (a pack that does not
+implement it is fine), sends ``ConfigureStack``, asks ``GetAnalyzerInfo``, sends ``Configure`` with every policy's
+enforcement level and settings (schema defaults, then the pack's initial config, then the given config), and
+then, for every resource it registers (never for a read), ``Remediate`` followed by ``Analyze`` with the
+remediated inputs; at the end ``AnalyzeStack`` with every resource of the stack, reads included, each with its
+outputs. The same happens here.
+
+Resource properties are given in the engine's wire encoding, as pulumi/pulumi ``pkg/resource/plugin/
+analyzer_plugin.go`` marshals them for an analyzer (``MarshalOptions{KeepUnknowns: true, KeepSecrets: true}``): a
+secret stays a secret envelope (``secret(value)``), an unknown value stays the unknown sentinel (``UNKNOWN``),
+nulls are kept. ``Analyze``, ``AnalyzeStack`` and a provider's properties drop top-level internal keys (those
+starting with ``__``, such as a read's ``__inputs``: ``SkipInternalKeys: true``); ``Remediate`` keeps them
+(``SkipInternalKeys: false``). A remediation that reports a diagnostic instead of new properties is an advisory
+violation (``pkg/resource/deploy/step_generator.go``: ``OnPolicyViolation`` with ``apitype.Advisory``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Literal
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from hybrid_terway import constants
+from preview.safe_yaml import YamlInputError, load_documents, read_input
+
+POLICY_DIR: Final = Path(__file__).resolve().parents[2] / "policy"
+PACKAGE_DIR: Final = Path(__file__).resolve().parents[2] / "components"
+"""Holds the ``hybrid_terway`` package the pack imports."""
+DEFAULT_STACK: Final = "dev"
+DEFAULT_ORGANIZATION: Final = "organization"
+
+SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
+SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The engine's wire value for a string property not known during preview (``plugin.UnknownStringValue``; an
+unknown output of any type is marshalled as this one too)."""
+INTERNAL_PREFIX: Final = "__"
+"""Top-level property keys the engine keeps from ``Analyze`` and ``AnalyzeStack`` (``IsInternalPropertyKey``)."""
+
+LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
+_MAX_MESSAGE: Final = 400 * 1024 * 1024
+_STDERR_TAIL: Final = 4000
+_NO_ENGINE: Final = "127.0.0.1:0"
+"""The engine address passed to a pack: there is no engine here, and a Python pack never dials it."""
+
+
+def secret(value: Any) -> dict[str, Any]:
+    """A property value the engine holds as a Pulumi secret."""
+    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(SECRET_SIG_KEY) == SECRET_SIG
+
+
+def make_urn(
+    type_: str,
+    name: str,
+    *,
+    project: str = constants.PROJECT,
+    stack: str = DEFAULT_STACK,
+    parent: str | None = None,
+) -> str:
+    """A Pulumi URN; with ``parent`` its type chain continues the parent's (``Parent$Child``)."""
+    qualified = type_
+    if parent is not None:
+        parent_type = parent.split("::")[2]
+        if not parent_type.endswith(":Stack") or not parent_type.startswith("pulumi:pulumi:"):
+            qualified = f"{parent_type}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
+def kill(process: subprocess.Popen[bytes] | None) -> None:
+    """End a plugin process (a pack, a provider) at once and reap it; None is fine."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+# --- resources in ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderResource:
+    urn: str
+    type: str
+    name: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResourceOptions:
+    protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+    additional_secret_outputs: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    custom_timeouts: tuple[float, float, float] | None = None
+    """(create, update, delete) seconds."""
+
+
+@dataclass(frozen=True)
+class AnalyzerResource:
+    """One resource of a stack as the engine shows it to a policy pack."""
+
+    urn: str
+    type: str
+    name: str
+    properties: dict[str, Any]
+    """Inputs, in wire form: what ``Remediate``/``Analyze`` see."""
+    parent: str | None = None
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    outputs: dict[str, Any] | None = None
+    """What ``AnalyzeStack`` sees (the engine sends outputs there); None: the inputs."""
+    read: bool = False
+    """A read (``.get``) resource: the engine never passes it to ``Remediate``/``Analyze``."""
+    options: ResourceOptions = field(default_factory=ResourceOptions)
+    provider: ProviderResource | None = None
+
+
+def resource(
+    type_: str,
+    name: str,
+    properties: Mapping[str, Any],
+    *,
+    parent: AnalyzerResource | str | None = None,
+    project: str = constants.PROJECT,
+    stack: str = DEFAULT_STACK,
+    **fields: Any,
+) -> AnalyzerResource:
+    """An AnalyzerResource with its URN made from type, name and parent."""
+    parent_urn = parent.urn if isinstance(parent, AnalyzerResource) else parent
+    urn = make_urn(type_, name, project=project, stack=stack, parent=parent_urn)
+    return AnalyzerResource(urn, type_, name, dict(properties), parent=parent_urn, **fields)
+
+
+# --- results out -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    name: str
+    description: str
+    level: str
+    kind: str
+    """"resource" or "stack"."""
+    config_schema: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AnalyzerInfo:
+    name: str
+    version: str
+    supports_config: bool
+    policies: dict[str, PolicyInfo]
+    initial_config: dict[str, dict[str, Any]]
+    reported_version: str = ""
+    """What the pack itself answers in ``GetAnalyzerInfo`` (``version`` is what the engine uses)."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    level: str
+    urn: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Remediation:
+    policy: str
+    urn: str
+    properties: dict[str, Any] | None
+    """The new inputs (wire form), or None when the policy could not run (see ``diagnostic``)."""
+    diagnostic: str
+
+
+def _sort_key(v: Violation) -> tuple[str, str, str, str]:
+    return (v.policy, v.urn, v.message, v.level)
+
+
+@dataclass
+class PolicyReport:
+    policies: list[str]
+    """The policies that ran (not disabled), sorted."""
+    violations: list[Violation]
+    remediations: list[Remediation] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.policies = sorted(self.policies)
+        self.violations = sorted(self.violations, key=_sort_key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policies": list(self.policies), "violations": [asdict(v) for v in self.violations]}
+
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level == "mandatory"]
+
+    def advisory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level == "advisory"]
+
+    def of(self, policy: str) -> list[Violation]:
+        return [v for v in self.violations if v.policy == policy]
+
+    def messages(self, policy: str | None = None) -> list[str]:
+        return [v.message for v in self.violations if policy is None or v.policy == policy]
+
+
+def mandatory(report: PolicyReport | Mapping[str, Any]) -> list[Any]:
+    """The mandatory violations of a report (a PolicyReport, or its JSON form)."""
+    if isinstance(report, PolicyReport):
+        return report.mandatory()
+    return [v for v in report.get("violations", []) if v.get("level") == "mandatory"]
+
+
+class PolicyPackError(RuntimeError):
+    """The pack failed to start or a call failed; the message ends with the pack's stderr."""
+
+
+# --- wire conversion -----------------------------------------------------------------------------------
+
+
+def _struct(properties: Mapping[str, Any], *, skip_internal_keys: bool = True) -> struct_pb2.Struct:
+    """``properties`` as the engine marshals them for an analyzer; ``skip_internal_keys`` drops top-level keys
+    starting with ``__`` (``resource.IsInternalPropertyKey``), as every call but ``Remediate`` does."""
+    message = struct_pb2.Struct()
+    kept = {k: v for k, v in properties.items() if not (skip_internal_keys and k.startswith(INTERNAL_PREFIX))}
+    message.update(json.loads(json.dumps(kept)))
+    return message
+
+
+def _level_name(level: int) -> str:
+    return analyzer_pb2.EnforcementLevel.Name(level).lower()  # type: ignore[arg-type]
+
+
+def _level_value(name: str) -> int:
+    return analyzer_pb2.EnforcementLevel.Value(name.upper())
+
+
+def _options(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerResourceOptions:
+    opts = resource.options
+    message = analyzer_pb2.AnalyzerResourceOptions(
+        protect=opts.protect,
+        ignoreChanges=list(opts.ignore_changes),
+        deleteBeforeReplace=bool(opts.delete_before_replace),
+        deleteBeforeReplaceDefined=opts.delete_before_replace is not None,
+        additionalSecretOutputs=list(opts.additional_secret_outputs),
+        aliases=list(opts.aliases),
+        parent=resource.parent or "",
+    )
+    create, update, delete = opts.custom_timeouts or (0.0, 0.0, 0.0)
+    message.customTimeouts.CopyFrom(
+        analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(create=create, update=update, delete=delete)
+    )
+    return message
+
+
+def _provider(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerProviderResource | None:
+    if resource.provider is None:
+        return None
+    provider = resource.provider
+    message = analyzer_pb2.AnalyzerProviderResource(type=provider.type, urn=provider.urn, name=provider.name)
+    message.properties.CopyFrom(_struct(provider.properties))
+    return message
+
+
+def _analyze_request(resource: AnalyzerResource, *, remediate: bool = False) -> analyzer_pb2.AnalyzeRequest:
+    request = analyzer_pb2.AnalyzeRequest(
+        type=resource.type, urn=resource.urn, name=resource.name, options=_options(resource)
+    )
+    request.properties.CopyFrom(_struct(resource.properties, skip_internal_keys=not remediate))
+    provider = _provider(resource)
+    if provider is not None:
+        request.provider.CopyFrom(provider)
+    return request
+
+
+def _stack_resource(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerResource:
+    message = analyzer_pb2.AnalyzerResource(
+        type=resource.type,
+        urn=resource.urn,
+        name=resource.name,
+        options=_options(resource),
+        parent=resource.parent or "",
+        dependencies=list(resource.dependencies),
+    )
+    message.properties.CopyFrom(_struct(resource.outputs if resource.outputs is not None else resource.properties))
+    for key, urns in resource.property_dependencies.items():
+        if urns:
+            message.propertyDependencies[key].CopyFrom(analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns)))
+    provider = _provider(resource)
+    if provider is not None:
+        message.provider.CopyFrom(provider)
+    return message
+
+
+# --- configuration -------------------------------------------------------------------------------------
+
+
+def pack_version(policy_dir: Path) -> str | None:
+    """The version in the pack's ``PulumiPolicy.yaml``, which the engine uses over the one the pack answers
+    (pulumi/pulumi ``pkg/resource/plugin/analyzer_plugin.go``: "The version from PulumiPolicy.yaml is used, if
+    set, over the version from the diagnostic")."""
+    path = policy_dir / "PulumiPolicy.yaml"
+    if not path.is_file():
+        return None
+    try:
+        documents = load_documents(read_input(path, path.name), path.name)
+    except YamlInputError as exc:
+        raise PolicyPackError(str(exc)) from None
+    version = documents[0].get("version") if documents and isinstance(documents[0], dict) else None
+    return str(version) if version is not None else None
+
+
+def reconcile_config(info: AnalyzerInfo, config: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Every policy's enforcement level and settings: schema defaults, the pack's initial config, then ``config``.
+
+    ``config`` is a policy-pack configuration as ``pulumi preview --policy-pack-config`` takes it:
+    ``{"all": level}``, ``{policy: level}`` or ``{policy: {"enforcementLevel": level, setting: value, ...}}``.
+    """
+    result: dict[str, dict[str, Any]] = {}
+    for name, policy in info.policies.items():
+        defaults = {
+            key: schema["default"]
+            for key, schema in ((policy.config_schema or {}).get("properties") or {}).items()
+            if isinstance(schema, Mapping) and "default" in schema
+        }
+        result[name] = {"enforcementLevel": policy.level, **defaults}
+    for layer in (info.initial_config, dict(config or {})):
+        _apply_config(result, layer)
+    problems = _config_problems(info, result)
+    if problems:
+        raise PolicyPackError("invalid policy pack configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+    return result
+
+
+def _apply_config(result: dict[str, dict[str, Any]], layer: Mapping[str, Any]) -> None:
+    everything = layer.get("all")
+    if everything is not None:
+        level = everything.get("enforcementLevel") if isinstance(everything, Mapping) else everything
+        if level is not None:
+            for entry in result.values():
+                entry["enforcementLevel"] = level
+    for name, value in layer.items():
+        if name == "all":
+            continue
+        if name not in result:
+            close = difflib.get_close_matches(name, list(result), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise PolicyPackError(
+                f"configuration names policy {name!r}, which the pack does not have; {hint}"
+                f"valid: all, {', '.join(sorted(result))}"
+            )
+        if isinstance(value, Mapping):
+            result[name].update(value)
+        else:
+            result[name]["enforcementLevel"] = value
+
+
+def _config_problems(info: AnalyzerInfo, result: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    problems = []
+    for name, entry in sorted(result.items()):
+        level = entry.get("enforcementLevel")
+        if level not in LEVELS:
+            problems.append(f"{name}.enforcementLevel = {level!r}: must be one of {', '.join(LEVELS)}")
+    try:
+        import jsonschema
+    except ImportError:  # the engine validates too; without jsonschema only the levels are checked here
+        return problems
+    for name, entry in sorted(result.items()):
+        schema = dict(info.policies[name].config_schema or {})
+        properties = {**(schema.get("properties") or {}), "enforcementLevel": {"type": "string", "enum": list(LEVELS)}}
+        # The engine passes settings a policy does not declare straight through; here they are refused.
+        document = {"type": "object", **schema, "properties": properties, "additionalProperties": False}
+        for error in jsonschema.Draft7Validator(document).iter_errors(dict(entry)):
+            if error.validator == "additionalProperties":
+                valid = sorted(set(properties) - {"enforcementLevel"})
+                for key in sorted(set(entry) - set(properties)):
+                    close = difflib.get_close_matches(key, valid, n=1)
+                    hint = f"did you mean {close[0]}? " if close else ""
+                    takes = f"its settings are {', '.join(valid)}" if valid else "it takes no settings"
+                    problems.append(f"{name}: unknown setting {key!r}; {hint}{takes}")
+                continue
+            where = ".".join(str(p) for p in error.absolute_path)
+            problems.append(f"{name}{'.' + where if where else ''}: {error.message}")
+    return problems
+
+
+# --- the process -------------------------------------------------------------------------------------
+
+
+class PolicyPackProcess:
+    """The pack as a running process and a client of its Analyzer service. Use it as a context manager."""
+
+    def __init__(
+        self,
+        policy_dir: Path | str = POLICY_DIR,
+        *,
+        python: str | None = None,
+        project: str = constants.PROJECT,
+        stack: str = DEFAULT_STACK,
+        organization: str = DEFAULT_ORGANIZATION,
+        dry_run: bool = True,
+        stack_config: Mapping[str, str] | None = None,
+        startup_timeout: float = 90.0,
+        call_timeout: float = 120.0,
+        launcher: Literal["direct", "engine"] = "direct",
+    ) -> None:
+        """``launcher`` "direct" runs ``python __main__.py``; "engine" runs what the CLI's
+        ``pulumi-analyzer-policy-python`` shim runs: ``python -u -m pulumi.policy <engine address> .``."""
+        self.policy_dir = Path(policy_dir).resolve()
+        if not (self.policy_dir / "__main__.py").is_file():
+            raise PolicyPackError(f"{self.policy_dir} holds no __main__.py: not a Python policy pack")
+        self.python = python or sys.executable
+        self.project = project
+        self.stack = stack
+        self.organization = organization
+        self.dry_run = dry_run
+        self.stack_config = dict(stack_config or {})
+        self.startup_timeout = startup_timeout
+        self.call_timeout = call_timeout
+        self.launcher = launcher
+        self.port: int | None = None
+        self.handshake_supported: bool | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+        self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+        self._stdout: queue.Queue[bytes | None] = queue.Queue()
+        self._stderr: list[bytes] = []
+        self._threads: list[threading.Thread] = []
+        self._info: AnalyzerInfo | None = None
+
+    # lifecycle
+
+    def __enter__(self) -> PolicyPackProcess:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> PolicyPackProcess:
+        """Launch the pack and wait until it answers."""
+        self.spawn()
+        self._ensure_connected()
+        return self
+
+    def spawn(self) -> PolicyPackProcess:
+        """Launch the pack without waiting: it boots while the caller works, and the first call connects."""
+        if self._process is not None:
+            return self
+        env = {
+            **os.environ,
+            "PULUMI_PROJECT": self.project,
+            "PULUMI_STACK": self.stack,
+            "PULUMI_ORGANIZATION": self.organization,
+            "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
+            # The engine's launcher runs packs with `python -u`; the SDK writes the port without a flush.
+            "PYTHONUNBUFFERED": "1",
+            # The pack imports hybrid_terway: this checkout's, whatever the interpreter has installed.
+            "PYTHONPATH": os.pathsep.join(p for p in (str(PACKAGE_DIR), os.environ.get("PYTHONPATH", "")) if p),
+        }
+        if self.stack_config:
+            env["PULUMI_CONFIG"] = json.dumps(self.stack_config)
+        command = [self.python, "__main__.py"]
+        if self.launcher == "engine":
+            command = [self.python, "-u", "-m", "pulumi.policy", _NO_ENGINE, "."]
+        try:
+            self._process = subprocess.Popen(
+                command,
+                cwd=self.policy_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise PolicyPackError(f"cannot start {' '.join(command)} in {self.policy_dir}: {exc}") from exc
+        return self
+
+    def _ensure_connected(self) -> None:
+        if self._stub is not None or self._process is None:
+            return
+        try:
+            self._connect()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _connect(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None and process.stderr is not None
+        stdout, stderr = process.stdout, process.stderr
+
+        def pump_stdout() -> None:
+            for line in iter(stdout.readline, b""):
+                self._stdout.put(line)
+            self._stdout.put(None)
+
+        def pump_stderr() -> None:
+            for chunk in iter(lambda: os.read(stderr.fileno(), 65536), b""):
+                self._stderr.append(chunk)
+
+        for target in (pump_stdout, pump_stderr):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        try:
+            first = self._stdout.get(timeout=self.startup_timeout)
+        except queue.Empty:
+            raise self._error(f"the pack printed no port within {self.startup_timeout:.0f}s") from None
+        if first is None:
+            process.wait(timeout=10)
+            for thread in self._threads:  # the pumps end at EOF: what the pack wrote is all in before we report it
+                thread.join(timeout=5)
+            raise self._error(f"the pack exited (code {process.returncode}) before printing its port")
+        try:
+            self.port = int(first.strip())
+        except ValueError:
+            raise self._error(f"the pack's first output line is not a port: {first[:200]!r}") from None
+        self._channel = grpc.insecure_channel(
+            f"127.0.0.1:{self.port}",
+            options=[("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)],
+        )
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
+        except grpc.FutureTimeoutError:
+            raise self._error(f"no gRPC connection to port {self.port}") from None
+        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        self._handshake()
+        self._configure_stack()
+
+    def stop(self) -> None:
+        """Kill the process and close the connection (always safe to call)."""
+        # The process goes first: closing a channel whose peer is still up waits ~0.2 s on gRPC's pollers.
+        process, self._process = self._process, None
+        kill(process)
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+            self._stub = None
+        for thread in self._threads:
+            thread.join(timeout=2)
+        self._threads = []
+
+    def stderr(self) -> str:
+        return b"".join(self._stderr).decode(errors="replace")
+
+    def _error(self, message: str) -> PolicyPackError:
+        tail = self.stderr()[-_STDERR_TAIL:].rstrip()
+        return PolicyPackError(f"{message}\n--- policy pack stderr ---\n{tail or '(empty)'}")
+
+    def _call(self, method: str, request: Any) -> Any:
+        self._ensure_connected()
+        if self._stub is None:
+            raise PolicyPackError("the policy pack is not running: call start() or use it as a context manager")
+        try:
+            return getattr(self._stub, method)(request, timeout=self.call_timeout)
+        except grpc.RpcError as exc:
+            code = exc.code() if isinstance(exc, grpc.Call) else None
+            details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
+            raise self._error(f"{method} failed: {code}: {details}") from None
+
+    # the engine's calls, in its order
+
+    def _handshake(self) -> None:
+        request = analyzer_pb2.AnalyzerHandshakeRequest(
+            engine_address=_NO_ENGINE, root_directory=str(self.policy_dir), program_directory=str(self.policy_dir)
+        )
+        assert self._stub is not None
+        try:
+            self._stub.Handshake(request, timeout=self.call_timeout)
+            self.handshake_supported = True
+        except grpc.RpcError as exc:
+            if isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNIMPLEMENTED:
+                self.handshake_supported = False
+                return
+            raise self._error(f"Handshake failed: {exc}") from None
+
+    def _configure_stack(self) -> None:
+        request = analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=self.stack,
+            project=self.project,
+            organization=self.organization,
+            dry_run=self.dry_run,
+            config=self.stack_config,
+        )
+        assert self._stub is not None
+        try:
+            self._stub.ConfigureStack(request, timeout=self.call_timeout)
+        except grpc.RpcError as exc:
+            if not (isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNIMPLEMENTED):
+                raise self._error(f"ConfigureStack failed: {exc}") from None
+
+    def info(self) -> AnalyzerInfo:
+        if self._info is None:
+            response = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+            policies = {}
+            for p in response.policies:
+                schema = None
+                if p.HasField("configSchema"):
+                    schema = {
+                        "properties": json_format.MessageToDict(p.configSchema.properties),
+                        **({"required": list(p.configSchema.required)} if p.configSchema.required else {}),
+                    }
+                kind = {
+                    analyzer_pb2.POLICY_TYPE_RESOURCE: "resource",
+                    analyzer_pb2.POLICY_TYPE_STACK: "stack",
+                }.get(p.policy_type, "unknown")
+                policies[p.name] = PolicyInfo(p.name, p.description, _level_name(p.enforcementLevel), kind, schema)
+            initial = {
+                name: {
+                    **({"enforcementLevel": _level_name(c.enforcementLevel)} if c.enforcementLevel else {}),
+                    **json_format.MessageToDict(c.properties),
+                }
+                for name, c in response.initialConfig.items()
+            }
+            version = pack_version(self.policy_dir) or response.version
+            self._info = AnalyzerInfo(
+                response.name, version, response.supportsConfig, policies, initial, response.version
+            )
+        return self._info
+
+    def configure(self, config: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        """Send ``Configure`` for every policy; returns what was sent (level and settings per policy)."""
+        effective = reconcile_config(self.info(), config)
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, entry in effective.items():
+            settings = {k: v for k, v in entry.items() if k != "enforcementLevel"}
+            request.policyConfig[name].CopyFrom(
+                analyzer_pb2.PolicyConfig(
+                    enforcementLevel=_level_value(entry["enforcementLevel"]),  # type: ignore[arg-type]
+                    properties=_struct(settings, skip_internal_keys=False),
+                )
+            )
+        self._call("Configure", request)
+        return effective
+
+    def analyze(self, resource: AnalyzerResource) -> list[Violation]:
+        response = self._call("Analyze", _analyze_request(resource))
+        return [_violation(d, resource.urn) for d in response.diagnostics]
+
+    def remediate(self, resource: AnalyzerResource) -> list[Remediation]:
+        response = self._call("Remediate", _analyze_request(resource, remediate=True))
+        return [
+            Remediation(
+                r.policyName,
+                resource.urn,
+                json_format.MessageToDict(r.properties) if r.HasField("properties") else None,
+                r.diagnostic,
+            )
+            for r in response.remediations
+        ]
+
+    def analyze_stack(self, resources: Sequence[AnalyzerResource]) -> list[Violation]:
+        request = analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(r) for r in resources])
+        response = self._call("AnalyzeStack", request)
+        urns = {r.urn for r in resources}
+        return [_violation(d, "", urns) for d in response.diagnostics]
+
+    def run(self, resources: Iterable[AnalyzerResource], config: Mapping[str, Any] | None = None) -> PolicyReport:
+        """One deployment: Configure, then Remediate and Analyze per registered resource, then AnalyzeStack."""
+        effective = self.configure(config)
+        violations: list[Violation] = []
+        remediations: list[Remediation] = []
+        stack: list[AnalyzerResource] = []
+        for item in resources:
+            if not item.read:
+                changes = self.remediate(item)
+                remediations += changes
+                for change in changes:
+                    if change.diagnostic:  # the engine shows it as an advisory and keeps the inputs
+                        violations.append(Violation(change.policy, "advisory", item.urn, change.diagnostic))
+                changed = [c.properties for c in changes if c.properties is not None and not c.diagnostic]
+                if changed:
+                    item = replace(item, properties=changed[-1], outputs=None)
+                violations += self.analyze(item)
+            stack.append(item)
+        violations += self.analyze_stack(stack)
+        ran = [name for name, entry in effective.items() if entry["enforcementLevel"] != "disabled"]
+        return PolicyReport(ran, violations, remediations)
+
+    def analyze_run(self, program_run: Any, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The report (JSON form) for a run of the program recorded by ``preview.engine.program``."""
+        report = self.run(resources_from_run(program_run), config).to_json()
+        return {"pack": {"name": self.info().name, "version": self.info().version}, **report}
+
+
+def _violation(diagnostic: Any, default_urn: str, urns: set[str] | None = None) -> Violation:
+    urn = diagnostic.urn or default_urn
+    if urns is not None and urn not in urns:
+        urn = ""
+    return Violation(diagnostic.policyName, _level_name(diagnostic.enforcementLevel), urn, diagnostic.message)
+
+
+def resources_from_run(program_run: Any) -> list[AnalyzerResource]:
+    """AnalyzerResources from a ``preview.engine.program.ProgramRun`` (its ``registrations``, in order, and
+    ``outputs``).
+
+    Inputs stay in wire form (secrets marked). Outputs, what ``AnalyzeStack`` sees: a custom resource's state,
+    the stack's exports, a component's registered outputs (empty unless the registration records them).
+    """
+    registrations = list(program_run.registrations)
+    by_urn = {r.urn: r for r in registrations}
+    result = []
+    for reg in registrations:
+        outputs: dict[str, Any] | None = None
+        if reg.type == "pulumi:pulumi:Stack":
+            outputs = dict(getattr(program_run, "outputs", {}) or {})
+        elif reg.custom:
+            outputs = dict(reg.state) if reg.state else None
+        else:
+            # The engine shows a component with the outputs it registered, never its inputs.
+            outputs = dict(getattr(reg, "outputs", None) or {})
+        provider = None
+        provider_urn = str(reg.provider or "").rsplit("::", 1)[0]  # a provider reference is "<urn>::<id>"
+        if provider_urn in by_urn:
+            p = by_urn[provider_urn]
+            provider = ProviderResource(p.urn, p.type, p.name, dict(p.inputs))
+        result.append(
+            AnalyzerResource(
+                urn=reg.urn,
+                type=reg.type,
+                name=reg.name,
+                properties=dict(reg.inputs),
+                parent=reg.parent or None,
+                dependencies=list(reg.dependencies),
+                outputs=outputs,
+                read=bool(reg.read),
+                property_dependencies={
+                    key: list(urns) for key, urns in (getattr(reg, "property_dependencies", None) or {}).items()
+                },
+                options=_registration_options(reg),
+                provider=provider,
+            )
+        )
+    return result
+
+
+def _registration_options(reg: Any) -> ResourceOptions:
+    """The options the engine sends with a registration (fields a recorded registration lacks take defaults)."""
+    timeouts = getattr(reg, "custom_timeouts", None)
+    return ResourceOptions(
+        protect=bool(getattr(reg, "protect", False)),
+        ignore_changes=tuple(getattr(reg, "ignore_changes", None) or ()),
+        delete_before_replace=True if reg.delete_before_replace else None,
+        additional_secret_outputs=tuple(getattr(reg, "additional_secret_outputs", None) or ()),
+        aliases=tuple(getattr(reg, "aliases", None) or ()),
+        custom_timeouts=tuple(timeouts) if timeouts else None,  # type: ignore[arg-type]
+    )
+
+
+def run_pack(
+    resources: Iterable[AnalyzerResource],
+    *,
+    project: str = constants.PROJECT,
+    stack: str = DEFAULT_STACK,
+    dry_run: bool = True,
+    config: Mapping[str, Any] | None = None,
+    policy_dir: Path | str = POLICY_DIR,
+    python: str | None = None,
+) -> PolicyReport:
+    """Start the pack, run one deployment's analysis over ``resources``, stop the pack."""
+    with PolicyPackProcess(policy_dir, python=python, project=project, stack=stack, dry_run=dry_run) as pack:
+        return pack.run(resources, config)

@@ -1,0 +1,166 @@
+"""Cloud nodes to recycle: cloud nodes that run, or ran, an on-prem CNI keep that CNI's conflist after the plan.
+
+An on-prem CNI's pod writes its CNI configuration into the node's ``/etc/cni/net.d`` when it starts, and nothing
+removes the file when the isolation patch evicts the pod. The container runtime takes the first file of that
+directory in lexical order (containerd/go-cni ``opts.go`` ``loadFromConfDir``: ``sort.Strings`` over libcni's
+``ConfFiles``), so a file that sorts before Terway's
+``10-terway.conflist`` (AliyunContainerService/terway ``cmd/terway-cli/node.go`` ``cniFilePath``, v1.17.5) stays in
+force. Such a node must be drained and recycled, or the file removed and the kubelet and runtime restarted.
+
+A cloud node is listed when, today (before the plan), an on-prem CNI DaemonSet schedules there (placement's
+``before``), or when the snapshot holds a pod of such a DaemonSet bound to it (``spec.nodeName``; the DaemonSet is
+the pod's controller ``ownerReference``). It is a warning: the plan still holds and the exit code is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hybrid_terway import constants
+from hybrid_terway.settings import Scenario
+from preview.world.fake_cluster import FakeCluster
+
+TERWAY_CONFLIST: Final = "10-terway.conflist"
+
+
+@dataclass(frozen=True)
+class Conflist:
+    """The CNI configuration file a CNI's install step writes into ``/etc/cni/net.d``, and where that is said."""
+
+    file: str
+    source: str
+
+
+CNI_CONFLISTS: Final[Mapping[str, Conflist]] = {
+    "Calico": Conflist(
+        "10-calico.conflist",
+        'projectcalico/calico cni-plugin/pkg/install/install.go: getEnv("CNI_CONF_NAME", "10-calico.conflist"); '
+        "the manifests set CNI_CONF_NAME to the same",
+    ),
+    "Canal": Conflist(
+        "10-canal.conflist",
+        'projectcalico/calico manifests/canal.yaml: install-cni env CNI_CONF_NAME "10-canal.conflist"',
+    ),
+    "Flannel": Conflist(
+        "10-flannel.conflist",
+        "flannel-io/flannel Documentation/kube-flannel.yml: init container install-cni copies cni-conf.json to "
+        "/etc/cni/net.d/10-flannel.conflist",
+    ),
+    "Cilium": Conflist(
+        "05-cilium.conflist",
+        "cilium/cilium install/kubernetes/cilium/templates/cilium-configmap.yaml: write-cni-conf-when-ready "
+        "<hostConfDirMountPath>/05-cilium.conflist",
+    ),
+}
+"""The CNIs whose conflist name was read in their own install source; for the others the entry says so."""
+
+REMEDY: Final = (
+    "drain the node and recycle it (remove it from its node pool and let a new one join), or remove the file from "
+    "/etc/cni/net.d on the node and restart the kubelet and the container runtime"
+)
+
+
+def _owner_daemonset(pod: Mapping[str, Any]) -> str | None:
+    for ref in (pod.get("metadata") or {}).get("ownerReferences") or []:
+        if isinstance(ref, Mapping) and ref.get("kind") == "DaemonSet" and ref.get("controller", True):
+            name = ref.get("name")
+            return name if isinstance(name, str) else None
+    return None
+
+
+def _cni_of_daemonset(name: str) -> str | None:
+    family = constants.cni_family(name)
+    return family[0] if family else None
+
+
+def _cni_of_ref(ref: str) -> str | None:
+    kind, _, where = ref.partition(" ")
+    if kind == constants.TIGERA_INSTALLATION_KIND:
+        return "Calico"
+    if kind != "DaemonSet":
+        return None
+    namespace, _, name = where.rpartition("/")
+    if (namespace, name) == (constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET):
+        return None
+    return _cni_of_daemonset(name)
+
+
+def cloud_nodes_to_recycle(
+    placement: Mapping[str, Any], before: FakeCluster, scenario: Scenario
+) -> list[dict[str, Any]]:
+    """One entry per cloud node and on-prem CNI that runs there today or has a pod there in the snapshot:
+    ``{node, cni, why, conflist, sortsBeforeTerway, source, remedy}``, sorted by node then CNI. None in scenario
+    overlay, whose cloud nodes keep running the on-prem overlay CNI."""
+    if not scenario.runs_terway:
+        return []
+    cloud = {str(n["name"]): n for n in placement.get("nodes", []) if n.get("cloud")}
+    found: dict[tuple[str, str], list[str]] = {}
+    for name, node in cloud.items():
+        for ref in (node.get("before") or {}).get("cni") or []:
+            cni = _cni_of_ref(str(ref))
+            if cni is not None:
+                found.setdefault((name, cni), []).append(f"{ref} schedules there today")
+    for (kind, namespace, pod_name), pod in sorted(before.objects.items()):
+        if kind != "Pod":
+            continue
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        owner = _owner_daemonset(pod)
+        cni = _cni_of_daemonset(owner) if owner else None
+        if cni is None or not isinstance(node_name, str) or node_name not in cloud:
+            continue
+        found.setdefault((node_name, cni), []).append(f"its pod {namespace}/{pod_name} is in the snapshot")
+    entries = []
+    for (node, cni), why in sorted(found.items()):
+        conflist = CNI_CONFLISTS.get(cni)
+        entries.append(
+            {
+                "node": node,
+                "cni": cni,
+                "why": why,
+                "conflist": conflist.file if conflist else None,
+                "sortsBeforeTerway": conflist.file < TERWAY_CONFLIST if conflist else None,
+                "source": conflist.source if conflist else None,
+                "remedy": REMEDY,
+            }
+        )
+    return entries
+
+
+def _file(entry: Mapping[str, Any]) -> str:
+    if entry["conflist"] is None:
+        return f"the conflist {entry['cni']} writes (its file name is not modelled here)"
+    order = "before" if entry["sortsBeforeTerway"] else "after"
+    return f"/etc/cni/net.d/{entry['conflist']} (sorts {order} {TERWAY_CONFLIST})"
+
+
+def recycle_warnings(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One console warning per entry."""
+    return [
+        f"cloud node {e['node']} runs or ran {e['cni']} ({'; '.join(e['why'])}): it may keep {_file(e)} after the "
+        f"patch removes the pod; {e['remedy']}"
+        for e in entries
+    ]
+
+
+def recycle_markdown(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """PLAN.md's "Cloud nodes to recycle" section (empty when there are none)."""
+    if not entries:
+        return []
+    out = [
+        "## Cloud nodes to recycle",
+        "",
+        "These cloud nodes run, or ran, an on-prem CNI. Its pod wrote its CNI configuration into the node's "
+        "/etc/cni/net.d, and the file stays after the patch removes the pod; the container runtime uses the first "
+        f"file in lexical order, so a file sorting before {TERWAY_CONFLIST} stays in force. A warning: the plan "
+        f"holds. Remedy: {REMEDY}.",
+        "",
+        "| cloud node | CNI | why | file left behind | source |",
+        "|---|---|---|---|---|",
+    ]
+    for e in entries:
+        out.append(
+            f"| `{e['node']}` | {e['cni']} | {'; '.join(e['why'])} | {_file(e)} | {e['source'] or 'not modelled'} |"
+        )
+    return [*out, ""]

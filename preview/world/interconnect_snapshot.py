@@ -1,0 +1,563 @@
+"""The interconnect in the offline preview: cloud-snapshot bodies, cluster facts from a snapshot, representative
+facts, and PLAN.md's "Interconnect" section.
+
+The cloud snapshot's interconnect actions are response bodies in the shapes of the official SDK models
+(aliyun/alibabacloud-python-sdk, ``vpc-20160428/alibabacloud_vpc20160428/models/`` and
+``ecs-20140526/alibabacloud_ecs20140526/models/``):
+
+- ``DescribeRouteTableList``: ``RouterTableList.RouterTableListType[]`` with ``RouteTableId``, ``VpcId``,
+  ``RouteTableType``, ``VSwitchIds.VSwitchId[]`` (``_describe_route_table_list_response_body.py``, commit bd054005);
+- ``DescribeRouteEntryList``: a **list** of bodies, one per route table, each ``RouteEntrys.RouteEntry[]`` with
+  ``RouteTableId``, ``DestinationCidrBlock``, ``Description``, ``NextHops.NextHop[]`` (``NextHopType``,
+  ``NextHopId``, ``NextHopRelatedInfo.InstanceId``) and ``NextToken`` (``_describe_route_entry_list_response_body.py``,
+  commit 8441ccce). ``MaxResult`` defaults to 10: a body whose ``NextToken`` is not empty is one page of several;
+- ``DescribeVirtualBorderRouters``: ``VirtualBorderRouterSet.VirtualBorderRouterType[]`` with ``VbrId``, ``Status``
+  (``_describe_virtual_border_routers_response_body.py``);
+- ``DescribeBgpGroups``: ``BgpGroups.BgpGroup[]`` with ``BgpGroupId``, ``RouterId``, ``RouteLimit`` (a string);
+  ``DescribeBgpPeers``: ``BgpPeers.BgpPeer[]`` with ``BgpPeerId``, ``BgpGroupId``, ``RouterId``,
+  ``PeerIpAddress``, ``BgpStatus``, ``RouteLimit`` (a string) (``_describe_bgp_groups_response_body.py``,
+  ``_describe_bgp_peers_response_body.py``, commit bd054005);
+- ``DescribeBgpNetworks``: ``BgpNetworks.BgpNetwork[]`` with ``RouterId``, ``DstCidrBlock``, ``VpcId``
+  (``_describe_bgp_networks_response_body.py``, commit bd054005);
+- ``DescribeSecurityGroupAttribute`` (ECS): a **list** of bodies, one per group, each with ``SecurityGroupId``,
+  ``NextToken`` and ``Permissions.Permission[]`` (``Direction``, ``Policy``, ``Priority``, ``IpProtocol``,
+  ``PortRange``, ``SourceCidrIp``, ``Ipv6SourceCidrIp``, ``Description``)
+  (``_describe_security_group_attribute_response_body.py``, commit 4766f69e).
+
+The BGP actions may be one body or a list of bodies (one per ``--RouterId``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from hybrid_terway import constants
+from hybrid_terway.interconnect import (
+    CALICO_DEFAULT_BLOCK_SIZE,
+    BgpGroupFact,
+    BgpNetworkFact,
+    BgpPeerFact,
+    CalicoPool,
+    InterconnectCloudFacts,
+    InterconnectClusterFacts,
+    InterconnectPlan,
+    NextHop,
+    OnPremCidr,
+    PodVSwitch,
+    RouteEntryFact,
+    RouterInterfaceFact,
+    RouteTableFact,
+    SecurityRuleFact,
+    VbrFact,
+    plan_interconnect,
+    setting_on_prem_cidrs,
+)
+from hybrid_terway.settings import InterconnectSettings, Settings
+from preview.world.fake_cloud import derived
+
+INTERCONNECT_ACTIONS = (
+    "DescribeRouteTableList",
+    "DescribeRouteEntryList",
+    "DescribeVirtualBorderRouters",
+    "DescribeBgpGroups",
+    "DescribeBgpPeers",
+    "DescribeBgpNetworks",
+    "DescribeSecurityGroupAttribute",
+)
+
+
+class InterconnectSnapshotError(Exception):
+    """An interconnect body of the cloud snapshot is not in the API's response shape (the preview exits 2)."""
+
+
+def needed_actions(ic: InterconnectSettings) -> list[str]:
+    needed = []
+    if ic.routes != "off":
+        needed += ["DescribeRouteTableList", "DescribeRouteEntryList"]
+    if ic.via == "vbr":
+        needed += ["DescribeVirtualBorderRouters", "DescribeBgpGroups", "DescribeBgpPeers"]
+        if ic.bgp_networks != "off":
+            needed.append("DescribeBgpNetworks")
+    if ic.security_group_ingress != "off":
+        needed.append("DescribeSecurityGroupAttribute")
+    return needed
+
+
+# --- reading bodies -------------------------------------------------------------------------------
+
+
+def _items(body: Any, where: str, outer: str, inner: str) -> list[Mapping[str, Any]]:
+    if not isinstance(body, Mapping):
+        raise InterconnectSnapshotError(f"{where}: must be the API's response body (a mapping)")
+    wrapper = body.get(outer)
+    items = wrapper.get(inner) if isinstance(wrapper, Mapping) else None
+    if not isinstance(items, list):
+        raise InterconnectSnapshotError(f"{where}: needs {outer}.{inner} as a list (the API's response body)")
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise InterconnectSnapshotError(f"{where}: {outer}.{inner}[{index}] is not a mapping")
+    total = body.get("TotalCount")
+    if isinstance(total, int) and not isinstance(total, bool) and total > len(items):
+        raise InterconnectSnapshotError(
+            f"{where}: lists {len(items)} of {total} (TotalCount): take every page (--PageSize 50 --pager)"
+        )
+    token = body.get("NextToken")
+    if isinstance(token, str) and token:
+        raise InterconnectSnapshotError(
+            f"{where}: NextToken is {token!r}: this is one page of several; call again with --NextToken until it "
+            "is empty (--MaxResult 100)"
+        )
+    return items
+
+
+def _bodies(value: Any, where: str, listed: bool) -> list[tuple[Any, str]]:
+    """The bodies of one action: a list of them (one per route table, group, VBR), or one body."""
+    if isinstance(value, list):
+        return [(b, f"{where}[{i}]") for i, b in enumerate(value)]
+    if listed:
+        raise InterconnectSnapshotError(f"{where}: must be a list of response bodies (one per call)")
+    return [(value, where)]
+
+
+def _text(item: Mapping[str, Any], name: str, where: str, required: bool = True, prefix: str = "") -> str:
+    value = item.get(name)
+    if value is None or value == "":
+        if required:
+            raise InterconnectSnapshotError(f"{where}: {name} is missing")
+        return ""
+    if not isinstance(value, str) or (prefix and not value.startswith(prefix)):
+        raise InterconnectSnapshotError(
+            f"{where}: {name} = {value!r}: must be " + (f"an id ({prefix}...)" if prefix else "a string")
+        )
+    return value
+
+
+def _cidr(item: Mapping[str, Any], name: str, where: str, required: bool = True) -> str:
+    value = _text(item, name, where, required)
+    if value:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise InterconnectSnapshotError(f"{where}: {name} = {value!r}: must be a CIDR") from None
+    return value
+
+
+def _limit(item: Mapping[str, Any], where: str) -> int | None:
+    value = item.get("RouteLimit")
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = -1
+    if number < 0 or isinstance(value, bool):
+        raise InterconnectSnapshotError(f"{where}: RouteLimit = {value!r}: must be a number of routes")
+    return number
+
+
+def _priority(item: Mapping[str, Any], where: str) -> int:
+    value = item.get("Priority")
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if isinstance(value, bool) or not 1 <= number <= 100:
+        raise InterconnectSnapshotError(f"{where}: Priority = {value!r}: must be 1 to 100")
+    return number
+
+
+def parse_interconnect_snapshot(
+    document: Mapping[str, Any], source: str, ic: InterconnectSettings
+) -> InterconnectCloudFacts:
+    missing = [a for a in needed_actions(ic) if a not in document]
+    if missing:
+        raise InterconnectSnapshotError(
+            f"{source}: {', '.join(missing)} missing; {constants.PROJECT}:interconnect needs them "
+            "(docs/interconnect.md gives the aliyun commands)"
+        )
+    facts: dict[str, Any] = {}
+    if "DescribeRouteTableList" in document:
+        where = f"{source}: DescribeRouteTableList"
+        tables = []
+        for i, t in enumerate(
+            _items(document["DescribeRouteTableList"], where, "RouterTableList", "RouterTableListType")
+        ):
+            w = f"{where} RouterTableList.RouterTableListType[{i}]"
+            ids = t.get("VSwitchIds")
+            listed = ids.get("VSwitchId") if isinstance(ids, Mapping) else [] if ids is None else None
+            if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+                raise InterconnectSnapshotError(f"{w}: VSwitchIds.VSwitchId must be a list of vSwitch ids")
+            tables.append(
+                RouteTableFact(
+                    _text(t, "RouteTableId", w, prefix="vtb-"),
+                    _text(t, "VpcId", w, prefix="vpc-"),
+                    _text(t, "RouteTableType", w),
+                    tuple(listed),
+                )
+            )
+        facts["route_tables"] = tuple(tables)
+    if "DescribeRouteEntryList" in document:
+        entries = []
+        interfaces = []
+        for body, where in _bodies(document["DescribeRouteEntryList"], f"{source}: DescribeRouteEntryList", True):
+            for i, e in enumerate(_items(body, where, "RouteEntrys", "RouteEntry")):
+                w = f"{where} RouteEntrys.RouteEntry[{i}]"
+                hops_wrapper = e.get("NextHops")
+                hops = hops_wrapper.get("NextHop") if isinstance(hops_wrapper, Mapping) else None
+                if not isinstance(hops, list):
+                    raise InterconnectSnapshotError(f"{w}: needs NextHops.NextHop as a list")
+                found = []
+                for j, h in enumerate(hops):
+                    hw = f"{w} NextHops.NextHop[{j}]"
+                    if not isinstance(h, Mapping):
+                        raise InterconnectSnapshotError(f"{hw}: is not a mapping")
+                    related = h.get("NextHopRelatedInfo")
+                    if related is not None and not isinstance(related, Mapping):
+                        raise InterconnectSnapshotError(f"{hw}: NextHopRelatedInfo must be a mapping")
+                    hop = NextHop(
+                        _text(h, "NextHopType", hw),
+                        _text(h, "NextHopId", hw, required=False),
+                        _text(related or {}, "InstanceId", f"{hw} NextHopRelatedInfo", required=False),
+                    )
+                    found.append(hop)
+                    if hop.type == "RouterInterface" and hop.related_instance_id.startswith("vbr-"):
+                        interfaces.append(RouterInterfaceFact(hop.id, hop.related_instance_id))
+                entries.append(
+                    RouteEntryFact(
+                        _text(e, "RouteTableId", w, prefix="vtb-"),
+                        _cidr(e, "DestinationCidrBlock", w),
+                        tuple(found),
+                        _text(e, "Description", w, required=False),
+                    )
+                )
+        facts["route_entries"] = tuple(entries)
+        facts["router_interfaces"] = tuple(dict.fromkeys(interfaces))
+    if "DescribeVirtualBorderRouters" in document:
+        where = f"{source}: DescribeVirtualBorderRouters"
+        items = _items(
+            document["DescribeVirtualBorderRouters"], where, "VirtualBorderRouterSet", "VirtualBorderRouterType"
+        )
+        facts["vbrs"] = tuple(
+            VbrFact(_text(v, "VbrId", f"{where}[{i}]", prefix="vbr-"), _text(v, "Status", f"{where}[{i}]", False))
+            for i, v in enumerate(items)
+        )
+    if "DescribeBgpGroups" in document:
+        groups = []
+        for body, where in _bodies(document["DescribeBgpGroups"], f"{source}: DescribeBgpGroups", False):
+            for i, g in enumerate(_items(body, where, "BgpGroups", "BgpGroup")):
+                w = f"{where} BgpGroups.BgpGroup[{i}]"
+                groups.append(BgpGroupFact(_text(g, "BgpGroupId", w), _text(g, "RouterId", w), _limit(g, w)))
+        facts["bgp_groups"] = tuple(groups)
+    if "DescribeBgpPeers" in document:
+        peers = []
+        for body, where in _bodies(document["DescribeBgpPeers"], f"{source}: DescribeBgpPeers", False):
+            for i, p in enumerate(_items(body, where, "BgpPeers", "BgpPeer")):
+                w = f"{where} BgpPeers.BgpPeer[{i}]"
+                peers.append(
+                    BgpPeerFact(
+                        _text(p, "BgpPeerId", w),
+                        _text(p, "BgpGroupId", w),
+                        _text(p, "RouterId", w),
+                        _text(p, "PeerIpAddress", w, required=False),
+                        _text(p, "BgpStatus", w, required=False),
+                        _limit(p, w),
+                    )
+                )
+        facts["bgp_peers"] = tuple(peers)
+    if "DescribeBgpNetworks" in document:
+        networks = []
+        for body, where in _bodies(document["DescribeBgpNetworks"], f"{source}: DescribeBgpNetworks", False):
+            for i, n in enumerate(_items(body, where, "BgpNetworks", "BgpNetwork")):
+                w = f"{where} BgpNetworks.BgpNetwork[{i}]"
+                networks.append(
+                    BgpNetworkFact(_text(n, "RouterId", w), _cidr(n, "DstCidrBlock", w), _text(n, "VpcId", w, False))
+                )
+        facts["bgp_networks"] = tuple(networks)
+    if "DescribeSecurityGroupAttribute" in document:
+        rules = []
+        action = f"{source}: DescribeSecurityGroupAttribute"
+        for body, where in _bodies(document["DescribeSecurityGroupAttribute"], action, True):
+            items = _items(body, where, "Permissions", "Permission")
+            group = _text(body, "SecurityGroupId", where, prefix="sg-")
+            for i, r in enumerate(items):
+                w = f"{where} Permissions.Permission[{i}]"
+                direction = _text(r, "Direction", w)
+                policy = _text(r, "Policy", w, required=False) or "Accept"
+                if direction not in ("ingress", "egress") or policy not in ("Accept", "Drop"):
+                    raise InterconnectSnapshotError(
+                        f"{w}: Direction {direction!r} / Policy {policy!r}: must be ingress or egress / Accept or Drop"
+                    )
+                rules.append(
+                    SecurityRuleFact(
+                        group,
+                        direction,
+                        policy,
+                        _priority(r, w),
+                        _text(r, "IpProtocol", w),
+                        _text(r, "PortRange", w, required=False),
+                        _cidr(r, "SourceCidrIp", w, False) or _cidr(r, "Ipv6SourceCidrIp", w, False),
+                        _text(r, "Description", w, required=False),
+                    )
+                )
+        facts["security_rules"] = tuple(rules)
+    return InterconnectCloudFacts(source=f"cloud snapshot {source}", **facts)
+
+
+# --- the cluster side ----------------------------------------------------------------------------
+
+IPPOOL_KIND = ("IPPool", ("crd.projectcalico.org/v1", "projectcalico.org/v3"))
+IPAM_BLOCK_KIND = ("IPAMBlock", ("crd.projectcalico.org/v1",))
+"""``kubectl get ipamblocks.crd.projectcalico.org``: one object per block a node claimed (projectcalico/calico
+``libcalico-go/lib/backend/model/block.go``)."""
+
+
+def calico_pools(objects: Mapping[tuple[str, str, str], Mapping[str, Any]]) -> tuple[CalicoPool, ...] | None:
+    """The snapshot's Calico IPPools with ``natOutgoing``, ``disabled`` and ``blockSize`` (default 26 / 122:
+    projectcalico/calico ``api/pkg/apis/projectcalico/v3/ippool.go``); None when it holds none."""
+    pools = []
+    for (kind, _, name), obj in sorted(objects.items()):
+        if kind != IPPOOL_KIND[0] or obj.get("apiVersion") not in IPPOOL_KIND[1]:
+            continue
+        spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
+        assert isinstance(spec, Mapping)
+        cidr = str(spec.get("cidr") or "")
+        try:
+            version = ipaddress.ip_network(cidr, strict=False).version
+        except ValueError:
+            continue  # the address plan reports a malformed pool
+        size = spec.get("blockSize")
+        pools.append(
+            CalicoPool(
+                name,
+                cidr,
+                spec.get("disabled") is True,
+                spec.get("natOutgoing") is True,
+                size if isinstance(size, int) and not isinstance(size, bool) else CALICO_DEFAULT_BLOCK_SIZE[version],
+            )
+        )
+    return tuple(pools) if pools else None
+
+
+def snapshot_cluster_facts(
+    settings: Settings,
+    objects: Mapping[tuple[str, str, str], Mapping[str, Any]],
+    on_prem_pod_cidrs: Any,
+    on_prem_nodes: int | None,
+) -> InterconnectClusterFacts:
+    assert settings.interconnect is not None
+    blocks = sum(
+        1
+        for (kind, _, _), obj in objects.items()
+        if kind == IPAM_BLOCK_KIND[0] and obj.get("apiVersion") in IPAM_BLOCK_KIND[1]
+    )
+    return InterconnectClusterFacts(
+        on_prem_pod_cidrs=on_prem_pod_cidrs,
+        on_prem_node_cidrs=setting_on_prem_cidrs(
+            settings.interconnect.on_prem_node_cidrs, "interconnect.onPremNodeCidrs"
+        ),
+        pools=calico_pools(objects),
+        ipam_blocks=blocks or None,
+        on_prem_nodes=on_prem_nodes,
+    )
+
+
+# --- representative facts -------------------------------------------------------------------------
+
+
+def representative_interconnect(settings: Settings, pod_vswitches: list[PodVSwitch]) -> InterconnectCloudFacts:
+    """An interconnect that works: one route table per VPC routing each on-prem pod CIDR to the first VBR's router
+    interface, each pod vSwitch CIDR a BGP network of each VBR, an Established peer on each, and Accept rules for
+    every on-prem CIDR in each of Terway's groups. With ``manage``, the pieces it would add are left out."""
+    ic = settings.interconnect
+    assert ic is not None and settings.terway is not None
+    vbrs = list(ic.vbr_ids or ())
+    seed = settings.cluster_id
+    tables, entries, interfaces = [], [], []
+    ri = "ri-" + derived(seed + "ri", 20, "abcdefghijklmnopqrstuvwxyz0123456789")
+    for vpc in sorted({v.vpc_id for v in pod_vswitches}):
+        table = "vtb-" + derived(seed + vpc, 20, "abcdefghijklmnopqrstuvwxyz0123456789")
+        tables.append(RouteTableFact(table, vpc, "System", tuple(v.id for v in pod_vswitches if v.vpc_id == vpc)))
+        for cidr in ic.on_prem_node_cidrs:
+            hop = NextHop("RouterInterface", ri, vbrs[0]) if vbrs else NextHop(_VIA_HOP[ic.via], "tr-attach")
+            entries.append(RouteEntryFact(table, cidr, (hop,)))
+        if ic.routes != "manage":
+            for cidr in settings.on_prem_pod_cidrs:
+                hop = NextHop("RouterInterface", ri, vbrs[0]) if vbrs else NextHop(_VIA_HOP[ic.via], "tr-attach")
+                entries.append(RouteEntryFact(table, cidr, (hop,)))
+    if vbrs:
+        interfaces.append(RouterInterfaceFact(ri, vbrs[0]))
+    networks = (
+        []
+        if ic.bgp_networks == "manage"
+        else [BgpNetworkFact(vbr, v.cidr, v.vpc_id) for vbr in vbrs for v in pod_vswitches]
+    )
+    groups = [
+        BgpGroupFact(f"bgpg-{derived(seed + vbr, 20, 'abcdefghijklmnopqrstuvwxyz0123456789')}", vbr, None)
+        for vbr in vbrs
+    ]
+    peers = [
+        BgpPeerFact(
+            f"bgpp-{derived(seed + g.id, 20, 'abcdefghijklmnopqrstuvwxyz0123456789')}",
+            g.id,
+            g.router_id,
+            "10.0.0.2",
+            "Established",
+            None,
+        )
+        for g in groups
+    ]
+    cidrs = [*settings.on_prem_pod_cidrs, *ic.on_prem_node_cidrs]
+    rules = (
+        []
+        if ic.security_group_ingress == "manage"
+        else [
+            SecurityRuleFact(sg, "ingress", "Accept", 1, "ALL", "-1/-1", c)
+            for sg in settings.terway.security_group_ids
+            for c in cidrs
+        ]
+    )
+    return InterconnectCloudFacts(
+        source="representative",
+        route_tables=tuple(tables),
+        route_entries=tuple(entries),
+        router_interfaces=tuple(interfaces),
+        vbrs=tuple(VbrFact(v, "active") for v in vbrs),
+        bgp_groups=tuple(groups),
+        bgp_peers=tuple(peers),
+        bgp_networks=tuple(networks),
+        security_rules=tuple(rules),
+    )
+
+
+_VIA_HOP = {"cen": "CenBasic", "transitRouter": "Attachment", "expressConnectRouter": "Ecr", "vbr": "RouterInterface"}
+
+
+def preview_interconnect_plan(
+    settings: Settings,
+    pod_vswitches: list[PodVSwitch],
+    cloud: InterconnectCloudFacts,
+    cluster: InterconnectClusterFacts,
+) -> InterconnectPlan:
+    assert settings.interconnect is not None and settings.terway is not None
+    return plan_interconnect(
+        settings.interconnect, settings.cluster_id, pod_vswitches, settings.terway.security_group_ids, cloud, cluster
+    )
+
+
+# --- PLAN.md --------------------------------------------------------------------------------------
+
+_VERDICT: dict[bool | None, str] = {True: "ok", False: "FAILS", None: "not done"}
+
+
+def section_lines(plan: InterconnectPlan | None, scenario: str) -> list[str]:
+    """PLAN.md's "Interconnect" section: both directions with each fact's source, the managed pieces, the verdicts."""
+    if plan is None:
+        if scenario != "bgp":
+            return []
+        return [
+            "## Interconnect",
+            "",
+            f"Not checked: the stack has no `{constants.PROJECT}:interconnect` block (routes, BGP advertisements, "
+            "security-group ingress and Calico's NAT between the VPC and the data centre; see docs/interconnect.md).",
+            "",
+        ]
+    ic = plan.settings
+    vbrs = f" ({', '.join(f'`{v}`' for v in ic.vbr_ids)})" if ic.vbr_ids else ""
+    lines = ["## Interconnect", "", f"Via `{ic.via}`{vbrs}; cloud facts from {plan.cloud_source}.", ""]
+    modes = ", ".join(
+        f"{k} `{v}`"
+        for k, v in (
+            ("routes", ic.routes),
+            ("bgpNetworks", ic.bgp_networks),
+            ("securityGroupIngress", ic.security_group_ingress),
+            ("noNatPools", ic.no_nat_pools),
+        )
+    )
+    lines += [f"Modes: {modes}.", ""]
+    lines += ["### Cloud pods to on-prem pods (VPC routes)", ""]
+    if plan.routes:
+        lines += ["| route table | on-prem pod CIDR | route | verdict | source |", "|---|---|---|---|---|"]
+        lines += [
+            f"| `{r.route_table_id}` | {r.cidr} | {r.found} | {'ok' if r.ok else 'FAILS'} | {r.source} |"
+            for r in plan.routes
+        ]
+    else:
+        lines.append("No route was compared.")
+    lines += ["", "### On-prem pods to cloud pods (advertisements)", ""]
+    if plan.advertisements:
+        lines += ["| pod vSwitch CIDR | advertised by | verdict | source |", "|---|---|---|---|"]
+        lines += [f"| {a.cidr} | {a.found} | {_VERDICT[a.ok]} | {a.source} |" for a in plan.advertisements]
+    else:
+        lines.append("No advertisement was compared.")
+    lines += ["", "On-prem CIDRs: " + (", ".join(f"{c.cidr} ({c.source})" for c in plan.on_prem_cidrs) or "none"), ""]
+    managed = (
+        [
+            f"- route `{m.route_table_id}` {m.cidr} via RouterInterface `{m.router_interface_id}` ({m.vbr_id})"
+            + (" (exists, kept)" if m.exists else "")
+            for m in plan.managed_routes
+        ]
+        + [
+            f"- BGP network {m.cidr} on `{m.vbr_id}`" + (" (exists, left as it is)" if m.exists else "")
+            for m in plan.managed_bgp_networks
+        ]
+        + [
+            f"- ingress rule in `{m.group_id}` from {m.cidr}" + (" (exists, kept)" if m.exists else "")
+            for m in plan.managed_rules
+        ]
+        + [
+            f"- disabled IPPool `{m.name}` {m.cidr}" + (" (exists, kept)" if m.exists else "")
+            for m in plan.managed_pools
+        ]
+    )
+    if managed:
+        lines += ["Managed (`manage`):", "", *managed, ""]
+    lines += ["| check | verdict | detail |", "|---|---|---|"]
+    for c in plan.checks:
+        verdict = "warning" if c.warning_only and c.ok is False else _VERDICT[c.ok]
+        lines.append(f"| {c.name} | {verdict} | {c.detail} |")
+    if plan.limits:
+        lines += ["", "What this source cannot tell:", "", *(f"- {limit}" for limit in plan.limits)]
+    lines.append("")
+    return lines
+
+
+def pod_vswitches_of(settings: Settings, vswitches: Any) -> list[PodVSwitch]:
+    """The stack's pod vSwitches as the cloud has them (``VSwitchFact`` of the address plan's facts)."""
+    assert settings.terway is not None
+    zone_of = {v: zone for zone, ids in settings.terway.pod_vswitches.items() for v in ids}
+    return [PodVSwitch(v.id, zone_of[v.id], v.vpc_id, v.cidr_block) for v in vswitches if v.id in zone_of]
+
+
+def interconnect_cloud(
+    settings: Settings, document: Any, source: str | None, vswitches: Any
+) -> InterconnectCloudFacts | None:
+    """The interconnect's cloud facts: from the cloud snapshot's document, or representative; None without the
+    block. Raises InterconnectSnapshotError on a body out of the API's shape."""
+    if settings.interconnect is None or settings.terway is None:
+        return None
+    if document is None or source is None:
+        return representative_interconnect(settings, pod_vswitches_of(settings, vswitches))
+    return parse_interconnect_snapshot(document, source, settings.interconnect)
+
+
+def interconnect_cluster(
+    settings: Settings,
+    objects: Mapping[tuple[str, str, str], Mapping[str, Any]],
+    pod_cidrs: Any,
+    on_prem_nodes: int | None,
+) -> InterconnectClusterFacts:
+    """The cluster side: every on-prem pod CIDR the address plan knows (settings, Calico pools, kubeadm), once each."""
+    seen: dict[str, OnPremCidr] = {}
+    for c in pod_cidrs:
+        seen.setdefault(c.cidr, OnPremCidr(c.cidr, c.source))
+    return snapshot_cluster_facts(settings, objects, tuple(seen.values()), on_prem_nodes)
+
+
+def console_lines(plan: InterconnectPlan | None, settings: Settings) -> list[str]:
+    if plan is None:
+        if settings.scenario.value != "bgp":
+            return []
+        return [f"interconnect: not checked (no {constants.PROJECT}:interconnect block; see docs/interconnect.md)"]
+    return [f"interconnect: {line}" for line in plan.summary_lines()]
