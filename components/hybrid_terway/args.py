@@ -150,6 +150,10 @@ class InterconnectConfig(TypedDict):
     """vbr, cen, transitRouter or expressConnectRouter."""
     vbrIds: NotRequired[list[str]]
     """With via vbr (required there): the vbr- ids of the VBRs that connect the VPC to the data centre."""
+    cenId: NotRequired[str]
+    """With via cen or transitRouter (required there): the CEN instance the VPC and the VBRs are attached to."""
+    ecrId: NotRequired[str]
+    """With via expressConnectRouter (required there): the Express Connect Router the VPC is associated with."""
     onPremNodeCidrs: NotRequired[list[str]]
     """The on-prem node CIDRs the security groups must admit."""
     routes: NotRequired[InterconnectMode]

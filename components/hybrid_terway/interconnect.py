@@ -8,7 +8,9 @@ Express Connect Virtual Border Router (VBR) by BGP. A packet crosses only if fou
   ``CenBasic`` or ``Ecr`` (the ``NextHopType`` values of ``DescribeRouteEntryList``);
 - **advertisements** (on-prem to cloud): with ``via: vbr`` each pod vSwitch CIDR is a BGP network of a VBR
   (``DescribeBgpNetworks``), so the IDC router learns it; the VBR's BGP peers are ``Established``, and the on-prem
-  pod routes Calico advertises fit each peer's ``RouteLimit``;
+  pod routes Calico advertises fit each peer's ``RouteLimit``. With ``cen``, ``transitRouter`` or
+  ``expressConnectRouter`` what publishes it: the VPC and a VBR attached to the CEN instance, a transit router VBR
+  attachment with ``AutoPublishRouteEnabled``, or the ECR association's ``AllowedPrefixes``;
 - **security groups**: Terway's groups govern the pods' ENIs; their ingress rules accept every on-prem pod and node
   CIDR (``Accept``, all protocols), no ``Drop`` rule of higher or equal priority taking part of it back;
 - **NAT**: Calico SNATs to the node's address whatever leaves a pool with ``natOutgoing: true`` unless the
@@ -163,6 +165,47 @@ class VbrFact:
 
 
 @dataclass(frozen=True)
+class CenChildFact:
+    """A network attached to a CEN instance (``DescribeCenAttachedChildInstances``
+    ``ChildInstances.ChildInstance[]``)."""
+
+    cen_id: str
+    id: str
+    type: str  # VPC | VBR | CCN
+    region: str
+    status: str  # Attaching | Attached | Detaching
+
+
+@dataclass(frozen=True)
+class TransitRouterAttachmentFact:
+    """A VPC or VBR attachment of an Enterprise Edition transit router (``ListTransitRouterVpcAttachments`` /
+    ``ListTransitRouterVbrAttachments`` ``TransitRouterAttachments[]``). ``auto_publish`` is
+    ``AutoPublishRouteEnabled``: for a VBR attachment, whether the transit router advertises its routes to the VBR."""
+
+    kind: str  # VPC | VBR
+    id: str
+    cen_id: str
+    transit_router_id: str
+    resource_id: str  # VpcId or VbrId
+    status: str  # Attached | Attaching | Detaching
+    auto_publish: bool | None
+
+
+@dataclass(frozen=True)
+class EcrAssociationFact:
+    """An association of an Express Connect Router (``DescribeExpressConnectRouterAssociation``
+    ``AssociationList[]``): the prefixes the ECR distributes to the data centre for it (``AllowedPrefixes``)."""
+
+    ecr_id: str
+    id: str
+    node_type: str  # VPC | TR
+    vpc_id: str
+    status: str  # CREATING | ACTIVE | INACTIVE | ASSOCIATING | DISSOCIATING | UPDATING | DELETING
+    allowed_prefixes: tuple[str, ...]
+    mode: str = ""  # MatchMode | IncrementalMode
+
+
+@dataclass(frozen=True)
 class InterconnectCloudFacts:
     """What the cloud says. A field is ``None`` when it was not read (its check is then reported as not done)."""
 
@@ -175,6 +218,9 @@ class InterconnectCloudFacts:
     bgp_peers: tuple[BgpPeerFact, ...] | None = None
     bgp_networks: tuple[BgpNetworkFact, ...] | None = None
     security_rules: tuple[SecurityRuleFact, ...] | None = None
+    cen_children: tuple[CenChildFact, ...] | None = None
+    tr_attachments: tuple[TransitRouterAttachmentFact, ...] | None = None
+    ecr_associations: tuple[EcrAssociationFact, ...] | None = None
     limits: tuple[str, ...] = ()
     """What this source cannot tell (a provider function reads one next hop, or one page): shown in PLAN.md."""
 
@@ -516,15 +562,7 @@ def _check_advertisements(
         plan.checks.append(Check(name, None, "off"))
         return
     if settings.via != "vbr":
-        publisher = {
-            "cen": "CEN learns the VPC's routes from its attachment and publishes them to the VBRs attached to it",
-            "transitRouter": "the transit router publishes what its VPC attachment learns to its VBR attachment "
-            "when that attachment's AutoPublishRouteEnabled is true",
-            "expressConnectRouter": "the Express Connect Router advertises the VPC CIDRs allowed in its association",
-        }[settings.via]
-        for v in pod_vswitches:
-            plan.advertisements.append(AdvertisementFinding(v.cidr, f"{publisher} (not read)", None, cloud.source))
-        plan.checks.append(Check(name, None, f"via {settings.via}: {publisher}; not read here"))
+        _check_publication(plan, settings, name, pod_vswitches, cloud)
         return
     if cloud.bgp_networks is None:
         plan.checks.append(Check(name, None, f"BGP networks not read ({cloud.source})"))
@@ -569,6 +607,152 @@ def _check_advertisements(
             else f"{failures} not advertised",
         )
     )
+
+
+PUBLISHERS = {
+    "cen": "CEN publishes the routes of the VPCs attached to it to the VBRs attached to the same instance",
+    "transitRouter": "the transit router advertises its routes to a VBR attachment whose AutoPublishRouteEnabled is "
+    "true",
+    "expressConnectRouter": "the Express Connect Router distributes the AllowedPrefixes of its VPC association to the "
+    "data centre",
+}
+"""What publishes the pod vSwitch CIDRs toward the data centre for each ``via`` other than ``vbr``."""
+PUBLICATION_UNTOLD = {
+    "cen": "the CEN instance's route maps and the routes it actually publishes (the attachments list the attached "
+    "networks only)",
+    "transitRouter": "whether the VPC attachment's routes are learned into the transit router route table the VBR "
+    "attachment is associated with (AutoPublishRouteEnabled is read, route-table propagation is not)",
+    "expressConnectRouter": "the routes the Express Connect Router learned (only the association's AllowedPrefixes "
+    "are compared)",
+}
+"""What no attachment or association listing tells, per ``via``: PLAN.md's "What this source cannot tell"."""
+
+
+def _check_publication(
+    plan: InterconnectPlan,
+    settings: InterconnectSettings,
+    name: str,
+    pod_vswitches: Sequence[PodVSwitch],
+    cloud: InterconnectCloudFacts,
+) -> None:
+    """Advertisements over CEN, a transit router or an Express Connect Router: the attachments that publish each pod
+    vSwitch CIDR, as the APIs tell them."""
+    via = settings.via
+    key = f"{_KEY}.bgpNetworks"
+    facts = {
+        "cen": cloud.cen_children,
+        "transitRouter": cloud.tr_attachments,
+        "expressConnectRouter": cloud.ecr_associations,
+    }[via]
+    if facts is None:
+        plan.checks.append(Check(name, None, f"via {via}: {PUBLISHERS[via]}; attachments not read ({cloud.source})"))
+        return
+    failures = 0
+    for v in pod_vswitches:
+        found, problem, warning = _publication(settings, v, cloud)
+        if warning:
+            plan.warnings.append(f"{key}: pod vSwitch {v.id} CIDR {v.cidr}: {warning}")
+        if problem:
+            failures += 1
+            plan.advertisements.append(AdvertisementFinding(v.cidr, problem, False, cloud.source))
+            plan.errors.append(
+                f"{key}: pod vSwitch {v.id} CIDR {v.cidr} is published to the data centre by nothing: {problem}; "
+                "on-prem pods cannot answer cloud pods"
+            )
+        else:
+            plan.advertisements.append(AdvertisementFinding(v.cidr, found, None if warning else True, cloud.source))
+    instance = settings.ecr_id if via == "expressConnectRouter" else settings.cen_id
+    plan.checks.append(
+        Check(
+            name,
+            False if failures else (None if any(a.ok is None for a in plan.advertisements) else True),
+            f"{_plural(len(pod_vswitches), 'pod vSwitch CIDR')} via {via} {instance}"
+            if not failures
+            else f"{failures} published by nothing",
+        )
+    )
+
+
+def _publication(
+    settings: InterconnectSettings, v: PodVSwitch, cloud: InterconnectCloudFacts
+) -> tuple[str, str, str]:
+    """(what publishes the CIDR, the problem when nothing does, a warning when the API cannot tell)."""
+    target = _net(v.cidr)
+    if settings.via == "cen":
+        cen = settings.cen_id or ""
+        children = [c for c in cloud.cen_children or () if c.cen_id == cen]
+        vpc = [c for c in children if c.type == "VPC" and c.id == v.vpc_id]
+        vbrs = sorted(c.id for c in children if c.type == "VBR" and c.status == "Attached")
+        if not vpc:
+            return "", f"its VPC {v.vpc_id} is not attached to CEN {cen}", ""
+        if vpc[0].status != "Attached":
+            return "", f"its VPC {v.vpc_id} is {vpc[0].status or 'of no status'} in CEN {cen}, not Attached", ""
+        if not vbrs:
+            seen = ", ".join(f"{c.id} ({c.status})" for c in children if c.type == "VBR")
+            return "", f"no VBR is Attached to CEN {cen}" + (f" (found {seen})" if seen else ""), ""
+        return f"CEN {cen}: VPC {v.vpc_id} and VBR {', '.join(vbrs)} Attached", "", ""
+    if settings.via == "transitRouter":
+        cen = settings.cen_id or ""
+        attachments = [a for a in cloud.tr_attachments or () if a.cen_id == cen]
+        vpc_att = [a for a in attachments if a.kind == "VPC" and a.resource_id == v.vpc_id and a.status == "Attached"]
+        if not vpc_att:
+            seen = ", ".join(
+                f"{a.id} ({a.status})" for a in attachments if a.kind == "VPC" and a.resource_id == v.vpc_id
+            )
+            return "", f"no Attached transit router VPC attachment of {v.vpc_id} in CEN {cen}" + (
+                f" (found {seen})" if seen else ""
+            ), ""
+        routers = {a.transit_router_id for a in vpc_att}
+        vbr_att = [a for a in attachments if a.kind == "VBR" and a.transit_router_id in routers]
+        publishing = [a for a in vbr_att if a.status == "Attached" and a.auto_publish is True]
+        if not publishing:
+            seen = ", ".join(
+                f"{a.id} to {a.resource_id} ({a.status}, AutoPublishRouteEnabled {str(a.auto_publish).lower()})"
+                for a in vbr_att
+            )
+            return "", (
+                f"no Attached VBR attachment of transit router {', '.join(sorted(routers))} has "
+                f"AutoPublishRouteEnabled true" + (f" (found {seen})" if seen else " (it has no VBR attachment)")
+            ), ""
+        return (
+            f"transit router {publishing[0].transit_router_id}: VPC attachment {vpc_att[0].id}, VBR attachment "
+            + ", ".join(f"{a.id} to {a.resource_id}" for a in publishing)
+            + " (AutoPublishRouteEnabled)",
+            "",
+            "",
+        )
+    ecr = settings.ecr_id or ""
+    associations = [
+        a for a in cloud.ecr_associations or () if a.ecr_id == ecr and a.node_type == "VPC" and a.vpc_id == v.vpc_id
+    ]
+    active = [a for a in associations if a.status == "ACTIVE"]
+    if not active:
+        seen = ", ".join(f"{a.id} ({a.status})" for a in associations)
+        return "", f"no ACTIVE association of Express Connect Router {ecr} with {v.vpc_id}" + (
+            f" (found {seen})" if seen else ""
+        ), ""
+    covering = [
+        (a, p)
+        for a in active
+        for p in a.allowed_prefixes
+        if (n := _net(p)) is not None and target is not None and _covers(n, target)
+    ]
+    if covering:
+        a, p = covering[0]
+        return f"Express Connect Router {ecr}: association {a.id} allows {p}", "", ""
+    listed = sorted({p for a in active for p in a.allowed_prefixes})
+    if not listed:
+        return (
+            f"Express Connect Router {ecr}: association {active[0].id}",
+            "",
+            f"association {active[0].id} of Express Connect Router {ecr} lists no AllowedPrefixes; "
+            "DescribeExpressConnectRouterAssociation does not tell what the ECR then distributes to the data centre: "
+            "list the pod vSwitch CIDRs in AllowedPrefixes",
+        )
+    return "", (
+        f"the AllowedPrefixes of association {active[0].id} of Express Connect Router {ecr} ({', '.join(listed)}) "
+        "do not cover it"
+    ), ""
 
 
 def _check_bgp_sessions(

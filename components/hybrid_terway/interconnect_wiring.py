@@ -31,9 +31,12 @@ import pulumi_kubernetes as k8s
 from hybrid_terway import constants
 from hybrid_terway.address_plan import AddressPlanError, after_checks
 from hybrid_terway.interconnect import (
+    PUBLICATION_UNTOLD,
     BgpGroupFact,
     BgpNetworkFact,
     BgpPeerFact,
+    CenChildFact,
+    EcrAssociationFact,
     InterconnectCloudFacts,
     InterconnectClusterFacts,
     InterconnectPlan,
@@ -43,6 +46,7 @@ from hybrid_terway.interconnect import (
     RouterInterfaceFact,
     RouteTableFact,
     SecurityRuleFact,
+    TransitRouterAttachmentFact,
     VbrFact,
     managed_marker,
     plan_interconnect,
@@ -61,6 +65,10 @@ GET_BGP_GROUPS = "alicloud:vpc/getBgpGroups:getBgpGroups"
 GET_BGP_PEERS = "alicloud:vpc/getBgpPeers:getBgpPeers"
 GET_BGP_NETWORKS = "alicloud:vpc/getBgpNetworks:getBgpNetworks"
 GET_SECURITY_GROUP_RULES = "alicloud:ecs/getSecurityGroupRules:getSecurityGroupRules"
+GET_CEN_INSTANCE_ATTACHMENTS = "alicloud:cen/getInstanceAttachments:getInstanceAttachments"
+GET_TR_VPC_ATTACHMENTS = "alicloud:cen/getTransitRouterVpcAttachments:getTransitRouterVpcAttachments"
+GET_TR_VBR_ATTACHMENTS = "alicloud:cen/getTransitRouterVbrAttachments:getTransitRouterVbrAttachments"
+GET_ECR_VPC_ASSOCIATIONS = "alicloud:expressconnect/getRouterVpcAssociations:getRouterVpcAssociations"
 
 INVOKE_LIMITS = (
     "vpc.get_route_entries reads one next hop per route: a route with several (ECMP) is judged by its first",
@@ -68,6 +76,10 @@ INVOKE_LIMITS = (
     "Calico's IPPools and IPAM blocks are not read: the NAT check and the route limit are left to the preview "
     "with a cluster snapshot",
 )
+PUBLICATION_LIMITS = {
+    via: f"via {via}: the functions do not tell {untold}" for via, untold in PUBLICATION_UNTOLD.items()
+}
+"""What the publication functions cannot tell, per ``via`` (no API gives it, so the preview cannot either)."""
 
 CALICO_IPPOOL = "crd.projectcalico.org/v1"
 """The IPPool CRD's group and version (projectcalico/calico
@@ -182,8 +194,13 @@ def read_interconnect_cloud(
                         str(r.get("description") or ""),
                     )
                 )
+    cen_children, tr_attachments, ecr_associations = read_publication(settings, parent)
+    limits = INVOKE_LIMITS + ((PUBLICATION_LIMITS[ic.via],) if ic.via in PUBLICATION_LIMITS else ())
     return InterconnectCloudFacts(
         source="invokes",
+        cen_children=cen_children,
+        tr_attachments=tr_attachments,
+        ecr_associations=ecr_associations,
         route_tables=None if tables is None else tuple(tables),
         route_entries=None if entries is None else tuple(entries),
         router_interfaces=tuple(interfaces),
@@ -192,8 +209,86 @@ def read_interconnect_cloud(
         bgp_peers=None if peers is None else tuple(peers),
         bgp_networks=None if networks is None else tuple(networks),
         security_rules=None if rules is None else tuple(rules),
-        limits=INVOKE_LIMITS,
+        limits=limits,
     )
+
+
+def read_publication(
+    settings: Settings, parent: pulumi.Resource
+) -> tuple[
+    tuple[CenChildFact, ...] | None,
+    tuple[TransitRouterAttachmentFact, ...] | None,
+    tuple[EcrAssociationFact, ...] | None,
+]:
+    """What publishes the pod vSwitch CIDRs with via cen, transitRouter or expressConnectRouter: the pulumi_alicloud
+    4.0.0 functions ``cen/get_instance_attachments.py`` (``GetInstanceAttachmentsAttachmentResult``),
+    ``cen/get_transit_router_vpc_attachments.py``, ``cen/get_transit_router_vbr_attachments.py`` (its result has no
+    transit router id: it is called once per transit router) and ``expressconnect/get_router_vpc_associations.py``
+    (``GetRouterVpcAssociationsAssociationResult``). The data sources behind them follow ``NextToken``
+    (terraform-provider-alicloud ``alicloud/data_source_alicloud_cen_transit_router_vbr_attachments.go``)."""
+    ic = settings.interconnect
+    assert ic is not None
+    if ic.bgp_networks == "off":
+        return None, None, None
+    if ic.via == "cen" and ic.cen_id:
+        found = _invoke(GET_CEN_INSTANCE_ATTACHMENTS, {"instanceId": ic.cen_id}, parent).get("attachments") or []
+        children = tuple(
+            CenChildFact(
+                str(a.get("instanceId") or ic.cen_id),
+                str(a.get("childInstanceId") or ""),
+                str(a.get("childInstanceType") or ""),
+                str(a.get("childInstanceRegionId") or ""),
+                str(a.get("status") or ""),
+            )
+            for a in found
+        )
+        return children, None, None
+    if ic.via == "transitRouter" and ic.cen_id:
+        attachments: list[TransitRouterAttachmentFact] = []
+        for a in _invoke(GET_TR_VPC_ATTACHMENTS, {"cenId": ic.cen_id}, parent).get("attachments") or []:
+            attachments.append(
+                TransitRouterAttachmentFact(
+                    "VPC",
+                    str(a.get("transitRouterAttachmentId") or ""),
+                    str(a.get("cenId") or ic.cen_id),
+                    str(a.get("transitRouterId") or ""),
+                    str(a.get("vpcId") or ""),
+                    str(a.get("status") or ""),
+                    a.get("autoPublishRouteEnabled") if isinstance(a.get("autoPublishRouteEnabled"), bool) else None,
+                )
+            )
+        for router in sorted({a.transit_router_id for a in attachments if a.transit_router_id}):
+            args = {"cenId": ic.cen_id, "transitRouterId": router}
+            for a in _invoke(GET_TR_VBR_ATTACHMENTS, args, parent).get("attachments") or []:
+                flag = a.get("autoPublishRouteEnabled")
+                attachments.append(
+                    TransitRouterAttachmentFact(
+                        "VBR",
+                        str(a.get("transitRouterAttachmentId") or ""),
+                        ic.cen_id,
+                        router,
+                        str(a.get("vbrId") or ""),
+                        str(a.get("status") or ""),
+                        flag if isinstance(flag, bool) else None,
+                    )
+                )
+        return None, tuple(attachments), None
+    if ic.via == "expressConnectRouter" and ic.ecr_id:
+        found = _invoke(GET_ECR_VPC_ASSOCIATIONS, {"ecrId": ic.ecr_id}, parent).get("associations") or []
+        associations = tuple(
+            EcrAssociationFact(
+                str(a.get("ecrId") or ic.ecr_id),
+                str(a.get("associationId") or ""),
+                str(a.get("associationNodeType") or ""),
+                str(a.get("vpcId") or ""),
+                str(a.get("status") or ""),
+                tuple(str(p) for p in a.get("allowedPrefixes") or ()),
+                str(a.get("allowedPrefixesMode") or ""),
+            )
+            for a in found
+        )
+        return None, None, associations
+    return None, None, None
 
 
 def program_cluster_facts(settings: Settings) -> InterconnectClusterFacts:

@@ -177,6 +177,10 @@ K8sNamespace = Annotated[
 ]
 NodeLabel = Annotated[StrictStr, AfterValidator(_label)]
 VbrId = Annotated[StrictStr, _matching(r"vbr-[a-z0-9]{8,32}", "a VBR id such as vbr-bp1a2b3c4d5e6f7g8h9i")]
+CenId = Annotated[StrictStr, _matching(r"cen-[a-z0-9]{8,32}", "a CEN instance id such as cen-7qthudw0ll6jmc3a1b")]
+EcrId = Annotated[
+    StrictStr, _matching(r"ecr-[a-z0-9]{8,32}", "an Express Connect Router id such as ecr-mezk2idmsd0vx2a1b2")
+]
 
 
 def _go_int(value: int) -> int:
@@ -335,6 +339,8 @@ class InterconnectSettings(_Model):
 
     via: Literal["vbr", "cen", "transitRouter", "expressConnectRouter"]
     vbr_ids: Annotated[list[VbrId], Field(min_length=1)] | None = None
+    cen_id: CenId | None = None
+    ecr_id: EcrId | None = None
     on_prem_node_cidrs: tuple[Annotated[StrictStr, AfterValidator(_ip_cidr)], ...] = ()
     routes: InterconnectMode = "check"
     bgp_networks: InterconnectMode = "check"
@@ -355,6 +361,22 @@ class InterconnectSettings(_Model):
                         (key, f"= 'manage' needs via 'vbr': with {self.via!r} the routes are learned and published "
                          "by that service, not added here; use 'check' or 'off'")
                     )
+        # The instance whose attachments tell what publishes the pod vSwitch CIDRs: DescribeCenAttachedChildInstances
+        # and ListTransitRouter*Attachments take a CenId, DescribeExpressConnectRouterAssociation an EcrId.
+        wants_cen = self.via in ("cen", "transitRouter")
+        if wants_cen and self.cen_id is None:
+            problems.append(
+                ("cenId", f"is required with via {self.via!r}: the CEN instance the VPC and the VBRs are attached to")
+            )
+        if not wants_cen and self.cen_id is not None:
+            problems.append(("cenId", f"only applies to via 'cen' or 'transitRouter', not {self.via!r}"))
+        if self.via == "expressConnectRouter" and self.ecr_id is None:
+            problems.append(
+                ("ecrId", "is required with via 'expressConnectRouter': the Express Connect Router the VPC is "
+                 "associated with")
+            )
+        if self.via != "expressConnectRouter" and self.ecr_id is not None:
+            problems.append(("ecrId", f"only applies to via 'expressConnectRouter', not {self.via!r}"))
         if problems:
             raise _ScenarioProblems(problems)
         return self

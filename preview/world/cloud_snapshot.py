@@ -28,17 +28,10 @@ from hybrid_terway.scheduling import kind_of
 from hybrid_terway.settings import Settings
 from preview.safe_yaml import YamlInputError, load_documents, load_json
 from preview.world.fake_cloud import derived
+from preview.world.interconnect_snapshot import INTERCONNECT_ACTIONS
 
 ACTIONS = ("DescribeVSwitches", "DescribeSecurityGroups", "DescribeVpcs")
-OPTIONAL_ACTIONS = (
-    "DescribeRouteTableList",
-    "DescribeRouteEntryList",
-    "DescribeVirtualBorderRouters",
-    "DescribeBgpGroups",
-    "DescribeBgpPeers",
-    "DescribeBgpNetworks",
-    "DescribeSecurityGroupAttribute",
-)
+OPTIONAL_ACTIONS = INTERCONNECT_ACTIONS
 """The interconnect's actions (``preview.world.interconnect_snapshot``), read when the stack has an interconnect
 block."""
 

@@ -5,7 +5,10 @@ API refuses them.
 Result fields are the pulumi_alicloud 4.0.0 output types (engine names, camelCase): ``vpc/outputs.py``
 ``GetRouteTablesTableResult``, ``GetRouteEntriesEntryResult``, ``GetRouterInterfacesInterfaceResult``,
 ``GetBgpNetworksNetworkResult``, ``GetBgpGroupsGroupResult``, ``GetBgpPeersPeerResult``; ``ecs/outputs.py``
-``GetSecurityGroupRulesRuleResult``; ``expressconnect/outputs.py`` ``GetVirtualBorderRoutersRouterResult``. As the
+``GetSecurityGroupRulesRuleResult``; ``expressconnect/outputs.py`` ``GetVirtualBorderRoutersRouterResult``,
+``GetRouterVpcAssociationsAssociationResult``; ``cen/outputs.py`` ``GetInstanceAttachmentsAttachmentResult``,
+``GetTransitRouterVpcAttachmentsAttachmentResult``, ``GetTransitRouterVbrAttachmentsAttachmentResult`` (no
+transit router id: the call is filtered by ``transit_router_id``). As the
 data sources behind them do (terraform-provider-alicloud ``alicloud/data_source_alicloud_route_entries.go``,
 ``data_source_alicloud_security_group_rules.go``), a route answers with its first next hop only, and a rule with
 its policy and protocol lowercased and without an IPv6 source.
@@ -208,6 +211,118 @@ def _security_group_rules(facts: InterconnectCloudFacts, args: Mapping[str, Any]
     return {**args, "id": group, "groupName": group, "groupDesc": "", "rules": items}
 
 
+def _cen_attachments(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    cen = args.get("instanceId")
+    if not cen:
+        raise InterconnectCallError("MissingParameter", "instance_id is required")
+    if facts.cen_children is None:
+        raise InterconnectCallError("UnsupportedCall", "this fake cloud holds no CEN attachments")
+    found = [c for c in facts.cen_children if c.cen_id == cen]
+    if not found:
+        raise InterconnectCallError("ParameterCenInstanceId", f"CEN instance {cen} does not exist")
+    kind, status = args.get("childInstanceType"), args.get("status")
+    items = [
+        {
+            "childInstanceAttachTime": "2026-01-01T00:00Z",
+            "childInstanceId": c.id,
+            "childInstanceOwnerId": 1234567890123456,
+            "childInstanceRegionId": c.region,
+            "childInstanceType": c.type,
+            "id": f"{c.id}:{c.cen_id}",
+            "instanceId": c.cen_id,
+            "status": c.status,
+        }
+        for c in found
+        if (not kind or c.type == kind) and (not status or c.status == status)
+    ]
+    return {**args, "id": _listing_id(cen), "attachments": items}
+
+
+def _tr_attachments(kind: str) -> Callable[[InterconnectCloudFacts, Mapping[str, Any]], dict[str, Any]]:
+    def call(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+        cen = args.get("cenId")
+        if not cen:
+            raise InterconnectCallError("MissingParameter", "cen_id is required")
+        if facts.tr_attachments is None:
+            raise InterconnectCallError("UnsupportedCall", "this fake cloud holds no transit router attachments")
+        router = args.get("transitRouterId")
+        found = [
+            a
+            for a in facts.tr_attachments
+            if a.kind == kind and a.cen_id == cen and (not router or a.transit_router_id == router)
+        ]
+        if kind == "VBR":
+            # GetTransitRouterVbrAttachmentsAttachmentResult: no transit router id, no CEN id.
+            items = [
+                {
+                    "autoPublishRouteEnabled": bool(a.auto_publish),
+                    "id": a.id,
+                    "resourceType": "VBR",
+                    "status": a.status,
+                    "transitRouterAttachmentDescription": "",
+                    "transitRouterAttachmentId": a.id,
+                    "transitRouterAttachmentName": a.id,
+                    "vbrId": a.resource_id,
+                    "vbrOwnerId": "1234567890123456",
+                }
+                for a in found
+            ]
+        else:
+            items = [
+                {
+                    "autoPublishRouteEnabled": bool(a.auto_publish),
+                    "cenId": a.cen_id,
+                    "id": f"{a.cen_id}:{a.id}",
+                    "options": [],
+                    "paymentType": "PayAsYouGo",
+                    "resourceType": "VPC",
+                    "status": a.status,
+                    "transitRouterAttachmentDescription": "",
+                    "transitRouterAttachmentId": a.id,
+                    "transitRouterAttachmentName": a.id,
+                    "transitRouterId": a.transit_router_id,
+                    "vpcId": a.resource_id,
+                    "vpcOwnerId": "1234567890123456",
+                    "zoneMappings": [],
+                }
+                for a in found
+            ]
+        return {**args, "id": _listing_id(cen, router, kind), "ids": [a.id for a in found], "attachments": items}
+
+    return call
+
+
+def _ecr_associations(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    ecr = args.get("ecrId")
+    if not ecr:
+        raise InterconnectCallError("MissingParameter", "ecr_id is required")
+    if facts.ecr_associations is None:
+        raise InterconnectCallError("UnsupportedCall", "this fake cloud holds no Express Connect Router associations")
+    vpc = args.get("vpcId")
+    found = [
+        a
+        for a in facts.ecr_associations
+        if a.ecr_id == ecr and a.node_type == "VPC" and (not vpc or a.vpc_id == vpc)
+    ]
+    items = [
+        {
+            "allowedPrefixes": list(a.allowed_prefixes),
+            "allowedPrefixesMode": a.mode,
+            "associationId": a.id,
+            "associationNodeType": a.node_type,
+            "createTime": "2026-01-01T00:00:00Z",
+            "ecrId": a.ecr_id,
+            "id": f"{a.ecr_id}:{a.id}:{a.vpc_id}",
+            "modifyTime": "2026-01-01T00:00:00Z",
+            "status": a.status,
+            "vpcId": a.vpc_id,
+            "vpcOwnerId": "1234567890123456",
+        }
+        for a in found
+    ]
+    return {**args, "id": _listing_id(ecr, vpc), "ids": [i["id"] for i in items], "associations": items}
+
+
 INTERCONNECT_CALLS: dict[str, Callable[[InterconnectCloudFacts, Mapping[str, Any]], dict[str, Any]]] = {
     "alicloud:vpc/getRouteTables:getRouteTables": _route_tables,
     "alicloud:vpc/getRouteEntries:getRouteEntries": _route_entries,
@@ -217,6 +332,10 @@ INTERCONNECT_CALLS: dict[str, Callable[[InterconnectCloudFacts, Mapping[str, Any
     "alicloud:vpc/getBgpGroups:getBgpGroups": _bgp_groups,
     "alicloud:vpc/getBgpPeers:getBgpPeers": _bgp_peers,
     "alicloud:ecs/getSecurityGroupRules:getSecurityGroupRules": _security_group_rules,
+    "alicloud:cen/getInstanceAttachments:getInstanceAttachments": _cen_attachments,
+    "alicloud:cen/getTransitRouterVpcAttachments:getTransitRouterVpcAttachments": _tr_attachments("VPC"),
+    "alicloud:cen/getTransitRouterVbrAttachments:getTransitRouterVbrAttachments": _tr_attachments("VBR"),
+    "alicloud:expressconnect/getRouterVpcAssociations:getRouterVpcAssociations": _ecr_associations,
 }
 
 

@@ -25,6 +25,26 @@ The cloud snapshot's interconnect actions are response bodies in the shapes of t
   (``_describe_security_group_attribute_response_body.py``, commit 4766f69e).
 
 The BGP actions may be one body or a list of bodies (one per ``--RouterId``).
+
+What publishes the pod vSwitch CIDRs with ``via`` other than ``vbr`` (aliyun/alibabacloud-python-sdk
+``cbn-20170912/alibabacloud_cbn20170912/models/`` and
+``expressconnectrouter-20230901/alibabacloud_expressconnectrouter20230901/models/``):
+
+- ``DescribeCenAttachedChildInstances`` (``via: cen``): ``ChildInstances.ChildInstance[]`` with ``CenId``,
+  ``ChildInstanceId``, ``ChildInstanceType`` (``VPC``, ``VBR``, ``CCN``), ``ChildInstanceRegionId``, ``Status``
+  (``_describe_cen_attached_child_instances_response_body.py``, commit aa312857); paged by ``PageNumber``/``PageSize``
+  with ``TotalCount``;
+- ``ListTransitRouterVpcAttachments`` and ``ListTransitRouterVbrAttachments`` (``via: transitRouter``): a
+  top-level ``TransitRouterAttachments[]`` with ``TransitRouterAttachmentId``, ``CenId``, ``TransitRouterId``,
+  ``VpcId`` / ``VbrId``, ``Status`` and ``AutoPublishRouteEnabled`` (a boolean)
+  (``_list_transit_router_vpc_attachments_response_body.py``, commit 01c34555;
+  ``_list_transit_router_vbr_attachments_response_body.py``, commit 59243638); paged by ``NextToken``/``MaxResults``;
+- ``DescribeExpressConnectRouterAssociation`` (``via: expressConnectRouter``): a top-level ``AssociationList[]``
+  with ``AssociationId``, ``EcrId``, ``AssociationNodeType`` (``VPC``, ``TR``), ``VpcId``, ``Status``,
+  ``AllowedPrefixes`` (a list of CIDRs) and ``AllowedPrefixesMode``
+  (``_describe_express_connect_router_association_response_body.py``, commit 8441ccce); paged by ``NextToken``.
+
+Each of these may be one body or a list of bodies (the pages merged, or one call per filter).
 """
 
 from __future__ import annotations
@@ -36,10 +56,13 @@ from typing import Any
 from hybrid_terway import constants
 from hybrid_terway.interconnect import (
     CALICO_DEFAULT_BLOCK_SIZE,
+    PUBLICATION_UNTOLD,
     BgpGroupFact,
     BgpNetworkFact,
     BgpPeerFact,
     CalicoPool,
+    CenChildFact,
+    EcrAssociationFact,
     InterconnectCloudFacts,
     InterconnectClusterFacts,
     InterconnectPlan,
@@ -50,6 +73,7 @@ from hybrid_terway.interconnect import (
     RouterInterfaceFact,
     RouteTableFact,
     SecurityRuleFact,
+    TransitRouterAttachmentFact,
     VbrFact,
     plan_interconnect,
     setting_on_prem_cidrs,
@@ -65,7 +89,17 @@ INTERCONNECT_ACTIONS = (
     "DescribeBgpPeers",
     "DescribeBgpNetworks",
     "DescribeSecurityGroupAttribute",
+    "DescribeCenAttachedChildInstances",
+    "ListTransitRouterVpcAttachments",
+    "ListTransitRouterVbrAttachments",
+    "DescribeExpressConnectRouterAssociation",
 )
+PUBLICATION_ACTIONS = {
+    "cen": ("DescribeCenAttachedChildInstances",),
+    "transitRouter": ("ListTransitRouterVpcAttachments", "ListTransitRouterVbrAttachments"),
+    "expressConnectRouter": ("DescribeExpressConnectRouterAssociation",),
+}
+"""The actions that tell what publishes the pod vSwitch CIDRs, per ``via`` (docs/interconnect.md)."""
 
 
 class InterconnectSnapshotError(Exception):
@@ -80,6 +114,8 @@ def needed_actions(ic: InterconnectSettings) -> list[str]:
         needed += ["DescribeVirtualBorderRouters", "DescribeBgpGroups", "DescribeBgpPeers"]
         if ic.bgp_networks != "off":
             needed.append("DescribeBgpNetworks")
+    elif ic.bgp_networks != "off":
+        needed += PUBLICATION_ACTIONS[ic.via]
     if ic.security_group_ingress != "off":
         needed.append("DescribeSecurityGroupAttribute")
     return needed
@@ -110,6 +146,39 @@ def _items(body: Any, where: str, outer: str, inner: str) -> list[Mapping[str, A
             "is empty (--MaxResult 100)"
         )
     return items
+
+
+def _top_items(body: Any, where: str, name: str) -> list[Mapping[str, Any]]:
+    """The items of a body whose list is top level (``TransitRouterAttachments``, ``AssociationList``)."""
+    if not isinstance(body, Mapping):
+        raise InterconnectSnapshotError(f"{where}: must be the API's response body (a mapping)")
+    items = body.get(name)
+    if not isinstance(items, list):
+        raise InterconnectSnapshotError(f"{where}: needs {name} as a list (the API's response body)")
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise InterconnectSnapshotError(f"{where}: {name}[{index}] is not a mapping")
+    total = body.get("TotalCount")
+    if isinstance(total, int) and not isinstance(total, bool) and total > len(items):
+        raise InterconnectSnapshotError(
+            f"{where}: lists {len(items)} of {total} (TotalCount): follow NextToken and merge the pages"
+        )
+    token = body.get("NextToken")
+    if isinstance(token, str) and token:
+        raise InterconnectSnapshotError(
+            f"{where}: NextToken is {token!r}: this is one page of several; call again with --NextToken until it "
+            "is empty"
+        )
+    return items
+
+
+def _flag(item: Mapping[str, Any], name: str, where: str) -> bool | None:
+    value = item.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise InterconnectSnapshotError(f"{where}: {name} = {value!r}: must be true or false")
+    return value
 
 
 def _bodies(value: Any, where: str, listed: bool) -> list[tuple[Any, str]]:
@@ -302,7 +371,74 @@ def parse_interconnect_snapshot(
                     )
                 )
         facts["security_rules"] = tuple(rules)
-    return InterconnectCloudFacts(source=f"cloud snapshot {source}", **facts)
+    if "DescribeCenAttachedChildInstances" in document:
+        children = []
+        action = f"{source}: DescribeCenAttachedChildInstances"
+        for body, where in _bodies(document["DescribeCenAttachedChildInstances"], action, False):
+            for i, c in enumerate(_items(body, where, "ChildInstances", "ChildInstance")):
+                w = f"{where} ChildInstances.ChildInstance[{i}]"
+                children.append(
+                    CenChildFact(
+                        _text(c, "CenId", w, prefix="cen-"),
+                        _text(c, "ChildInstanceId", w),
+                        _text(c, "ChildInstanceType", w),
+                        _text(c, "ChildInstanceRegionId", w, required=False),
+                        _text(c, "Status", w),
+                    )
+                )
+        facts["cen_children"] = tuple(children)
+    attachments: list[TransitRouterAttachmentFact] = []
+    for action, kind, resource, prefix in (
+        ("ListTransitRouterVpcAttachments", "VPC", "VpcId", "vpc-"),
+        ("ListTransitRouterVbrAttachments", "VBR", "VbrId", "vbr-"),
+    ):
+        if action not in document:
+            continue
+        for body, where in _bodies(document[action], f"{source}: {action}", False):
+            for i, a in enumerate(_top_items(body, where, "TransitRouterAttachments")):
+                w = f"{where} TransitRouterAttachments[{i}]"
+                attachments.append(
+                    TransitRouterAttachmentFact(
+                        kind,
+                        _text(a, "TransitRouterAttachmentId", w, prefix="tr-attach-"),
+                        _text(a, "CenId", w, prefix="cen-"),
+                        _text(a, "TransitRouterId", w, prefix="tr-"),
+                        _text(a, resource, w, prefix=prefix),
+                        _text(a, "Status", w),
+                        _flag(a, "AutoPublishRouteEnabled", w),
+                    )
+                )
+    if any(a in document for a in PUBLICATION_ACTIONS["transitRouter"]):
+        facts["tr_attachments"] = tuple(attachments)
+    if "DescribeExpressConnectRouterAssociation" in document:
+        associations = []
+        action = f"{source}: DescribeExpressConnectRouterAssociation"
+        for body, where in _bodies(document["DescribeExpressConnectRouterAssociation"], action, False):
+            for i, a in enumerate(_top_items(body, where, "AssociationList")):
+                w = f"{where} AssociationList[{i}]"
+                prefixes = a.get("AllowedPrefixes")
+                if prefixes is None:
+                    prefixes = []
+                if not isinstance(prefixes, list):
+                    raise InterconnectSnapshotError(f"{w}: AllowedPrefixes must be a list of CIDRs")
+                for j, p in enumerate(prefixes):
+                    _cidr({"AllowedPrefixes": p}, "AllowedPrefixes", f"{w} AllowedPrefixes[{j}]")
+                node = _text(a, "AssociationNodeType", w)
+                associations.append(
+                    EcrAssociationFact(
+                        _text(a, "EcrId", w, prefix="ecr-"),
+                        _text(a, "AssociationId", w),
+                        node,
+                        _text(a, "VpcId", w, required=node == "VPC", prefix="vpc-"),
+                        _text(a, "Status", w),
+                        tuple(prefixes),
+                        _text(a, "AllowedPrefixesMode", w, required=False),
+                    )
+                )
+        facts["ecr_associations"] = tuple(associations)
+    untold = PUBLICATION_UNTOLD.get(ic.via)
+    limits = (f"via {ic.via}: the listings do not tell {untold}",) if untold else ()
+    return InterconnectCloudFacts(source=f"cloud snapshot {source}", limits=limits, **facts)
 
 
 # --- the cluster side ----------------------------------------------------------------------------
@@ -418,8 +554,52 @@ def representative_interconnect(settings: Settings, pod_vswitches: list[PodVSwit
             for c in cidrs
         ]
     )
+    vpcs = sorted({v.vpc_id for v in pod_vswitches})
+    cen_children = tr_attachments = ecr_associations = None
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    if ic.via == "cen" and ic.cen_id:
+        vbr = "vbr-" + derived(seed + "vbr", 20, alphabet)
+        cen_children = (
+            *(CenChildFact(ic.cen_id, vpc, "VPC", "", "Attached") for vpc in vpcs),
+            CenChildFact(ic.cen_id, vbr, "VBR", "", "Attached"),
+        )
+    if ic.via == "transitRouter" and ic.cen_id:
+        tr = "tr-" + derived(seed + "tr", 20, alphabet)
+        tr_attachments = (
+            *(
+                TransitRouterAttachmentFact(
+                    "VPC", "tr-attach-" + derived(seed + vpc, 14, alphabet), ic.cen_id, tr, vpc, "Attached", False
+                )
+                for vpc in vpcs
+            ),
+            TransitRouterAttachmentFact(
+                "VBR",
+                "tr-attach-" + derived(seed + "vbr", 14, alphabet),
+                ic.cen_id,
+                tr,
+                "vbr-" + derived(seed + "vbr", 20, alphabet),
+                "Attached",
+                True,
+            ),
+        )
+    if ic.via == "expressConnectRouter" and ic.ecr_id:
+        ecr_associations = tuple(
+            EcrAssociationFact(
+                ic.ecr_id,
+                "ecr-assoc-" + derived(seed + vpc, 16, alphabet),
+                "VPC",
+                vpc,
+                "ACTIVE",
+                tuple(v.cidr for v in pod_vswitches if v.vpc_id == vpc),
+                "MatchMode",
+            )
+            for vpc in vpcs
+        )
     return InterconnectCloudFacts(
         source="representative",
+        cen_children=cen_children,
+        tr_attachments=tr_attachments,
+        ecr_associations=ecr_associations,
         route_tables=tuple(tables),
         route_entries=tuple(entries),
         router_interfaces=tuple(interfaces),
