@@ -2,9 +2,9 @@
 
 import pulumi
 
-from hybrid_terway import constants
+from hybrid_terway.config import parse_settings, read_secret_keys, read_stack_config
+from hybrid_terway.core import constants
 from hybrid_terway.network import HybridTerwayNetwork, StackSecrets
-from hybrid_terway.settings import parse_settings, read_secret_keys, read_stack_config
 
 # Raises ConfigError before any resource is registered; a secret-only setting not held as a secret is refused.
 settings = parse_settings(read_stack_config(), read_secret_keys())

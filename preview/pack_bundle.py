@@ -20,7 +20,8 @@ PACK_FILES = ("PulumiPolicy.yaml", "__main__.py", "requirements.txt")
 
 
 def pack_modules() -> list[str]:
-    """The ``hybrid_terway`` modules the pack loads (``__init__`` included), as file names."""
+    """The ``hybrid_terway`` modules the pack loads (``__init__`` files included), as paths below ``hybrid_terway/``:
+    the package's ``__init__.py`` and the core's modules (``core/settings.py``)."""
     code = (
         "import json, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]];"
         "import hybrid_terway_guard.policies, hybrid_terway_guard.pack;"
@@ -30,7 +31,11 @@ def pack_modules() -> list[str]:
         [sys.executable, "-c", code, str(POLICY), str(COMPONENTS)], capture_output=True, text=True, check=True
     )
     names = json.loads(done.stdout)
-    return sorted("__init__.py" if n == "hybrid_terway" else n.split(".", 1)[1] + ".py" for n in names)
+    paths = [Path(*n.split(".")[1:]) for n in names]
+    return sorted(
+        str(p / "__init__.py" if (COMPONENTS / "hybrid_terway" / p / "__init__.py").is_file() else p.with_suffix(".py"))
+        for p in paths
+    )
 
 
 def bundle(dest: Path) -> list[Path]:
@@ -42,8 +47,8 @@ def bundle(dest: Path) -> list[Path]:
         shutil.copy2(POLICY / name, dest / name)
     guard = dest / "hybrid_terway_guard"
     shutil.copytree(POLICY / "hybrid_terway_guard", guard, ignore=shutil.ignore_patterns("__pycache__"))
-    (dest / "hybrid_terway").mkdir()
     for name in pack_modules():
+        (dest / "hybrid_terway" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(COMPONENTS / "hybrid_terway" / name, dest / "hybrid_terway" / name)
     return sorted(p for p in dest.rglob("*") if p.is_file())
 

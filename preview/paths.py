@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 
 # pulumi/pulumi pkg/backend/filestate/backend.go (now pkg/backend/diy): validateStackName,
 # stackNameAndProjectRegexp = "^[A-Za-z0-9_.-]{1,100}$" - the same rule as the Pulumi Cloud backend.

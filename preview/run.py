@@ -9,12 +9,12 @@ from typing import Any
 
 import pulumi
 
-from hybrid_terway import constants
-from hybrid_terway.address_plan import AddressPlan, AddressPlanError, CloudFacts
-from hybrid_terway.interconnect import InterconnectCloudFacts, InterconnectPlan
+from hybrid_terway.core import constants
+from hybrid_terway.core.address_plan import AddressPlan, CloudFacts, NetworkPlanError
+from hybrid_terway.core.interconnect import InterconnectCloudFacts, InterconnectPlan
+from hybrid_terway.core.problems import grouped
+from hybrid_terway.core.settings import Settings, SettingsError, parse_settings
 from hybrid_terway.isolation import patch_refusal
-from hybrid_terway.problems import grouped
-from hybrid_terway.settings import ConfigError, Settings, parse_settings
 from preview.engine.deploy import DeploymentError
 from preview.engine.program import ProgramRun, World, run_program
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
@@ -202,7 +202,7 @@ def _preview(
         facts = cluster_facts(settings, cluster)
     except (StackFileError, SnapshotError, CloudSnapshotError, InterconnectSnapshotError) as exc:
         raise PreviewError(str(exc)) from None
-    except ConfigError as exc:
+    except SettingsError as exc:
         raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
 
     pack = None
@@ -220,16 +220,16 @@ def _preview(
         )
         try:
             run = run_program(config.values, config.secret_keys, stack, world)
-        except ConfigError as exc:
+        except SettingsError as exc:
             raise PreviewError(f"Pulumi.{stack}.yaml: {exc}") from None
-        except AddressPlanError as exc:  # what `pulumi up` stops with, before the addon or any patch
+        except NetworkPlanError as exc:  # what `pulumi up` stops with, before the addon or any patch
             raise PreviewError(str(exc)) from None
         except (pulumi.RunError, CloudError, ClusterError, DeploymentError) as exc:
             raise PreviewError(f"the program would fail: {exc}") from None
         # The same checks with all the snapshot tells (IPPools, kubeadm-config, node addresses, nodes per zone).
         plan = preview_address_plan(settings, network, facts)
         if plan is not None and plan.errors:
-            raise PreviewError(str(AddressPlanError(plan.errors)))
+            raise PreviewError(str(NetworkPlanError(plan.errors)))
         # The interconnect with what the snapshots tell (every next hop and rule, Calico's pools and blocks).
         interconnect_plan = None
         if interconnect is not None:
@@ -242,7 +242,7 @@ def _preview(
                 interconnect_cluster(settings, before.objects, facts.on_prem_pod_cidrs, on_prem_nodes),
             )
             if interconnect_plan.errors:
-                raise PreviewError(str(AddressPlanError(interconnect_plan.errors)))
+                raise PreviewError(str(NetworkPlanError(interconnect_plan.errors)))
         report = None
         if pack is not None:
             from preview.engine.policy_harness import PolicyPackError

@@ -43,7 +43,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
-from hybrid_terway import json_text
+from hybrid_terway.core import json_text
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Writes ``components/hybrid_terway/ssa_schema.py``: the server-side-apply types of the kinds this project writes,
+"""Writes ``components/hybrid_terway/core/ssa_schema.py``: the server-side-apply types of the kinds this project writes,
 read from a Kubernetes OpenAPI v2 document (``swagger.json``).
 
 Each definition reachable from the roots becomes a struct with its fields' types; a list field keeps its
@@ -27,7 +27,7 @@ ROOTS = (
     "io.k8s.api.core.v1.Service",
 )
 UNTYPED = ("io.k8s.apimachinery.pkg.runtime.RawExtension",)
-TARGET = Path(__file__).resolve().parent.parent / "components" / "hybrid_terway" / "ssa_schema.py"
+TARGET = Path(__file__).resolve().parent.parent / "components" / "hybrid_terway" / "core" / "ssa_schema.py"
 
 
 def _ref_name(ref: str) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway import constants
-from hybrid_terway.settings import Settings, decode_config
+from hybrid_terway.core import constants
+from hybrid_terway.core.settings import Settings, decode_config
 from preview.engine.program import ProgramRun, Registration, World, run_program
 from preview.run import settings_of
 from preview.stack_config import StackConfig, available_stacks, load_stack_config

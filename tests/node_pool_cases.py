@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from policy.hybrid_terway_guard import config as pc
 from preview.engine.policy_harness import UNKNOWN, AnalyzerResource, resource
 

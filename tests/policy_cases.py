@@ -17,8 +17,8 @@ from typing import Any, Final
 import yaml
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from hybrid_terway import constants, terway_model
-from hybrid_terway.scheduling import REQUIRED_AFFINITY
+from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core.scheduling import REQUIRED_AFFINITY
 from policy.hybrid_terway_guard import config as pc
 from policy.hybrid_terway_guard.resources import (
     CS_ADDON,

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway import constants
-from hybrid_terway.address_plan import (
-    AddressPlanError,
+from hybrid_terway.core import constants
+from hybrid_terway.core.address_plan import (
     CloudFacts,
     ClusterFacts,
+    NetworkPlanError,
     NodeAddress,
     SecurityGroupFact,
     SourcedCidr,
@@ -21,7 +21,7 @@ from hybrid_terway.address_plan import (
     plan_addresses,
     service_ranges,
 )
-from hybrid_terway.settings import ConfigError, TerwaySettings, parse_settings
+from hybrid_terway.core.settings import SettingsError, TerwaySettings, parse_settings
 
 VPC, OTHER = "vpc-bp1dev", "vpc-bp1other"
 H, I = "cn-hangzhou-h", "cn-hangzhou-i"  # noqa: E741
@@ -197,7 +197,7 @@ def test_kubeadm_service_subnet_mismatch_is_a_warning() -> None:
 
 
 def test_error_message_lists_every_problem() -> None:
-    message = str(AddressPlanError(["a", "b"]))
+    message = str(NetworkPlanError(["a", "b"]))
     assert message == "the network plan does not fit the cloud and the cluster (2 problem(s)):\n  - a\n  - b"
 
 
@@ -212,10 +212,10 @@ def test_on_prem_pod_cidrs_setting() -> None:
     base = {"scenario": "bgp", "clusterId": "c" + "0" * 32, "terway": json.dumps(terway().model_dump(by_alias=True))}
     settings = parse_settings({**base, "onPremPodCidrs": '["10.244.0.0/16", "fd00:10:244::/56"]'})
     assert settings.on_prem_pod_cidrs == ("10.244.0.0/16", "fd00:10:244::/56")
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SettingsError) as info:
         parse_settings({**base, "onPremPodCidrs": '["10.244.0.1/16"]'})
     assert info.value.problems[0].startswith(
         "hybrid-terway:onPremPodCidrs[0] = '10.244.0.1/16': must be an IPv4 or IPv6"
     )
-    with pytest.raises(ConfigError, match="onPremPodCidrs: must not be set for scenario 'overlay'"):
+    with pytest.raises(SettingsError, match="onPremPodCidrs: must not be set for scenario 'overlay'"):
         parse_settings({"scenario": "overlay", "clusterId": base["clusterId"], "onPremPodCidrs": '["10.244.0.0/16"]'})

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from policy.hybrid_terway_guard import config as pc
 from preview.run import EXIT_FAILED, EXIT_OK
 from tests.conftest import DATA, ROOT

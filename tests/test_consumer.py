@@ -17,7 +17,7 @@ DRIVER = textwrap.dedent(
     """
     import json, pathlib, sys
     from preview.engine.program import World, run_program
-    from hybrid_terway.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact
+    from hybrid_terway.core.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact
     from preview.world.fake_cloud import FakeAlibabaCloud
     from preview.world.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway import constants
-from hybrid_terway.drift import drift_marker, fingerprint, live_marker
+from hybrid_terway.core import constants
+from hybrid_terway.core.drift import drift_marker, fingerprint, live_marker
+from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
+from hybrid_terway.core.waits import rollout_wait, scaled
 from hybrid_terway.isolation import isolation_patch
-from hybrid_terway.settings import OnPremWorkload, WorkloadKind
 from hybrid_terway.terway import restart_token
-from hybrid_terway.waits import rollout_wait, scaled
 
 LABEL = constants.CLOUD_NODE_LABEL
 CALICO = OnPremWorkload(kind=WorkloadKind.DAEMONSET, namespace="kube-system", name="calico-node")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pulumi.runtime import rpc
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.engine.program import ProgramRun, World, run_program, unwrap
 from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
 from tests.conftest import DATA, ROOT, one, run_stack, stack_config, world_for

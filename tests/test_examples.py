@@ -39,7 +39,7 @@ def test_the_package_exports_its_components_and_argument_types() -> None:
 def test_a_pure_module_pulls_in_no_provider_sdk() -> None:
     """The policy pack imports hybrid_terway's pure modules; the package's exports must not load the SDKs."""
     code = (
-        "import sys, hybrid_terway.constants, hybrid_terway.scheduling, hybrid_terway.terway_model;"
+        "import sys, hybrid_terway.core.constants, hybrid_terway.core.scheduling, hybrid_terway.core.terway_model;"
         "print(sorted(m for m in sys.modules if m.startswith(('pulumi_alicloud', 'pulumi_kubernetes'))))"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "components")}

@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping
 
 import pytest
 
-from hybrid_terway import constants
+from hybrid_terway.config import validate_settings
+from hybrid_terway.core import constants
 from hybrid_terway.gate import gate_data, gate_waits_for
-from hybrid_terway.settings import validate_settings
 from policy.hybrid_terway_guard import config as pc
 from preview.engine.policy_harness import AnalyzerResource, PolicyPackProcess, resources_from_run
 from preview.engine.program import ProgramRun

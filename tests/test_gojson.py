@@ -1,4 +1,4 @@
-"""hybrid_terway.gojson: json.loads's result and errors at every depth, Go's nesting limit, no recursion."""
+"""hybrid_terway.core.gojson: json.loads's result and errors at every depth, Go's nesting limit, no recursion."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hybrid_terway import gojson, json_text
+from hybrid_terway.core import gojson, json_text
 
 _PIECES = [*'{}[]:," \n\t\\/abcu0123456789-.eE+', '"a"', "null", "true", "false", "NaN", "-Infinity", '{"k":', "[1,"]
 

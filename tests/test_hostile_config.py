@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hybrid_terway import scheduling, terway_model
-from hybrid_terway.settings import ConfigError, parse_settings
+from hybrid_terway.core import scheduling, terway_model
+from hybrid_terway.core.settings import SettingsError, parse_settings
 from preview.engine.program import run_program
 from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
 from preview.stack_config import StackConfig
@@ -43,7 +43,7 @@ def test_the_largest_go_int_is_accepted() -> None:
 def test_plain_secrets_are_refused_with_the_command_that_fixes_them() -> None:
     values = raw(credentials={"source": "existing", "accessKeyId": "LTAI5tExampleKeyId0001"})
     values |= {"accessKeySecret": "plain-secret-value", "kubeconfig": "apiVersion: v1\nplain-kubeconfig"}
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SettingsError) as info:
         parse_settings(values, secret_keys=set())
     message = str(info.value)
     assert (
@@ -63,7 +63,7 @@ def test_the_program_refuses_a_plain_secret_under_the_engine() -> None:
     config = stack_config("dev", kubeconfig="apiVersion: v1")
     assert "hybrid-terway:kubeconfig" not in config.secret_keys
     held = StackConfig("dev", config.values, [*config.secret_keys, "hybrid-terway:kubeconfig"])
-    with pytest.raises(ConfigError, match="hybrid-terway:kubeconfig: is a secret but is given in plain text"):
+    with pytest.raises(SettingsError, match="hybrid-terway:kubeconfig: is a secret but is given in plain text"):
         run_program(config.values, config.secret_keys, "dev", world_for(settings_of(held)))
     run = run_program(held.values, held.secret_keys, "dev", world_for(settings_of(held)))
     assert run.registrations
@@ -146,7 +146,7 @@ def test_malformed_spec_messages_speak_of_lists_and_mappings() -> None:
 
 def test_a_plain_secret_is_reported_with_the_other_problems() -> None:
     values = raw(clusterId="2024-01-01") | {"kubeconfig": "apiVersion: v1"}
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SettingsError) as info:
         parse_settings(values, secret_keys=())
     assert [p.split(":")[1] for p in info.value.problems] == ["kubeconfig", "clusterId = '2024-01-01'"]
 
@@ -156,6 +156,6 @@ def test_structured_values_the_program_cannot_read_are_config_errors() -> None:
     deep = raw() | {"terway": "[" * 50_000 + "]" * 50_000}
     huge = raw() | {"terway": json.dumps({**TERWAY, "maxPoolSize": 0}).replace("0}", "1" + "0" * 5000 + "}")}
     for values, message in ((deep, "is nested too deeply to read"), (huge, "is not a structured value")):
-        with pytest.raises(ConfigError) as info:
+        with pytest.raises(SettingsError) as info:
             parse_settings(values)
         assert f"hybrid-terway:terway: {message}" in str(info.value)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway.address_plan import AddressPlanError
-from hybrid_terway.interconnect import (
+from hybrid_terway.core.address_plan import NetworkPlanError
+from hybrid_terway.core.interconnect import (
     InterconnectCloudFacts,
     InterconnectClusterFacts,
     InterconnectPlan,
@@ -22,7 +22,7 @@ from hybrid_terway.interconnect import (
     managed_marker,
     plan_interconnect,
 )
-from hybrid_terway.settings import ConfigError, InterconnectSettings, parse_settings
+from hybrid_terway.core.settings import InterconnectSettings, SettingsError, parse_settings
 from preview.engine.program import World, run_program
 from preview.run import settings_of
 from preview.world.cloud_snapshot import load_cloud_document, parse_cloud_snapshot
@@ -199,7 +199,7 @@ def raw(**values: str) -> dict[str, str]:
 
 
 def problems(**values: str) -> list[str]:
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SettingsError) as info:
         parse_settings(raw(**values))
     return info.value.problems
 
@@ -255,7 +255,7 @@ def program_world(cloud_file: str) -> World:
 def test_the_program_stops_on_a_missing_route_through_invokes_with_nothing_applied() -> None:
     config = stack_config("example-interconnect")
     world = program_world("interconnect-missing-route.json")
-    with pytest.raises(AddressPlanError) as info:
+    with pytest.raises(NetworkPlanError) as info:
         run_program(config.values, config.secret_keys, config.stack, world)
     assert "hybrid-terway:interconnect.routes: route table vtb-bp1route0000000000" in str(info.value)
     assert not world.cloud.of_type("alicloud:cs/kubernetesAddon:KubernetesAddon")

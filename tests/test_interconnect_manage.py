@@ -121,7 +121,7 @@ def test_an_existing_route_is_not_added_again(tmp_path: Path) -> None:
 
 
 def test_the_fake_refuses_a_duplicate_route() -> None:
-    from hybrid_terway.settings import InterconnectSettings
+    from hybrid_terway.core.settings import InterconnectSettings
     from preview.world.fake_cloud import CloudError
     from preview.world.interconnect_snapshot import parse_interconnect_snapshot
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from hybrid_terway import scheduling
+from hybrid_terway.core import scheduling
+from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
 from hybrid_terway.isolation import isolation_patch_spec, patch_refusal
-from hybrid_terway.settings import OnPremWorkload, WorkloadKind
 from preview.engine.program import unwrap
 from preview.run import PreviewError, preview, settings_of
 from preview.world.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload

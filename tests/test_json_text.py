@@ -1,4 +1,4 @@
-"""One wording of a JSON error on every supported Python (hybrid_terway.json_text)."""
+"""One wording of a JSON error on every supported Python (hybrid_terway.core.json_text)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hybrid_terway.json_text import JsonProblem, describe
+from hybrid_terway.core.json_text import JsonProblem, describe
 
 
 def problem(text: str) -> JsonProblem:

@@ -1,6 +1,6 @@
 """The component package's schema and the settings model state the same contract, field by field.
 
-The schema is inferred from ``hybrid_terway.args``; the values are validated by ``hybrid_terway.settings``. A
+The schema is inferred from ``hybrid_terway.args``; the values are validated by ``hybrid_terway.core.settings``. A
 setting added to one and not the other fails here, naming the key.
 """
 
@@ -12,9 +12,10 @@ from typing import Any
 import pydantic
 import pytest
 
-from hybrid_terway import constants
+from hybrid_terway.config import ConfigError
+from hybrid_terway.core import constants
+from hybrid_terway.core.settings import CONFIG_KEYS, SECRET_KEYS, Settings, inputs_of
 from hybrid_terway.package import HybridTerwayProvider, property_errors, wire_numbers
-from hybrid_terway.settings import CONFIG_KEYS, SECRET_KEYS, ConfigError, Settings, inputs_of
 
 Shape = Any  # "string" | "integer" | "boolean" | "number" | ("enum", values) | ("array", Shape) | ("map", Shape)
 # | ("object", {key: (required, Shape)})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hybrid_terway.version import __version__
+from hybrid_terway.core.version import __version__
 from policy.hybrid_terway_guard import config
 from preview.engine.policy_harness import (
     POLICY_DIR,

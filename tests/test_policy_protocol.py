@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import pytest
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from policy.hybrid_terway_guard import config as pc
 from preview.engine.policy_harness import (
     UNKNOWN,
@@ -319,7 +319,7 @@ def test_real_program_resources_with_a_broken_exclusion_are_caught(pack: PolicyP
 
     REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 
-    from hybrid_terway.ssa import apply_patch
+    from hybrid_terway.core.ssa import apply_patch
     from tests.conftest import run_stack, stack_config
 
     run, _ = run_stack(stack_config("dev"))

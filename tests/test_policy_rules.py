@@ -14,8 +14,8 @@ from pulumi_policy import EnforcementLevel, PolicyResourceOptions, ResourceValid
 from pulumi_policy.policy import PolicyCustomTimeouts
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from hybrid_terway import constants, scheduling, terway_model
-from hybrid_terway.settings import Scenario
+from hybrid_terway.core import constants, scheduling, terway_model
+from hybrid_terway.core.settings import Scenario
 from policy.hybrid_terway_guard import config as pc
 from policy.hybrid_terway_guard import interconnect, node_pools, placement, policies, ram, terway
 from policy.hybrid_terway_guard.config import GuardSettings

@@ -1,9 +1,9 @@
-"""Long problem lists are grouped with their count and first examples (hybrid_terway.problems)."""
+"""Long problem lists are grouped with their count and first examples (hybrid_terway.core.problems)."""
 
 from __future__ import annotations
 
-from hybrid_terway.address_plan import AddressPlanError
-from hybrid_terway.problems import grouped, shape
+from hybrid_terway.core.address_plan import NetworkPlanError
+from hybrid_terway.core.problems import grouped, shape
 
 
 def overlap(i: int) -> str:
@@ -30,7 +30,7 @@ def test_the_shape_hides_ids_addresses_and_numbers_only() -> None:
 
 
 def test_the_address_plan_error_groups_a_long_list_but_keeps_every_problem() -> None:
-    error = AddressPlanError([overlap(i) for i in range(600)])
+    error = NetworkPlanError([overlap(i) for i in range(600)])
     assert len(error.problems) == 600
     message = str(error)
     assert message.startswith("the network plan does not fit the cloud and the cluster (600 problem(s)):\n")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from hybrid_terway.ram import render_policy_document
 from preview.engine.program import ProgramRun, Registration, is_secret, unwrap
 from tests.conftest import by_type, one, run_stack, stack_config
@@ -190,7 +190,7 @@ def test_dual_stack_grants_the_ipv6_actions() -> None:
 
 def test_a_config_mistake_registers_nothing() -> None:
     """`pulumi up` with a bad value stops before the first resource: nothing half-created."""
-    from hybrid_terway.settings import ConfigError
+    from hybrid_terway.config import ConfigError
     from preview.engine.program import World, run_program
     from preview.world.fake_cloud import FakeAlibabaCloud
     from preview.world.fake_cluster import FakeCluster

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from hybrid_terway.core.version import __version__
 from hybrid_terway.package import HybridTerwayProvider
-from hybrid_terway.version import __version__
 from preview.pack_bundle import bundle
 from tests.conftest import ROOT
 
@@ -32,7 +32,7 @@ def test_license_and_changelog() -> None:
 def test_one_version_for_the_package_the_pack_and_the_schema() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'dynamic = ["version"]' in pyproject
-    assert 'version = {attr = "hybrid_terway.version.__version__"}' in pyproject
+    assert 'version = {attr = "hybrid_terway.core.version.__version__"}' in pyproject
     assert yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["version"] == __version__
     schema = HybridTerwayProvider().schema
     assert schema is not None and json.loads(schema)["version"] == __version__
@@ -93,7 +93,7 @@ def test_the_published_pack_needs_only_its_requirements(tmp_path: Path) -> None:
     assert all(not r.startswith((".", "-e", "pulumi-alicloud", "pulumi-kubernetes")) for r in requirements)
     pack = tmp_path / "pack"
     written = bundle(pack)
-    assert pack / "hybrid_terway" / "constants.py" in written
+    assert pack / "hybrid_terway" / "core" / "constants.py" in written
     assert not (pack / "hybrid_terway" / "network.py").exists()
     # A fresh interpreter without site-packages' .pth hooks (so this checkout's editable install is not found):
     # only the bundle and the installed libraries are importable.

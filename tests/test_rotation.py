@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from hybrid_terway.settings import ConfigError
+from hybrid_terway.core.settings import SettingsError
 from preview.engine.program import ProgramRun, World, unwrap
 from preview.world.fake_cloud import CloudError
 from tests.conftest import one, run_stack, stack_config
@@ -77,5 +77,5 @@ def test_ram_refuses_a_third_key() -> None:
 
 
 def test_switching_to_a_slot_that_is_not_there_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="activeKey 'b' must be one of keySlots"):
+    with pytest.raises(SettingsError, match="activeKey 'b' must be one of keySlots"):
         step(None, keySlots=["a"], activeKey="b")

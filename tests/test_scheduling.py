@@ -1,4 +1,4 @@
-"""hybrid_terway.scheduling against upstream Kubernetes test tables, documented semantics, the exclusion contract."""
+"""hybrid_terway.core.scheduling against upstream Kubernetes test tables, documented semantics, the exclusion rule."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway.constants import CLOUD_NODE_LABEL, TIGERA_AFFINITY_PATH, split_label
-from hybrid_terway.scheduling import (
+from hybrid_terway.core.constants import CLOUD_NODE_LABEL, TIGERA_AFFINITY_PATH, split_label
+from hybrid_terway.core.scheduling import (
     REQUIRED_AFFINITY,
     MalformedSpecError,
     exclude_affinity,

@@ -1,4 +1,4 @@
-"""Property tests of hybrid_terway.scheduling over generated pod specs and nodes."""
+"""Property tests of hybrid_terway.core.scheduling over generated pod specs and nodes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hybrid_terway.constants import CLOUD_NODE_LABEL, split_label
-from hybrid_terway.scheduling import (
+from hybrid_terway.core.constants import CLOUD_NODE_LABEL, split_label
+from hybrid_terway.core.scheduling import (
     REQUIRED_AFFINITY,
     exclude_affinity,
     exclude_nodes_with_label,

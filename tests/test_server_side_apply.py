@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hybrid_terway import constants, ssa
+from hybrid_terway.core import constants, ssa
 from preview.world.fake_cluster import (
     ADDON_MANAGER,
     BEFORE_FIRST_APPLY,

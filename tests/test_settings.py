@@ -8,8 +8,8 @@ from typing import get_args
 import pytest
 from pydantic import ValidationError
 
-from hybrid_terway import terway_model
-from hybrid_terway.settings import ConfigError, Scenario, TerwaySettings, WorkloadKind, parse_settings
+from hybrid_terway.core import terway_model
+from hybrid_terway.core.settings import Scenario, SettingsError, TerwaySettings, WorkloadKind, parse_settings
 from preview.run import settings_of
 from tests.conftest import EXAMPLE_STACKS, stack_config
 
@@ -28,7 +28,7 @@ def raw(**values: object) -> dict[str, str]:
 
 
 def problems(**values: object) -> list[str]:
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SettingsError) as info:
         parse_settings(raw(**values))
     return info.value.problems
 
@@ -216,7 +216,7 @@ def test_each_bad_value_is_named(values: dict[str, object], expected: str) -> No
 def test_all_problems_are_reported_at_once() -> None:
     found = problems(scenario="bgp", clusterId="x", terway={**TERWAY, "ipStack": "v6", "maxPoolSize": -2})
     assert len(found) == 3
-    assert str(ConfigError(found)).startswith("invalid stack configuration (3 problem(s)):")
+    assert str(SettingsError(found)).startswith("invalid stack configuration (3 problem(s)):")
 
 
 def test_accessKeySecret_is_refused_with_managed_credentials() -> None:
@@ -226,7 +226,7 @@ def test_accessKeySecret_is_refused_with_managed_credentials() -> None:
 
 def test_secret_values_never_appear_in_messages() -> None:
     secret = "Sup3rSecretValueThatMustNotLeak"
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SettingsError) as info:
         parse_settings(raw(accessKeySecret=secret, clusterId="bad"))
     assert secret not in str(info.value)
 

@@ -1,10 +1,10 @@
-"""Which known key a misspelt one probably means (hybrid_terway.suggest)."""
+"""Which known key a misspelt one probably means (hybrid_terway.core.suggest)."""
 
 from __future__ import annotations
 
 import pytest
 
-from hybrid_terway.suggest import did_you_mean, edit_distance
+from hybrid_terway.core.suggest import did_you_mean, edit_distance
 
 TERWAY_KEYS = ["version", "ipvlan", "podVswitches", "serviceCidr", "securityGroupIds", "minPoolSize", "maxPoolSize"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway import constants, terway_model
-from hybrid_terway.settings import TerwaySettings
+from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core.settings import TerwaySettings
 from hybrid_terway.terway import (
     Credentials,
     EniConfError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hybrid_terway import terway_model as tm
+from hybrid_terway.core import terway_model as tm
 
 
 @pytest.mark.parametrize(

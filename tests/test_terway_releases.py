@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hybrid_terway import constants
-from hybrid_terway import terway_model as tm
+from hybrid_terway.core import constants
+from hybrid_terway.core import terway_model as tm
 from policy.hybrid_terway_guard.resources import shown, shown_key
 from policy.hybrid_terway_guard.terway import eni_conf_problems
 from preview.engine.policy_harness import resources_from_run, run_pack

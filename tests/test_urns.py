@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.engine.program import ProgramRun, Registration
 from tests.conftest import DATA, EXAMPLE_STACKS
 

@@ -4,7 +4,8 @@ The components and their argument types are exported here::
 
     from hybrid_terway import HybridTerwayNetwork, HybridTerwayNetworkArgs
 
-They load on first use: ``import hybrid_terway.constants`` (as the policy pack does) pulls in no provider SDK.
+They load on first use: ``import hybrid_terway.core.constants`` (as the policy pack does) pulls in no provider SDK;
+:mod:`hybrid_terway.core` is the pure part (standard library and pydantic only).
 Mocks for testing a program that uses them are in :mod:`hybrid_terway.testing`.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from hybrid_terway.version import __version__
+from hybrid_terway.core.version import __version__
 
 if TYPE_CHECKING:
     from hybrid_terway.args import (
@@ -30,10 +31,11 @@ if TYPE_CHECKING:
         VswitchSelectionPolicy,
         WorkloadKind,
     )
+    from hybrid_terway.config import ConfigError, parse_settings, validate_settings
+    from hybrid_terway.core.settings import Settings
     from hybrid_terway.isolation import OnPremIsolation
     from hybrid_terway.network import HybridTerwayNetwork, StackSecrets
     from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
-    from hybrid_terway.settings import ConfigError, Settings, parse_settings, validate_settings
     from hybrid_terway.terway import TerwayNetwork
 
 _EXPORTS = {
@@ -55,10 +57,10 @@ _EXPORTS = {
     "CredentialStore": "args",
     "KeySlot": "args",
     "WorkloadKind": "args",
-    "Settings": "settings",
-    "ConfigError": "settings",
-    "parse_settings": "settings",
-    "validate_settings": "settings",
+    "Settings": "core.settings",
+    "ConfigError": "config",
+    "parse_settings": "config",
+    "validate_settings": "config",
 }
 
 __all__ = [

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants
-from hybrid_terway.settings import Settings
+from hybrid_terway.core import constants
+from hybrid_terway.core.settings import Settings
 
 
 def gate_waits_for(settings: Settings) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The interconnect under ``pulumi up``: facts from provider invokes, the checks of ``hybrid_terway.interconnect``,
+"""The interconnect under ``pulumi up``: facts from provider invokes, the checks of ``hybrid_terway.core.interconnect``,
 and, where ``manage`` asks, the routes, BGP networks, security-group rules and disabled Calico IPPools.
 
 The invokes are the pulumi_alicloud 4.0.0 functions, called by token with the engine's argument and result names
@@ -28,9 +28,9 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants
-from hybrid_terway.address_plan import AddressPlanError, after_checks
-from hybrid_terway.interconnect import (
+from hybrid_terway.checks import AddressPlanError, after_checks
+from hybrid_terway.core import constants
+from hybrid_terway.core.interconnect import (
     PUBLICATION_UNTOLD,
     BgpGroupFact,
     BgpNetworkFact,
@@ -52,7 +52,7 @@ from hybrid_terway.interconnect import (
     plan_interconnect,
     setting_on_prem_cidrs,
 )
-from hybrid_terway.settings import Settings
+from hybrid_terway.core.settings import Settings
 
 INTERCONNECT_COMPONENT_TYPE = f"{constants.PROJECT}:interconnect:Interconnect"
 

@@ -1,7 +1,7 @@
 """Keep on-prem workloads (the on-prem CNI first of all) off cloud nodes.
 
 The required node selector is atomic under server-side apply, so a patch replaces it whole: each patch carries
-the *merged* required affinity, computed from the live object by ``hybrid_terway.scheduling`` (the exclusion is
+the *merged* required affinity, computed from the live object by ``hybrid_terway.core.scheduling`` (the exclusion is
 added to every existing term; nothing the object already required is lost).
 """
 
@@ -14,11 +14,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants, drift, scheduling
-from hybrid_terway.address_plan import after_checks
-from hybrid_terway.live import read_live, value_at
-from hybrid_terway.settings import OnPremWorkload, WorkloadKind
-from hybrid_terway.waits import RolloutWait, rollout_wait
+from hybrid_terway.checks import after_checks
+from hybrid_terway.core import constants, drift, scheduling
+from hybrid_terway.core.objects import value_at
+from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
+from hybrid_terway.core.waits import RolloutWait, rollout_wait
+from hybrid_terway.live import read_live
 
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 
@@ -109,7 +110,7 @@ class IsolationPatch:
 
 def isolation_patch(workload: OnPremWorkload, live: Mapping[str, Any], cloud_node_label: str) -> IsolationPatch:
     """The patch that keeps ``workload`` off cloud nodes, from its live object: the merged affinity, the drift
-    marker (``hybrid_terway.drift``) and the rollout wait (``hybrid_terway.waits``)."""
+    marker (``hybrid_terway.core.drift``) and the rollout wait (``hybrid_terway.core.waits``)."""
     spec = isolation_patch_spec(workload, live, cloud_node_label)
     metadata = isolation_metadata(workload)
     wanted = owned_fields(workload, {"metadata": metadata, "spec": spec})

@@ -1,23 +1,14 @@
-"""Objects as they are in the cluster: the one way this package reads them, and a safe lookup into them."""
+"""Objects as they are in the cluster: the one way this package reads them (``core.objects.value_at`` looks in)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
 from pulumi.output import Unknown
 
 _IDENTITY = ("apiVersion", "kind", "metadata")
-
-
-def value_at(obj: Mapping[str, Any] | None, path: Sequence[str]) -> Any:
-    """``obj[path[0]][path[1]]...``, or None where a step is missing or not a mapping."""
-    for key in path:
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(key)
-    return obj
 
 
 def read_live(

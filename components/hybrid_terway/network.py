@@ -12,10 +12,12 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants
-from hybrid_terway.address_plan import (
+from hybrid_terway.args import HybridTerwayNetworkArgs, holds_output, plain_values
+from hybrid_terway.checks import AddressPlanError
+from hybrid_terway.config import ConfigError, validate_settings
+from hybrid_terway.core import constants
+from hybrid_terway.core.address_plan import (
     AddressPlan,
-    AddressPlanError,
     CloudFacts,
     ClusterFacts,
     SecurityGroupFact,
@@ -25,13 +27,12 @@ from hybrid_terway.address_plan import (
     plan_addresses,
     setting_cidrs,
 )
-from hybrid_terway.args import HybridTerwayNetworkArgs, holds_output, plain_values
+from hybrid_terway.core.settings import SECRET_KEYS, Settings, inputs_of
 from hybrid_terway.gate import cloud_node_gate
 from hybrid_terway.interconnect_wiring import build_interconnect
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.live import read_live
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
-from hybrid_terway.settings import SECRET_KEYS, ConfigError, Settings, inputs_of, validate_settings
 from hybrid_terway.terway import TerwayNetwork, TerwayNetworkArgs
 
 
@@ -57,7 +58,7 @@ def cluster_kubeconfig(
         return pulumi.Output.secret(given)
     credential = alicloud.cs.get_cluster_credential_output(
         cluster_id=cluster_id,
-        # every rollout wait of the run is bounded below it (hybrid_terway.waits)
+        # every rollout wait of the run is bounded below it (hybrid_terway.core.waits)
         temporary_duration_minutes=constants.KUBECONFIG_LIFETIME_MINUTES,
         opts=pulumi.InvokeOutputOptions(parent=parent),
     )

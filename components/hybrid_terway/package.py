@@ -22,12 +22,13 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.provider import ConstructResult
 from pulumi.provider.server import ComponentInitError
 
-from hybrid_terway import constants
 from hybrid_terway.args import HybridTerwayNetworkArgs, TerwayIdentityInputs
+from hybrid_terway.config import ConfigError
+from hybrid_terway.core import constants
+from hybrid_terway.core.settings import SECRET_KEYS
+from hybrid_terway.core.version import __version__
 from hybrid_terway.network import HybridTerwayNetwork
 from hybrid_terway.ram import IdentityInputError, TerwayIdentity
-from hybrid_terway.settings import SECRET_KEYS, ConfigError
-from hybrid_terway.version import __version__
 
 PACKAGE_NAME = constants.PROJECT
 """The package name: the first part of every type token."""
@@ -43,7 +44,7 @@ SECRET_OUTPUTS: dict[str, tuple[str, ...]] = {constants.IDENTITY_COMPONENT_TYPE:
 
 
 def package_version() -> str:
-    """The schema's version: this repository's one version (``hybrid_terway.version``), not what pip recorded."""
+    """The schema's version: this repository's one version (``hybrid_terway.core.version``), not what pip recorded."""
     return __version__
 
 

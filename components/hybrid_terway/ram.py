@@ -13,8 +13,8 @@ from typing import Any, Literal, get_args, overload
 import pulumi
 import pulumi_alicloud as alicloud
 
-from hybrid_terway import constants, suggest, terway_model
 from hybrid_terway.args import KeySlot, TerwayIdentityInputs, holds_output, plain_values
+from hybrid_terway.core import constants, suggest, terway_model
 
 IpStack = Literal["ipv4", "dual"]
 

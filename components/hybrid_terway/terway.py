@@ -17,11 +17,12 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from hybrid_terway import constants, drift, terway_model
-from hybrid_terway.address_plan import after_checks
-from hybrid_terway.live import read_live, value_at
-from hybrid_terway.settings import TerwaySettings
-from hybrid_terway.waits import RolloutWait, rollout_wait
+from hybrid_terway.checks import after_checks
+from hybrid_terway.core import constants, drift, terway_model
+from hybrid_terway.core.objects import value_at
+from hybrid_terway.core.settings import TerwaySettings
+from hybrid_terway.core.waits import RolloutWait, rollout_wait
+from hybrid_terway.live import read_live
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,8 @@ def render_terway(
     config: Mapping[str, Any] | None,
     daemonset: Mapping[str, Any] | None,
 ) -> TerwayRender:
-    """The merged eni_conf, the restart token, the drift markers (``hybrid_terway.drift``) and Terway's rollout
-    wait (``hybrid_terway.waits``), from the live ``eni-config`` and ``terway-eniip``."""
+    """The merged eni_conf, the restart token, the drift markers (``hybrid_terway.core.drift``) and Terway's rollout
+    wait (``hybrid_terway.core.waits``), from the live ``eni-config`` and ``terway-eniip``."""
     live = parse_live_eni_conf(value_at(config, ("data", constants.ENI_CONF_KEY)))
     owned = owned_eni_conf(terway, credentials if in_configmap else None)
     merged = merge_eni_conf(live, owned, cluster_id)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hybrid_terway import constants, scheduling, terway_model
+from hybrid_terway.core import constants, scheduling, terway_model
 
 ONPREM_WORKLOADS_AVOID_CLOUD_NODES: Final = "onprem-workloads-avoid-cloud-nodes"
 TERWAY_ONLY_ON_CLOUD_NODES: Final = "terway-only-on-cloud-nodes"

@@ -26,7 +26,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from hybrid_terway import constants, gojson
+from hybrid_terway.core import constants, gojson
 
 from . import config
 from .config import ON_PREM_ROUTES_NOT_VIA_INSTANCE, TERWAY_GROUPS_NOT_OPEN, GuardSettings

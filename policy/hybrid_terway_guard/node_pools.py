@@ -19,7 +19,7 @@ from typing import Final
 from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 
 from . import config
 from .resources import CONFIG_MAP, CORE_V1, Report, ResourceView, kube_object, mapping, text

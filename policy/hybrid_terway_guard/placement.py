@@ -1,4 +1,4 @@
-"""Where CNIs and on-prem workloads may run: judged only through ``hybrid_terway.scheduling``."""
+"""Where CNIs and on-prem workloads may run: judged only through ``hybrid_terway.core.scheduling``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants, scheduling, ssa
-from hybrid_terway.scheduling import MalformedSpecError
-from hybrid_terway.settings import Scenario, WorkloadKind
+from hybrid_terway.core import constants, scheduling, ssa
+from hybrid_terway.core.scheduling import MalformedSpecError
+from hybrid_terway.core.settings import Scenario, WorkloadKind
 
 from .config import GuardSettings
 from .redact import shown_labels

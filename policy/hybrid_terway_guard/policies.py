@@ -20,7 +20,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 
 from . import config, interconnect, node_pools, placement, ram, redact, terway
 from .config import GuardSettings

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants, gojson, json_text, terway_model
+from hybrid_terway.core import constants, gojson, json_text, terway_model
 
 from .redact import safe_word, shown_name
 from .resources import (

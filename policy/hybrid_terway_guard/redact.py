@@ -25,7 +25,7 @@ _CREDENTIAL_NAME: Final = re.compile(
     r"secret|passw|token|credential|private|signature|access.?key|api.?key|\bak\b|\bsk\b", re.IGNORECASE
 )
 _CLUSTER_ID: Final = re.compile(r"c[0-9a-f]{32}")
-"""An ACK cluster id (``hybrid_terway.settings.ClusterId``): random-looking, but an identifier every RAM name here
+"""An ACK cluster id (``hybrid_terway.core.settings.ClusterId``): random-looking, but an identifier every RAM name here
 carries, never a credential (an AccessKey secret is 30 letters and digits of both cases)."""
 _WORDISH: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,62}")
 _NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,252}")

@@ -22,8 +22,8 @@ from typing import Any, Final
 from pulumi_policy import proxy
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway import constants, scheduling
-from hybrid_terway.settings import Scenario, WorkloadKind
+from hybrid_terway.core import constants, scheduling
+from hybrid_terway.core.settings import Scenario, WorkloadKind
 
 from .redact import looks_like_credential, shown_name
 

@@ -6,9 +6,9 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from hybrid_terway import constants, terway_model
-from hybrid_terway import terway_model as tm
-from hybrid_terway.settings import Scenario
+from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core import terway_model as tm
+from hybrid_terway.core.settings import Scenario
 
 from .config import GuardSettings
 from .redact import shown_map_key
@@ -91,7 +91,7 @@ def eni_conf_problems(
     value: object, extra_keys: frozenset[str] = frozenset(), terway_version: str | None = None
 ) -> list[str]:
     """What is wrong with an ``eni_conf`` value (JSON text), judged as upstream Terway reads it
-    (``hybrid_terway.terway_model``). Never shows the value of a credential field."""
+    (``hybrid_terway.core.terway_model``). Never shows the value of a credential field."""
     if not isinstance(value, str):
         return [f"must be JSON text (a string), not {terway_model.json_kind(value)}"]
     try:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hybrid_terway.live import value_at
+from hybrid_terway.core.objects import value_at
 
 DEFAULT_SECONDS_PER_BATCH = 30.0
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway.core import constants, scheduling
 from preview.engine import provider_rules as rules
 from preview.engine.awaits import Clock, Rollout, Wait, rollout_of
 from preview.engine.state import (

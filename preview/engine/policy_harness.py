@@ -38,7 +38,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.safe_yaml import YamlInputError, load_documents, read_input
 
 POLICY_DIR: Final = Path(__file__).resolve().parents[2] / "policy"

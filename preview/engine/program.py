@@ -26,7 +26,7 @@ from pulumi.runtime.settings import SETTINGS, get_project, get_stack
 from pulumi.runtime.stack import get_root_resource, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.engine.awaits import DEFAULT_SECONDS_PER_BATCH, Clock, Wait
 from preview.engine.deploy import Conflict, Deployment, Request
 from preview.engine.state import Options, StackState, Step

@@ -35,7 +35,7 @@ from pulumi.runtime.proto import (
     status_pb2,
 )
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.engine.policy_harness import kill
 from preview.engine.program import SECRET_SIG, SECRET_VALUE, Registration, World, registration_of, unwrap
 from preview.engine.urns import new_urn

@@ -12,11 +12,11 @@ from typing import Any
 import orjson
 import yaml
 
-from hybrid_terway import constants, terway_model
-from hybrid_terway.address_plan import AddressPlan
-from hybrid_terway.interconnect import InterconnectPlan
-from hybrid_terway.problems import grouped
-from hybrid_terway.settings import Scenario
+from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core.address_plan import AddressPlan
+from hybrid_terway.core.interconnect import InterconnectPlan
+from hybrid_terway.core.problems import grouped
+from hybrid_terway.core.settings import Scenario
 from preview.engine.program import MASK, ProgramRun, Registration, is_secret, mask, unwrap
 from preview.report import engine_report
 from preview.report.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change

@@ -2,7 +2,7 @@
 (``written`` for a Secret, which a snapshot never holds), with one ``{path, old, new}`` entry per changed value.
 
 Pure functions over plain data. A patch is compared as the API server would apply it: the live object with the
-server-side-apply patch applied (``hybrid_terway.ssa.apply_patch``) against the live object as it is. A string
+server-side-apply patch applied (``hybrid_terway.core.ssa.apply_patch``) against the live object as it is. A string
 that holds a JSON object on both sides (``eni_conf``) is compared key by key; the path then goes on after a
 ``:``, as in ``data.eni_conf:max_pool_size``. A secret value is never shown, old or new.
 """
@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hybrid_terway import terway_model
-from hybrid_terway.ssa import apply_patch
+from hybrid_terway.core import terway_model
+from hybrid_terway.core.ssa import apply_patch
 
 MASK = "[secret]"
 

@@ -1,6 +1,6 @@
 """Which CNIs and on-prem workloads would run on each node once the plan is applied.
 
-Judged with ``hybrid_terway.scheduling.pod_fits_node`` (nodeSelector and required node affinity). Taints are left
+Judged with ``hybrid_terway.core.scheduling.pod_fits_node`` (nodeSelector and required node affinity). Taints are left
 out: Terway and the common CNIs tolerate every taint, so taints never decide where a CNI runs.
 """
 
@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway.core import constants, scheduling
+from hybrid_terway.core.settings import Scenario, Settings
 from hybrid_terway.isolation import tigera_owner
-from hybrid_terway.settings import Scenario, Settings
 from preview.world.fake_cluster import FakeCluster, key_of
 from preview.world.node_index import NodeIndex
 

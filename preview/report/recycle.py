@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hybrid_terway import constants
-from hybrid_terway.settings import Scenario
+from hybrid_terway.core import constants
+from hybrid_terway.core.settings import Scenario
 from preview.world.fake_cluster import FakeCluster
 
 TERWAY_CONFLIST: Final = "10-terway.conflist"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
+from hybrid_terway.core.objects import value_at
 from hybrid_terway.isolation import tigera_owner
-from hybrid_terway.live import value_at
 from preview.report.diff import UPDATE, Entry, ObjectChange, PathSegments, format_path
 from preview.report.placement import reconciled_workloads
 from preview.world.fake_cluster import FakeCluster, Key, key_of

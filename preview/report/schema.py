@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 
 KUBERNETES_VERSION = "1.33.0"
 """The Kubernetes API version the rendered objects are checked against (pinned; see docs/offline-preview.md)."""

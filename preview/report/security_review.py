@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hybrid_terway import terway_model
+from hybrid_terway.core import terway_model
 from preview.engine.program import Registration, unwrap
 
 RAM_POLICY = "alicloud:ram/policy:Policy"

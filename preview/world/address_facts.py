@@ -4,7 +4,7 @@ With a snapshot the preview knows more than a real run reads: the Calico IPPools
 ``IPPool``: ``spec.cidr``, pools with ``spec.disabled: true`` skipped), kubeadm's ``ClusterConfiguration`` in
 ``kube-system/kubeadm-config`` (``networking.podSubnet``, ``networking.serviceSubnet``), the on-prem nodes'
 ``InternalIP`` addresses and how many cloud nodes each zone has. All of it goes through the same checks as the
-program's (``hybrid_terway.address_plan``).
+program's (``hybrid_terway.core.address_plan``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from hybrid_terway import constants
-from hybrid_terway.address_plan import (
+from hybrid_terway.core import constants
+from hybrid_terway.core.address_plan import (
     AddressPlan,
     CloudFacts,
     ClusterFacts,
@@ -25,7 +25,7 @@ from hybrid_terway.address_plan import (
     service_ranges,
     setting_cidrs,
 )
-from hybrid_terway.settings import Settings
+from hybrid_terway.core.settings import Settings
 from preview.safe_yaml import YamlInputError, load_documents
 from preview.world.fake_cluster import FakeCluster, make_kubernetes_service
 from preview.world.snapshot import SnapshotError

@@ -23,9 +23,9 @@ import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from hybrid_terway.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact, service_ranges
-from hybrid_terway.scheduling import kind_of
-from hybrid_terway.settings import Settings
+from hybrid_terway.core.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact, service_ranges
+from hybrid_terway.core.scheduling import kind_of
+from hybrid_terway.core.settings import Settings
 from preview.safe_yaml import YamlInputError, load_documents, load_json
 from preview.world.fake_cloud import derived
 from preview.world.interconnect_snapshot import INTERCONNECT_ACTIONS

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hybrid_terway import constants
-from hybrid_terway.address_plan import CloudFacts
-from hybrid_terway.interconnect import InterconnectCloudFacts
+from hybrid_terway.core import constants
+from hybrid_terway.core.address_plan import CloudFacts
+from hybrid_terway.core.interconnect import InterconnectCloudFacts
 from preview.world import fake_interconnect
 
 _ALNUM = string.ascii_letters + string.digits

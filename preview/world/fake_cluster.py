@@ -3,7 +3,7 @@
 Without a snapshot it holds one representative on-prem node, one cloud node, the on-prem workloads the stack
 names and, where the scenario has one, a representative on-prem CNI.
 
-It owns fields as the API server does (``hybrid_terway.ssa`` holds the algorithm): every object it stores carries
+It owns fields as the API server does (``hybrid_terway.core.ssa`` holds the algorithm): every object it stores carries
 ``metadata.managedFields``, a server-side apply (``apply``) claims the fields it sends and fails with the API
 server's 409 (``ApplyConflict``) when it changes a field another manager owns, unless forced; an ``update`` (a PUT
 or client-side patch by a person, Helm 3 or a controller) takes the fields it changes; ``relinquish`` is the
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
-from hybrid_terway import constants, scheduling, ssa, terway_model
-from hybrid_terway.settings import Scenario, Settings, WorkloadKind
+from hybrid_terway.core import constants, scheduling, ssa, terway_model
+from hybrid_terway.core.settings import Scenario, Settings, WorkloadKind
 from preview.world.snapshot import SnapshotError, load_snapshot  # noqa: F401  (loading lives in preview.world.snapshot)
 
 Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name

@@ -21,8 +21,8 @@ import ipaddress
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hybrid_terway.address_plan import CloudFacts
-from hybrid_terway.interconnect import InterconnectCloudFacts
+from hybrid_terway.core.address_plan import CloudFacts
+from hybrid_terway.core.interconnect import InterconnectCloudFacts
 
 
 class InterconnectCallError(Exception):

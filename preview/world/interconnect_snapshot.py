@@ -53,8 +53,8 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from hybrid_terway import constants
-from hybrid_terway.interconnect import (
+from hybrid_terway.core import constants
+from hybrid_terway.core.interconnect import (
     CALICO_DEFAULT_BLOCK_SIZE,
     PUBLICATION_UNTOLD,
     BgpGroupFact,
@@ -78,7 +78,7 @@ from hybrid_terway.interconnect import (
     plan_interconnect,
     setting_on_prem_cidrs,
 )
-from hybrid_terway.settings import InterconnectSettings, Settings
+from hybrid_terway.core.settings import InterconnectSettings, Settings
 from preview.world.fake_cloud import derived
 
 INTERCONNECT_ACTIONS = (

@@ -1,5 +1,5 @@
 """The nodes of a cluster in classes a set of pod specs cannot tell apart, and the nodes each spec admits
-(``hybrid_terway.scheduling``: nodeSelector and required node affinity; taints left out, see
+(``hybrid_terway.core.scheduling``: nodeSelector and required node affinity; taints left out, see
 ``preview.report.placement``)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway.core import constants, scheduling
 
 
 class NodeIndex:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hybrid_terway import constants, scheduling, ssa
+from hybrid_terway.core import constants, scheduling, ssa
 
 _APPS_KINDS = ("DaemonSet", "Deployment", "StatefulSet")
 _MATCH_EXPRESSION_OPERATORS = scheduling.OPERATORS

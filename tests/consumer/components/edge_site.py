@@ -1,6 +1,6 @@
 """How this consumer describes its edge sites; it builds hybrid_terway's settings for one."""
 
-from hybrid_terway.settings import Settings
+from hybrid_terway.core.settings import Settings
 
 SITE = "edge-site"
 

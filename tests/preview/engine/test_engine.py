@@ -15,7 +15,7 @@ import pytest
 import yaml
 from pulumi.runtime import rpc
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.engine import provider_rules as rules
 from preview.engine.awaits import rollout_of
 from preview.engine.deploy import DeploymentError

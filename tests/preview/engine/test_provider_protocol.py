@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from hybrid_terway import constants
-from hybrid_terway.settings import SECRET_KEYS
+from hybrid_terway.core import constants
+from hybrid_terway.core.settings import SECRET_KEYS
 from preview.engine.program import is_secret, mask, unwrap
 from preview.engine.provider_harness import EngineServer, ProviderError, ProviderProcess, stack_urn
 from preview.run import settings_of

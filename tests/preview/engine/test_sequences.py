@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway import constants, scheduling, terway, terway_model
-from hybrid_terway.settings import Settings
+from hybrid_terway import terway
+from hybrid_terway.core import constants, scheduling, terway_model
+from hybrid_terway.core.settings import Settings
 from hybrid_terway.terway import owned_eni_conf
 from preview.engine.deploy import DeploymentError
 from preview.engine.program import SECRET_SIG, SECRET_VALUE, ProgramRun, World, run_program

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from hybrid_terway import constants
-from hybrid_terway.ssa import apply_patch
+from hybrid_terway.core import constants
+from hybrid_terway.core.ssa import apply_patch
 from preview.engine.program import unwrap
 from preview.report.artifacts import is_applied_object, object_key
 from preview.run import EXIT_OK, PreviewResult, preview

@@ -1,6 +1,6 @@
 """Drift seen by the preview: a patch's inputs differ from the converged run's exactly when the live object lost
 what the patch owns, and are identical, run after run, once converged (pulumi-kubernetes diffs inputs against
-state, never against the live object: ``hybrid_terway.drift``)."""
+state, never against the live object: ``hybrid_terway.core.drift``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.world.snapshot import load_snapshot
 from tests.conftest import DATA
 from tests.preview.report.conftest import plan_applied, plan_of, run, write_snapshot

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway import constants
+from hybrid_terway.core import constants
 from preview.report.artifacts import _mermaid_id
 from preview.run import EXIT_OK, preview
 from preview.world.fake_cluster import FakeCluster

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hybrid_terway import terway_model
+from hybrid_terway.core import terway_model
 from preview.report.artifacts import PLACEMENT_UNMANAGED, STAND_IN
 from preview.report.provenance import CLOUD_SNAPSHOT, CLUSTER_SNAPSHOT, STAND_INS
 from preview.run import EXIT_FAILED, PreviewResult, preview

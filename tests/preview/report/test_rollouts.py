@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hybrid_terway import constants, scheduling
+from hybrid_terway.core import constants, scheduling
 from preview.report.artifacts import rollouts_markdown
 from preview.report.diff import object_change
 from preview.report.rollouts import rollouts

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway.address_plan import AddressPlanError
+from hybrid_terway.core.address_plan import NetworkPlanError
 from preview.engine.program import World, run_program
 from preview.run import EXIT_INVALID, EXIT_OK, PreviewError, PreviewResult, preview, settings_of
 from preview.world.cloud_snapshot import load_cloud_snapshot
@@ -380,7 +380,7 @@ def test_a_failing_check_registers_neither_the_addon_nor_any_patch(failing: str)
     settings = settings_of(config)
     network = load_cloud_snapshot(json.dumps(doc), "cloud.json")
     world = World(FakeAlibabaCloud(settings.cluster_id, network=network), FakeCluster.representative(settings))
-    with pytest.raises(AddressPlanError, match=re.escape(expected)):
+    with pytest.raises(NetworkPlanError, match=re.escape(expected)):
         run_program(config.values, config.secret_keys, "dev", world)
     assert world.deployment is not None
     recorded = [(s.type, s.op == "read") for s in world.deployment.steps]

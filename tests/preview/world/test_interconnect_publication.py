@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from hybrid_terway.address_plan import AddressPlanError
-from hybrid_terway.settings import ConfigError, parse_settings
+from hybrid_terway.checks import AddressPlanError
+from hybrid_terway.config import ConfigError, parse_settings
 from preview.engine.program import World, run_program
 from preview.run import EXIT_INVALID, EXIT_OK, settings_of
 from preview.stack_config import StackConfig

@@ -1,7 +1,7 @@
 """The stack configuration contract (namespace ``hybrid-terway``), validated before any resource exists.
 
 ``parse_settings`` takes the raw stack configuration (key -> value, objects already decoded) and returns a
-frozen :class:`Settings` or raises :class:`ConfigError` with one line per problem, each naming the key path,
+frozen :class:`Settings` or raises :class:`SettingsError` with one line per problem, each naming the key path,
 the value and what is valid. Secret values never reach this module: only whether they are set.
 """
 
@@ -15,7 +15,6 @@ from collections.abc import Collection, Mapping, Sequence
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-import pulumi
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -30,7 +29,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from hybrid_terway import constants, suggest, terway_model
+from hybrid_terway.core import constants, suggest, terway_model
 
 # --- vocabularies --------------------------------------------------------------------------------
 
@@ -84,9 +83,11 @@ def inputs_of(component: str) -> str:
     return f"inputs of {component}"
 
 
-class ConfigError(pulumi.RunError):
-    """Invalid stack configuration, or invalid inputs of a component (``subject``). Pulumi prints a RunError's
-    message without a traceback."""
+class SettingsError(ValueError):
+    """Invalid stack configuration, or invalid inputs of a component (``subject``): one line per problem.
+
+    A program raises it as ``hybrid_terway.config.ConfigError``, a ``pulumi.RunError`` (printed without a
+    traceback)."""
 
     def __init__(self, problems: list[str], subject: str = STACK_CONFIGURATION) -> None:
         self.problems = problems
@@ -335,7 +336,7 @@ InterconnectMode = Literal["check", "manage", "off"]
 
 class InterconnectSettings(_Model):
     """How the VPC reaches the data centre, and which of its pieces this program checks or manages
-    (``hybrid_terway.interconnect``; docs/interconnect.md)."""
+    (``hybrid_terway.core.interconnect``; docs/interconnect.md)."""
 
     via: Literal["vbr", "cen", "transitRouter", "expressConnectRouter"]
     vbr_ids: Annotated[list[VbrId], Field(min_length=1)] | None = None
@@ -632,7 +633,7 @@ def plain_secret_problems(raw: Mapping[str, str], secret_keys: Collection[str]) 
 
 
 def parse_settings(raw: Mapping[str, str], secret_keys: Collection[str] | None = None) -> Settings:
-    """Validate the stack configuration (string values as Pulumi passes them) or raise ConfigError.
+    """Validate the stack configuration (string values as Pulumi passes them) or raise SettingsError.
 
     ``secret_keys`` (keys without the namespace) are the values the engine holds encrypted; when given, a
     secret-only setting outside it is refused.
@@ -644,15 +645,15 @@ def parse_settings(raw: Mapping[str, str], secret_keys: Collection[str] | None =
     decoded, decode_problems = decode_config({k: v for k, v in raw.items() if k in CONFIG_KEYS})
     problems += decode_problems
     if decode_problems or unknown:
-        raise ConfigError(problems)
+        raise SettingsError(problems)
     decoded["hasKubeconfig"] = bool(raw.get("kubeconfig"))
     decoded["hasAccessKeySecret"] = bool(raw.get("accessKeySecret"))
     try:
         settings = validate_settings(decoded)
-    except ConfigError as exc:
-        raise ConfigError(problems + exc.problems) from None
+    except SettingsError as exc:
+        raise SettingsError(problems + exc.problems) from None
     if problems:  # plain-text secrets, reported with every other problem of the same run
-        raise ConfigError(problems)
+        raise SettingsError(problems)
     return settings
 
 
@@ -667,30 +668,4 @@ def validate_settings(values: Mapping[str, Any], subject: str = STACK_CONFIGURAT
     try:
         return Settings.model_validate(dict(values))
     except ValidationError as exc:
-        raise ConfigError([p for e in exc.errors() for p in _problem(e, prefix)], subject) from None
-
-
-def read_secret_keys() -> frozenset[str]:
-    """The ``hybrid-terway:*`` keys the engine passed as secrets (``secure:`` in the stack file), namespace removed."""
-    from pulumi.runtime import config as runtime_config
-
-    prefix = constants.PROJECT + ":"
-    keys = {key for key in runtime_config.get_config_secret_keys_env() if key.startswith(prefix)}
-    keys |= {f"{prefix}{key}" for key in SECRET_KEYS if runtime_config.is_config_secret(f"{prefix}{key}")}
-    return frozenset(key.removeprefix(prefix) for key in keys)
-
-
-def read_stack_config() -> dict[str, str]:
-    """The raw ``hybrid-terway:*`` values of the running stack (secret values included, never logged).
-
-    Keys are enumerated (not looked up one by one) so that a misspelt key is reported, not ignored.
-    """
-    from pulumi.runtime import config as runtime_config
-
-    prefix = constants.PROJECT + ":"
-    merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return {
-        key.removeprefix(prefix): str(value)
-        for key, value in merged.items()
-        if key.startswith(prefix) and value is not None
-    }
+        raise SettingsError([p for e in exc.errors() for p in _problem(e, prefix)], subject) from None

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from hybrid_terway.constants import (
+from hybrid_terway.core.constants import (
     CLOUD_NODE_LABEL,
     TIGERA_AFFINITY_PATH,
     TIGERA_API_VERSION,

@@ -44,8 +44,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from hybrid_terway import constants
-from hybrid_terway.settings import InterconnectSettings
+from hybrid_terway.core import constants
+from hybrid_terway.core.settings import InterconnectSettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

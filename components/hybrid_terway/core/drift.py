@@ -22,8 +22,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from hybrid_terway import constants
-from hybrid_terway.live import value_at
+from hybrid_terway.core import constants
+from hybrid_terway.core.objects import value_at
 
 MARKER_LENGTH = 16
 

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hybrid_terway import constants
-from hybrid_terway.live import value_at
+from hybrid_terway.core import constants
+from hybrid_terway.core.objects import value_at
 
 ON_DELETE = "OnDelete"
 RECREATE = "Recreate"

@@ -2,7 +2,7 @@
 
 The program, the offline preview and the policy pack import these names; nothing else in the project
 spells a label or an object name; Terway's own facts (eni_conf keys, limits, RAM actions) are in
-``hybrid_terway.terway_model``. Sources are in docs/sources.md.
+``hybrid_terway.core.terway_model``. Sources are in docs/sources.md.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ RESTART_ANNOTATION: Final = "hybrid-terway/config-hash"
 
 MIN_KERNEL_FOR_TERWAY: Final = "5.10"
 
-# --- RAM (Terway's actions: hybrid_terway.terway_model) ---------------------------------------
+# --- RAM (Terway's actions: hybrid_terway.core.terway_model) ---------------------------------------
 
 RAM_MAX_ACCESS_KEYS_PER_USER: Final = 2
 RAM_POLICY_DOCUMENT_MAX_BYTES: Final = 6144
@@ -108,7 +108,7 @@ PATCH_FORCE_ANNOTATION: Final = "pulumi.com/patchForce"
 resource, or the upsert of an existing object, takes fields another manager owns only with this annotation "true"."""
 DRIFT_ANNOTATION: Final = "hybrid-terway/applied"
 """A patch's marker: kept while the live object holds what the patch wants, new when it drifts
-(``hybrid_terway.drift``)."""
+(``hybrid_terway.core.drift``)."""
 
 # --- rollout waits (pulumi-kubernetes provider/pkg/metadata/annotations.go, overrides.go, at 94977969) -------------
 

@@ -14,11 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pulumi
-
-from hybrid_terway import constants
-from hybrid_terway.problems import grouped
-from hybrid_terway.settings import TerwaySettings
+from hybrid_terway.core import constants
+from hybrid_terway.core.problems import grouped
+from hybrid_terway.core.settings import TerwaySettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -143,8 +141,11 @@ class AddressPlan:
         return lines
 
 
-class AddressPlanError(pulumi.RunError):
-    """The network plan does not fit the cloud or the cluster. A RunError prints without a traceback."""
+class NetworkPlanError(Exception):
+    """The network plan does not fit the cloud or the cluster: one line per problem, long lists grouped.
+
+    A program raises it as ``hybrid_terway.checks.AddressPlanError``, a ``pulumi.RunError`` (printed without a
+    traceback)."""
 
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
@@ -386,17 +387,6 @@ def plan_addresses(
     ]
     overlap_check("pod vSwitches vs on-prem node addresses", hits, len(pod_vswitches) * len(node_addresses))
     return plan
-
-
-def after_checks(gate: pulumi.Output[Any] | None, resources: Sequence[pulumi.Resource] = ()) -> pulumi.Input[Any]:
-    """``depends_on`` for what must wait for the checked plan: ``resources``, once ``gate`` resolves.
-
-    ``gate`` fails with :class:`AddressPlanError` when a hard check fails, so nothing that depends on it is
-    registered: no addon, no patch, nothing sent to the cluster.
-    """
-    if gate is None:
-        return list(resources)
-    return gate.apply(lambda _: list(resources))
 
 
 # --- reading facts from plain data ----------------------------------------------------------------

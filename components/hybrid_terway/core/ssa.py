@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hybrid_terway.ssa_schema import TYPES
+from hybrid_terway.core.ssa_schema import TYPES
 
 # --- types -----------------------------------------------------------------------------------------------------
 
