@@ -21,6 +21,7 @@ from preview.safe_yaml import (
     YamlNotice,
     load_documents,
     load_json_values,
+    trim_object,
 )
 from preview.world.snapshot_check import MAX_REPORTED, check_objects, type_name
 
@@ -40,16 +41,13 @@ class SnapshotError(Exception):
     """The snapshot is not valid YAML or JSON, or not Kubernetes objects (the preview exits 2)."""
 
 
+TRIM = {("v1", "Node"): NODE_FIELDS}
+
+
 def trim_node(obj: dict[str, Any]) -> dict[str, Any]:
     """``obj``, trimmed in place to ``NODE_FIELDS`` if it is a Node (a part that is not a mapping is kept whole, for
     the checks to name)."""
-    if obj.get("kind") != "Node" or obj.get("apiVersion") != "v1":
-        return obj
-    for part, fields in NODE_FIELDS.items():
-        value = obj.get(part)
-        if isinstance(value, dict):
-            obj[part] = {f: value[f] for f in fields if f in value}
-    return obj
+    return trim_object(obj, TRIM)
 
 
 def is_json(data: str | bytes) -> bool:
@@ -74,7 +72,7 @@ def load_snapshot(
                     f"{source}: {len(text)} bytes of YAML, more than the {MAX_INPUT_BYTES} this reader accepts "
                     f"(a JSON snapshot, `kubectl get ... -o json`, may hold up to {MAX_SNAPSHOT_BYTES} bytes)"
                 )
-            documents = load_documents(text, source, notices)
+            documents = load_documents(text, source, notices, TRIM)
     except YamlInputError as exc:
         raise SnapshotError(str(exc)) from None
     if not documents:

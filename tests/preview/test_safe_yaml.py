@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from preview import safe_yaml
 from preview.safe_yaml import YamlInputError, YamlNotice, expansion_counts, load_documents, load_json
 from preview.stack_config import StackFileError, load_stack_config
+from tests.conftest import DATA, ROOT
 
 
 def billion_laughs(levels: int = 9, fan_out: int = 9) -> str:
@@ -186,3 +190,132 @@ def test_stack_file_is_read_with_the_safe_reader(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.b.yaml").write_text(billion_laughs())
     with pytest.raises(StackFileError, match=r"^Pulumi\.b\.yaml:1:1: excessive aliasing"):
         load_stack_config(tmp_path, "b")
+
+
+# --- the event reader: what it reads, the composing reader reads the same; what it cannot, it leaves to it ---------
+
+PLAIN = [
+    "yes", "no", "on", "Off", "0777", "1:20", "1_000", "0b101", "2024-01-01", "12", "-3", "0x1f", "0o17", "1.5",
+    "1e3", ".inf", "-.inf", ".nan", "true", "False", "~", "null", "", "x", "kube-system", "9" * 30, "9" * 5000, "<<",
+    "a b", "'q'", '"d"', "|\n  block", "!!str s", "!!binary aGk=", "!custom v", "&a v", "*a", "[]", "{}",
+]  # fmt: skip
+KEYS = ["a", "b", "1", "true", "True", "~", "yes", "'a'", "<<", "? [k]\n"]
+
+
+def compose(text: bytes) -> str:
+    """What the composing reader makes of ``text``: documents and notices, or its message."""
+    found: list[tuple[int, int, str, str]] = []
+    try:
+        with safe_yaml._collector_paused():
+            documents = safe_yaml._compose_documents(text, "d.yaml", found)
+    except YamlInputError as exc:
+        return f"refused: {exc}"
+    return repr((documents, sorted(found)))  # repr: key order counts, and nan reads as nan on both sides
+
+
+def block(draw: st.DrawFn, indent: int, depth: int) -> str:
+    """A block mapping or sequence at ``indent``: plain hazards, duplicate keys, tags, anchors, deep flow lists."""
+    pad = " " * indent
+    lines = []
+    sequence = draw(st.booleans())
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        lead = pad + ("- " if sequence else draw(st.sampled_from(KEYS)) + ": ")
+        choice = draw(st.integers(min_value=0, max_value=4 if depth < 4 else 2))
+        if choice <= 1:
+            value = draw(st.sampled_from(PLAIN)).replace("\n", "\n" + pad)
+        elif choice == 2:
+            levels = draw(st.sampled_from([1, 2, 95, 98, 99, 100, 101]))
+            value = "[" * levels + draw(st.sampled_from(["x", "yes", "1"])) + "]" * levels
+        else:
+            value = "\n" + block(draw, indent + 2, depth + 1)
+        lines.append(lead + value)
+    return "\n".join(lines)
+
+
+@st.composite
+def documents_text(draw: st.DrawFn) -> bytes:
+    return ("\n---\n".join(block(draw, 0, 0) for _ in range(draw(st.integers(1, 2)))) + "\n").encode()
+
+
+@given(documents_text())
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+def test_events_read_what_composing_reads(text: bytes) -> None:
+    composed = compose(text)
+    reader = safe_yaml._EventReader(text, {})
+    try:
+        read = repr((reader.documents(), sorted(reader.notices)))
+    except safe_yaml._NotPlain:
+        read = None  # left to the composing reader
+    except yaml.YAMLError:
+        read = None
+    if read is not None:
+        assert read == composed
+    event("read from events" if read is not None else "left to the composing reader")
+    notices: list[YamlNotice] = []
+    try:
+        documents = load_documents(text, "d.yaml", notices)
+        loaded = repr((documents, sorted((n.line, n.column, n.text, n.yaml11) for n in notices)))
+    except YamlInputError as exc:
+        loaded = f"refused: {exc}"
+    assert loaded == composed
+
+
+def test_snapshots_and_stack_files_are_read_from_events() -> None:
+    for path in [*sorted((DATA / "snapshots").glob("*.yaml")), *sorted(ROOT.glob("Pulumi*.yaml"))]:
+        text = path.read_bytes()
+        reader = safe_yaml._EventReader(text, {})
+        assert repr((reader.documents(), sorted(reader.notices))) == compose(text), path
+
+
+NODE = """\
+apiVersion: v1
+kind: Node
+metadata:
+  name: n1
+  labels: {a: "1"}
+  managedFields: [{manager: kubelet}]
+status:
+  addresses: [{type: InternalIP, address: 10.0.0.1}]
+  images:
+  - names: [x@sha256:00, x:1]
+    sizeBytes: 10
+"""
+
+
+def test_a_trimmed_object_is_built_without_what_it_drops() -> None:
+    trim = {("v1", "Node"): {"metadata": ("name", "labels"), "status": ("addresses",)}}
+    kept = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "n1", "labels": {"a": "1"}},
+        "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.1"}]},
+    }
+    assert load_documents(NODE, "n.yaml", trim=trim) == [kept]
+    # kind written last: trimmed once read, the fields in the order trim names them
+    late = "status: {images: [], addresses: []}\nmetadata: {uid: u, name: n}\napiVersion: v1\nkind: Node\n"
+    (node,) = load_documents(late, "n.yaml", trim=trim)
+    assert node == {"status": {"addresses": []}, "metadata": {"name": "n"}, "apiVersion": "v1", "kind": "Node"}
+    assert list(node["metadata"]) == ["name"]
+    # a dropped value is never read, so it has no YAML 1.1 reading to note; a kept one has
+    notices: list[YamlNotice] = []
+    load_documents(NODE.replace("sizeBytes: 10", "sizeBytes: 0777") + "  extra: yes\n", "n.yaml", notices, trim)
+    assert notices == []
+    load_documents(NODE.replace('{a: "1"}', "{a: on}"), "n.yaml", notices, trim)
+    assert [(n.line, n.column, n.text) for n in notices] == [(5, 15, "on")]
+
+
+@pytest.mark.parametrize(
+    ("hazard", "message"),
+    [
+        ("    sizeBytes: 11\n", r"^n\.yaml:12:5: mapping key 'sizeBytes' already defined at line 11"),
+        ("    tag: !!binary aGk=\n", r"^n\.yaml:12:10: the tag !!binary is not supported here"),
+        ("    deep: " + "[" * 101 + "]" * 101 + "\n", r"^n\.yaml:\d+:\d+: nested more than 100 levels deep"),
+        ("    big: " + "9" * 5000 + "\n", r"^n\.yaml:12:10: integer of 5000 digits is too large"),
+        ("    self: &s [*s]\n", r"^n\.yaml:12:\d+: an alias refers to a node that contains it"),
+        ("    ? [k]\n    : v\n", r"^n\.yaml:12:7: a mapping key must be a string or a number"),
+    ],
+)
+def test_what_is_dropped_is_still_checked(hazard: str, message: str) -> None:
+    trim = {("v1", "Node"): {"metadata": ("name",), "status": ("addresses",)}}
+    with pytest.raises(YamlInputError, match=message):
+        load_documents(NODE + hazard, "n.yaml", trim=trim)
