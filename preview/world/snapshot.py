@@ -3,8 +3,9 @@ seeded from.
 
 JSON is read as JSON (``safe_yaml.load_json``: up to ``MAX_SNAPSHOT_BYTES``, nesting bounded, duplicate keys
 refused), YAML by the safe YAML reader (up to ``MAX_INPUT_BYTES``). Of each Node only what the preview reads is
-kept (``NODE_FIELDS``: its name, labels, annotations, taints and addresses); in JSON the rest is dropped as soon as
-the Node is read, so memory follows the nodes and these fields, not the file. Every other object is kept whole
+kept (``NODE_FIELDS``: its name, labels, annotations, taints and addresses); the rest is dropped as soon as the
+Node is read (in YAML without anchors, aliases or tags, never built), so memory follows the nodes and these fields,
+not the file. Every other object is kept whole
 (the program reads, patches and compares them; ``metadata.managedFields`` included).
 """
 
