@@ -9,6 +9,7 @@ import pytest
 
 from hybrid_terway.core.address_plan import NetworkPlanError
 from hybrid_terway.core.interconnect import (
+    CalicoPool,
     InterconnectCloudFacts,
     InterconnectClusterFacts,
     InterconnectPlan,
@@ -28,7 +29,7 @@ from preview.run import settings_of
 from preview.world.cloud_snapshot import load_cloud_document, parse_cloud_snapshot
 from preview.world.fake_cloud import FakeAlibabaCloud
 from preview.world.fake_cluster import FakeCluster
-from preview.world.interconnect_snapshot import parse_interconnect_snapshot
+from preview.world.interconnect_snapshot import calico_pools, parse_interconnect_snapshot
 from tests.conftest import DATA, stack_config
 
 VBR = "vbr-bp1dc1primary0a1b2c3"
@@ -176,6 +177,42 @@ def test_without_pools_the_nat_check_is_not_done_and_manage_adds_the_pools() -> 
     ]
 
 
+def pools_cluster(*pools: CalicoPool) -> InterconnectClusterFacts:
+    return InterconnectClusterFacts(cluster().on_prem_pod_cidrs, cluster().on_prem_node_cidrs, pools=pools)
+
+
+NATTING = CalicoPool("default-ipv4-ippool", "10.244.0.0/16", False, True, 26)
+
+
+def test_a_disabled_pool_exempts_from_nat_unless_it_is_only_for_load_balancers() -> None:
+    # felix/dataplane/linux/masq_mgr.go: a LoadBalancer-only pool is left out of network-ip-pools.
+    exempt = CalicoPool("vpc-pods", "192.168.0.0/16", True, False, 26)
+    lb_only = CalicoPool("vpc-lb", "192.168.0.0/16", True, False, 26, ("LoadBalancer",))
+    ok = plan(settings(), cloud((route("10.244.0.0/16", TO_VBR),)), pools_cluster(NATTING, exempt))
+    assert [c.ok for c in ok.checks if c.name.startswith("NAT")] == [True]
+    assert not ok.warnings
+    nat = plan(settings(), cloud((route("10.244.0.0/16", TO_VBR),)), pools_cluster(NATTING, lb_only))
+    assert [c.ok for c in nat.checks if c.name.startswith("NAT")] == [False]
+    assert nat.warnings == [
+        "hybrid-terway:interconnect.noNatPools: Calico IPPool(s) default-ipv4-ippool have natOutgoing: true and no "
+        "disabled IPPool covers pod vSwitch CIDR(s) 192.168.20.0/24: on-prem pods reach cloud pods from their "
+        "node's address, so NetworkPolicy by source and the cloud pods' logs see nodes, not pods (noNatPools: manage "
+        "adds the disabled pools); vpc-lb cover(s) them but allowedUses is only LoadBalancer, and Felix masquerades "
+        "toward such a pool"
+    ]
+    both = CalicoPool("vpc-both", "192.168.0.0/16", True, False, 26, ("Workload", "LoadBalancer"))
+    mixed = plan(settings(), cloud((route("10.244.0.0/16", TO_VBR),)), pools_cluster(NATTING, both))
+    assert [c.ok for c in mixed.checks if c.name.startswith("NAT")] == [True]
+
+
+def test_a_pool_without_nat_outgoing_nats_nothing() -> None:
+    quiet = CalicoPool("default-ipv4-ippool", "10.244.0.0/16", False, False, 26)
+    checked = plan(settings(), cloud((route("10.244.0.0/16", TO_VBR),)), pools_cluster(quiet))
+    assert [(c.ok, c.detail) for c in checked.checks if c.name.startswith("NAT")] == [
+        (True, "no Calico IPPool has natOutgoing: true")
+    ]
+
+
 # --- settings -------------------------------------------------------------------------------------
 
 BLOCK = json.dumps({"via": "vbr", "vbrIds": [VBR], "onPremNodeCidrs": ["10.10.0.0/22"]})
@@ -269,3 +306,25 @@ def test_the_program_passes_the_all_right_cloud_and_logs_each_check() -> None:
         m.startswith("interconnect: routes: pod vSwitch route tables reach each on-prem pod CIDR: ok") for m in infos
     )
     assert any("NAT: a disabled Calico IPPool over each pod vSwitch CIDR: not done" in m for m in infos)
+
+
+def test_a_snapshot_pool_without_block_size_or_with_0_takes_calicos_default() -> None:
+    # libcalico-go/lib/clientv3/ippool.go: BlockSize 0 is written as 26 (IPv4) or 122 (IPv6).
+    def pool(name: str, cidr: str, **spec: Any) -> tuple[tuple[str, str, str], dict[str, Any]]:
+        body = {"apiVersion": "crd.projectcalico.org/v1", "kind": "IPPool", "spec": {"cidr": cidr, **spec}}
+        return ("IPPool", "", name), body
+
+    found = calico_pools(
+        dict(
+            [
+                pool("a", "10.244.0.0/16"),
+                pool("b", "10.245.0.0/16", blockSize=0, natOutgoing=True),
+                pool("c", "fd00:10:244::/56", blockSize=120, allowedUses=["LoadBalancer"], disabled=True),
+            ]
+        )
+    )
+    assert found == (
+        CalicoPool("a", "10.244.0.0/16", False, False, 26),
+        CalicoPool("b", "10.245.0.0/16", False, True, 26),
+        CalicoPool("c", "fd00:10:244::/56", True, False, 120, ("LoadBalancer",)),
+    )

@@ -81,6 +81,8 @@ def test_manage_adds_exactly_what_is_missing(plan: dict[str, Any]) -> None:
         "192.168.22.0/24",
     ]
     assert all(p["inputs"]["spec"]["disabled"] is True and p["inputs"]["spec"]["natOutgoing"] is False for p in pools)
+    # BIRD exports routes inside any pool unless disableBGPExport (confd/pkg/backends/calico/bgp_processor.go).
+    assert all(p["inputs"]["spec"]["disableBGPExport"] is True for p in pools)
 
 
 def test_managed_inputs_pass_the_provider_schema(plan: dict[str, Any]) -> None:

@@ -328,9 +328,13 @@ def _slug(*parts: str) -> str:
 
 
 def no_nat_pool(name: str, cidr: str) -> dict[str, Any]:
-    """A disabled Calico IPPool: no pod gets an address from it, and Calico does not SNAT traffic toward it
-    (``natOutgoing`` applies to traffic leaving every enabled pool for a destination outside all pools;
-    projectcalico/calico ``api/pkg/apis/projectcalico/v3/ippool.go``)."""
+    """A disabled Calico IPPool: no pod gets an address from it, and Felix does not masquerade traffic toward it
+    (its NAT-outgoing rule skips a destination in ``network-ip-pools``, every pool but a LoadBalancer-only one:
+    projectcalico/calico ``felix/rules/nat.go``, ``felix/dataplane/linux/masq_mgr.go``). ``disableBGPExport``: BIRD's
+    export filter accepts any route inside a pool's CIDR unless the pool disables BGP export
+    (``confd/pkg/backends/calico/bgp_processor.go`` ``processIPPool``, which does not look at ``disabled``), so
+    without it an on-prem node would re-advertise to its other peers the pod vSwitch routes it learns from the data
+    centre."""
     return {
         "apiVersion": CALICO_IPPOOL,
         "kind": "IPPool",
@@ -339,6 +343,7 @@ def no_nat_pool(name: str, cidr: str) -> dict[str, Any]:
             "cidr": cidr,
             "disabled": True,
             "natOutgoing": False,
+            "disableBGPExport": True,
             "ipipMode": "Never",
             "vxlanMode": "Never",
             "nodeSelector": "!all()",

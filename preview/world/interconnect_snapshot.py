@@ -450,8 +450,9 @@ IPAM_BLOCK_KIND = ("IPAMBlock", ("crd.projectcalico.org/v1",))
 
 
 def calico_pools(objects: Mapping[tuple[str, str, str], Mapping[str, Any]]) -> tuple[CalicoPool, ...] | None:
-    """The snapshot's Calico IPPools with ``natOutgoing``, ``disabled`` and ``blockSize`` (default 26 / 122:
-    projectcalico/calico ``api/pkg/apis/projectcalico/v3/ippool.go``); None when it holds none."""
+    """The snapshot's Calico IPPools with ``natOutgoing`` (false when absent), ``disabled``, ``blockSize`` (26 / 122
+    when absent or 0: projectcalico/calico ``libcalico-go/lib/clientv3/ippool.go``) and ``allowedUses``; None when it
+    holds none."""
     pools = []
     for (kind, _, name), obj in sorted(objects.items()):
         if kind != IPPOOL_KIND[0] or obj.get("apiVersion") not in IPPOOL_KIND[1]:
@@ -464,13 +465,18 @@ def calico_pools(objects: Mapping[tuple[str, str, str], Mapping[str, Any]]) -> t
         except ValueError:
             continue  # the address plan reports a malformed pool
         size = spec.get("blockSize")
+        uses = spec.get("allowedUses")
         pools.append(
             CalicoPool(
                 name,
                 cidr,
                 spec.get("disabled") is True,
                 spec.get("natOutgoing") is True,
-                size if isinstance(size, int) and not isinstance(size, bool) else CALICO_DEFAULT_BLOCK_SIZE[version],
+                # 0 or absent: libcalico-go/lib/clientv3/ippool.go writes 26 / 122.
+                size
+                if isinstance(size, int) and not isinstance(size, bool) and size
+                else CALICO_DEFAULT_BLOCK_SIZE[version],
+                tuple(str(u) for u in uses) if isinstance(uses, list) else (),
             )
         )
     return tuple(pools) if pools else None

@@ -14,7 +14,8 @@ Express Connect Virtual Border Router (VBR) by BGP. A packet crosses only if fou
 - **security groups**: Terway's groups govern the pods' ENIs; their ingress rules accept every on-prem pod and node
   CIDR (``Accept``, all protocols), no ``Drop`` rule of higher or equal priority taking part of it back;
 - **NAT**: Calico SNATs to the node's address whatever leaves a pool with ``natOutgoing: true`` unless the
-  destination is inside another Calico pool, so a disabled pool over each pod vSwitch CIDR keeps the pod's address.
+  destination is inside a Calico pool (any pool, disabled ones included, except a pool only for ``LoadBalancer``
+  addresses), so a disabled pool over each pod vSwitch CIDR keeps the pod's address.
 
 Plain data in, an :class:`InterconnectPlan` out: the routes and advertisements found with where each fact came
 from, every check's verdict, hard errors, warnings, and what ``manage`` adds. No Pulumi here; the program feeds it
@@ -29,8 +30,15 @@ Upstream facts (cited where they are used):
   (the CreateBgpGroup API reference, ``RouteLimit``);
 - security-group rules: the smaller ``Priority`` wins, and at equal priority ``Drop`` wins over ``Accept``
   (ECS documentation, "Security group rules", priority);
-- Calico (projectcalico/calico ``api/pkg/apis/projectcalico/v3/ippool.go``): ``natOutgoing``, ``disabled``,
-  ``blockSize`` (default 26 for IPv4, 122 for IPv6); each node claims blocks of that size
+- Calico (projectcalico/calico, commit 87c15906): ``natOutgoing`` (false unless set: ``api/pkg/apis/projectcalico/v3/
+  ippool.go``; the default pool calico-node creates has it true, ``CALICO_IPV4POOL_NAT_OUTGOING`` defaulting to true
+  in ``node/pkg/lifecycle/startup/startup.go``), ``disabled``, ``blockSize`` (0 is defaulted to 26 for IPv4 and 122
+  for IPv6 by ``libcalico-go/lib/clientv3/ippool.go``; ``DEFAULT_IPV4_POOL_BLOCK_SIZE`` 26 in ``startup.go``);
+  Felix's NAT-outgoing rule masquerades a source in the ``masq-ipam-pools`` set (the pools with ``natOutgoing``)
+  toward a destination outside ``network-ip-pools`` (``felix/rules/nat.go``), which holds every pool, disabled or
+  not, except those whose ``allowedUses`` is only ``LoadBalancer`` (``felix/dataplane/linux/masq_mgr.go``; disabled
+  pools as "safe destinations that don't require SNAT": ``felix/calc/l3_route_resolver.go``); each node claims
+  blocks of ``blockSize``
   (``ipamblocks.crd.projectcalico.org``, ``libcalico-go/lib/backend/model/block.go``) and BGP advertises each
   block as one route;
 - the kubelet's default ``maxPods`` is 110 (kubernetes ``pkg/kubelet/apis/config/v1beta1/defaults.go``).
@@ -55,7 +63,8 @@ DEFAULT_BGP_ROUTE_LIMIT = 110
 """Dynamic routes a VBR BGP peer takes by default (CreateBgpGroup ``RouteLimit``; quota
 ``ec_quota_bgp_group_max_route_entry_num``)."""
 CALICO_DEFAULT_BLOCK_SIZE = {4: 26, 6: 122}
-"""``IPPoolSpec.BlockSize`` defaults (projectcalico/calico ``api/pkg/apis/projectcalico/v3/ippool.go``)."""
+"""``IPPoolSpec.BlockSize`` defaults: what projectcalico/calico ``libcalico-go/lib/clientv3/ippool.go`` writes for a
+pool without one (documented in ``api/pkg/apis/projectcalico/v3/ippool.go``)."""
 KUBELET_DEFAULT_MAX_PODS = 110
 """``KubeletConfiguration.maxPods`` default (kubernetes ``pkg/kubelet/apis/config/v1beta1/defaults.go``)."""
 
@@ -232,6 +241,15 @@ class CalicoPool:
     disabled: bool
     nat_outgoing: bool
     block_size: int
+    allowed_uses: tuple[str, ...] = ()
+    """``allowedUses``; empty is Calico's default, ``[Workload, Tunnel]``."""
+
+    @property
+    def exempts_from_nat(self) -> bool:
+        """Whether Felix leaves traffic toward this pool unmasqueraded: every pool is in its ``network-ip-pools``
+        set except one only for LoadBalancer addresses (projectcalico/calico ``felix/dataplane/linux/masq_mgr.go``
+        ``isLoadBalancerOnly``)."""
+        return self.allowed_uses != ("LoadBalancer",)
 
 
 @dataclass(frozen=True)
@@ -939,7 +957,11 @@ def _check_nat(
         for cidr in cidrs:
             target = _net(cidr)
             covered = pools is not None and any(
-                (n := _net(p.cidr)) is not None and target is not None and _covers(n, target) and p.disabled
+                (n := _net(p.cidr)) is not None
+                and target is not None
+                and _covers(n, target)
+                and p.disabled
+                and p.exempts_from_nat
                 for p in pools
                 if p.name != no_nat_pool_name(cidr)
             )
@@ -964,10 +986,21 @@ def _check_nat(
         for c in cidrs
         if c not in managed
         and not any(
-            (n := _net(p.cidr)) is not None and (t := _net(c)) is not None and _covers(n, t) and p.disabled
+            (n := _net(p.cidr)) is not None
+            and (t := _net(c)) is not None
+            and _covers(n, t)
+            and p.disabled
+            and p.exempts_from_nat
             for p in pools
         )
     ]
+    lb_only = sorted(
+        p.name
+        for p in pools
+        if p.disabled and not p.exempts_from_nat and any(
+            (n := _net(p.cidr)) is not None and (t := _net(c)) is not None and _covers(n, t) for c in uncovered
+        )
+    )
     if not nat:
         plan.checks.append(Check(name, True, "no Calico IPPool has natOutgoing: true", warning_only=True))
         return
@@ -977,6 +1010,12 @@ def _check_nat(
             f"vSwitch CIDR(s) {', '.join(uncovered)}: on-prem pods reach cloud pods from their node's address, so "
             "NetworkPolicy by source and the cloud pods' logs see nodes, not pods (noNatPools: manage adds "
             "the disabled pools)"
+            + (
+                f"; {', '.join(lb_only)} cover(s) them but allowedUses is only LoadBalancer, and Felix masquerades "
+                "toward such a pool"
+                if lb_only
+                else ""
+            )
         )
     plan.checks.append(
         Check(
