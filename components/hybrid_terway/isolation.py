@@ -18,7 +18,7 @@ from hybrid_terway.checks import after_checks
 from hybrid_terway.core import constants, drift, scheduling
 from hybrid_terway.core.objects import value_at
 from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
-from hybrid_terway.core.waits import RolloutWait, rollout_wait
+from hybrid_terway.core.waits import OperatorWait, RolloutWait, installation_wait, rollout_wait
 from hybrid_terway.live import read_live
 
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
@@ -102,8 +102,8 @@ class IsolationPatch:
     metadata: dict[str, Any]
     converged: bool
     """The live object already holds what the patch owns: the patch sends the inputs of the last run."""
-    wait: RolloutWait | None
-    """The wait for the rollout it causes (None for an Installation, whose operator rolls calico-node)."""
+    wait: RolloutWait | OperatorWait
+    """The wait for the rollout it causes; for an Installation, for the operator's rollout of calico-node."""
     notice: str | None
     """What the user must do about that rollout, when it is not waited for and this run changes the template."""
 
@@ -117,11 +117,14 @@ def isolation_patch(workload: OnPremWorkload, live: Mapping[str, Any], cloud_nod
     found = owned_fields(workload, live)
     converged = drift.canonical(found) == drift.canonical(wanted)
     metadata["annotations"][constants.DRIFT_ANNOTATION] = drift.drift_marker(converged, live, drift.fingerprint(found))
-    wait = None if workload.kind is WorkloadKind.INSTALLATION else rollout_wait(workload.kind.value, live)
-    if wait is not None:
-        metadata["annotations"].update(wait.annotations())
+    wait: RolloutWait | OperatorWait
+    if workload.kind is WorkloadKind.INSTALLATION:
+        wait = installation_wait(live)
+    else:
+        wait = rollout_wait(workload.kind.value, live)
+    metadata["annotations"].update(wait.annotations())
     selector = value_at(live, ("spec", "selector", "matchLabels"))
-    notice = wait.notice(selector if isinstance(selector, Mapping) else None) if wait and not converged else None
+    notice = wait.notice(selector if isinstance(selector, Mapping) else None) if not converged else None
     return IsolationPatch(spec, metadata, converged, wait, notice)
 
 

@@ -117,11 +117,21 @@ class Wait:
     completed: bool
     skipped: bool
     rollout: Rollout | None
+    condition: str | None = None
+    """The ``pulumi.com/waitFor`` expressions waited for (the generic awaiter), or None (the kind's own)."""
+    rolled: str | None = None
+    """What rolled, when it is not the object itself (the operator's ``DaemonSet calico-system/calico-node``)."""
+    error: str | None = None
+    """Why the wait could not start (the provider's error about the annotation)."""
 
     def describe(self) -> str:
         if self.skipped:
             return f"{self.ref}: not awaited (pulumi.com/skipAwait)"
-        what = f"the rollout of {self.ref}" + (f" ({self.rollout.describe()})" if self.rollout else "")
+        if self.error is not None:
+            return f"{self.ref}: {self.error}"
+        what = f"the rollout of {self.rolled or self.ref}" + (f" ({self.rollout.describe()})" if self.rollout else "")
+        if self.condition is not None:
+            what = f"{self.ref} {self.condition}, " + what
         verdict = (
             f"done after {format_seconds(self.waited)}"
             if self.completed
@@ -137,6 +147,8 @@ class Wait:
             "waitedSeconds": self.waited,
             "completed": self.completed,
             "skipped": self.skipped,
+            "waitFor": self.condition,
+            "rolled": self.rolled,
             "rollout": None
             if self.rollout is None
             else {

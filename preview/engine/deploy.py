@@ -46,6 +46,7 @@ from preview.engine.state import (
 from preview.world.fake_cloud import FakeAlibabaCloud
 from preview.world.fake_cluster import ApplyConflict, ClusterError, FakeCluster
 from preview.world.node_index import NodeIndex
+from preview.world.tigera_operator import TigeraOperator
 
 
 class DeploymentError(Exception):
@@ -145,6 +146,8 @@ class Deployment:
     found_under: dict[str, str] = field(default_factory=dict)  # urn -> the old (alias) URN it was found under
     providers: dict[str, ProviderConfig] = field(default_factory=dict)  # provider reference -> config
     on_addon: Callable[[str, str, Mapping[str, Any]], None] | None = None  # (event, name, state)
+    operator: TigeraOperator | None = None
+    """The tigera operator of the cluster, when it runs one (``preview.tigera_operator``)."""
 
     def __post_init__(self) -> None:
         self.new = StackState(self.stack, self.project)
@@ -318,8 +321,7 @@ class Deployment:
         outputs = rules.checkpoint(checked, live, checked, manager)
         wait = None if self.dry_run else self._await(request, ref, body, live, create=True, before=live_before)
         if wait is not None and not wait.completed:
-            cause = rules.await_timeout_cause(kind, str((live.get("metadata") or {}).get("name")))
-            message = rules.create_partial(request.urn, cause)
+            message = rules.create_partial(request.urn, _wait_failure(kind, live, wait))
             self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe(), [message])
             raise DeploymentError(request.urn, message)
         self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe() if wait else "")
@@ -363,8 +365,7 @@ class Deployment:
             self._relinquish(request.type, old.id, old_manager)
         wait = self._await(request, ref, body, live, create=False, before=live_before)
         if wait is not None and not wait.completed:
-            cause = rules.await_timeout_cause(kind, str((live.get("metadata") or {}).get("name")))
-            message = rules.update_partial(old.id, cause)
+            message = rules.update_partial(old.id, _wait_failure(kind, live, wait))
             self._record(request, UPDATE, old.id, outputs, checked, diffs, (), wait.describe(), [message])
             raise DeploymentError(request.urn, message)
         self._record(request, UPDATE, old.id, outputs, checked, diffs, (), wait.describe() if wait else "")
@@ -435,21 +436,40 @@ class Deployment:
     ) -> Wait | None:
         api_version = str(live.get("apiVersion"))
         kind = str(live.get("kind"))
-        if f"{api_version}/{kind}" not in rules.AWAITED_KINDS:
+        started_rollout = None
+        if kind == "Installation" and self.operator is not None:
+            # The operator reacts to the write (its watch on the Installation): it renders calico-node.
+            started_rollout = self.operator.reconcile(
+                self.cluster, self.clock.now, self.rollouts, self._pods, self.seconds_per_batch
+            )
+        try:
+            conditions = rules.wait_for_conditions(live)
+        except rules.WaitForError as exc:
+            if rules.skip_await(body):
+                conditions = None
+            else:
+                wait = Wait(request.urn, ref, self.clock.now, 0.0, 0.0, False, False, None, error=str(exc))
+                self.waits.append(wait)
+                return wait
+        if conditions is None and f"{api_version}/{kind}" not in rules.AWAITED_KINDS:
             return None
         key = _key(kind, live)
         if rules.skip_await(body):
+            # metadata/overrides.go ReadyCondition: skipAwait (read from the inputs) is an immediate condition.
             wait = Wait(request.urn, ref, self.clock.now, 0.0, 0.0, True, True, None)
             self.waits.append(wait)
             return wait
+        custom = request.options.custom_timeouts.get("create" if create else "update", 0.0)
+        timeout = rules.await_timeout_seconds(custom, body)
+        if conditions is not None:
+            # await.go Creation/Update: with pulumi.com/waitFor the generic awaiter replaces the kind's own.
+            return self._await_conditions(request, ref, key, conditions, timeout, started_rollout)
         rollout: Rollout | None = None
         template_before = ((before or {}).get("spec") or {}).get("template")
         if before is None or template_before != (live.get("spec") or {}).get("template"):
             rollout = rollout_of(live, self._pods(live), self.seconds_per_batch)
             self.rollouts[key] = math.inf if rollout.seconds is None else self.clock.now + rollout.seconds
         finish = self.rollouts.get(key, self.clock.now)
-        custom = request.options.custom_timeouts.get("create" if create else "update", 0.0)
-        timeout = rules.await_timeout_seconds(custom, body)
         started = self.clock.now
         remaining = max(0.0, finish - self.clock.now)
         if remaining <= timeout:
@@ -462,6 +482,45 @@ class Deployment:
         self.waits.append(wait)
         self.clock.waits.append(wait)
         return wait
+
+    def _await_conditions(
+        self,
+        request: Request,
+        ref: str,
+        key: tuple[str, str, str],
+        conditions: list[rules.ConditionWait],
+        timeout: float,
+        rollout: Rollout | None,
+    ) -> Wait:
+        """await/internal/awaiter.go ``Await`` over the object's watch events: the conditions are checked on the
+        object as it is now, and again each time it changes, until all hold or the timeout. The objects' controllers
+        change them only when a rollout ends, so those are the instants checked."""
+        started = self.clock.now
+        expression = ", ".join(c.expression for c in conditions)
+        rolled = self.operator.rolled[-1][0] if rollout is not None and self.operator is not None else None
+        deadline = started + timeout
+        instants = sorted({started, *(t for t in self.rollouts.values() if started < t <= deadline)})
+        for instant in instants:
+            self.clock.advance(instant - self.clock.now)
+            self.sync_controllers()
+            obj = self.cluster.get(*key) or {}
+            if all(rules.condition_satisfied(obj, c) for c in conditions):
+                wait = Wait(
+                    request.urn, ref, started, timeout, instant - started, True, False, rollout, expression, rolled
+                )
+                break
+        else:
+            self.clock.advance(deadline - self.clock.now)
+            self.sync_controllers()
+            wait = Wait(request.urn, ref, started, timeout, timeout, False, False, rollout, expression, rolled)
+        self.waits.append(wait)
+        self.clock.waits.append(wait)
+        return wait
+
+    def sync_controllers(self) -> None:
+        """The controllers' status writes at the World's time (the tigera operator's Installation conditions)."""
+        if self.operator is not None:
+            self.operator.sync(self.cluster, self.clock.now, self.rollouts)
 
     def _pods(self, live: Mapping[str, Any]) -> int:
         if live.get("kind") == "DaemonSet":
@@ -538,6 +597,14 @@ class Deployment:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
+
+
+def _wait_failure(kind: str, live: Mapping[str, Any], wait: Wait) -> str:
+    """Why a wait failed, as the awaiter words it (the provider wraps it as a partial failure)."""
+    if wait.error is not None:
+        return wait.error
+    name = str((live.get("metadata") or {}).get("name"))
+    return rules.await_timeout_cause(kind, name, generic=wait.condition is not None)
 
 
 def _mark_secret_outputs(state: ResourceState) -> None:

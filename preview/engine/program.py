@@ -33,6 +33,7 @@ from preview.engine.state import Options, StackState, Step
 from preview.engine.urns import alias_specs_of, generate_aliases, new_urn
 from preview.world.fake_cloud import DEFAULT_ADDON_VERSION, FakeAlibabaCloud
 from preview.world.fake_cluster import FakeCluster
+from preview.world.tigera_operator import TigeraOperator
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "__main__.py"
@@ -165,9 +166,14 @@ class World:
     rollouts: dict[tuple[str, str, str], float] = field(default_factory=dict)
     deployment: Deployment | None = None
     """The run under way."""
+    tigera: TigeraOperator | None = None
+    """The tigera operator, in a cluster where it renders calico-node from the ``Installation``."""
 
     def __post_init__(self) -> None:
         self.cloud.on_addon = self._addon_changed
+        if self.tigera is None:
+            # A cluster with an Installation runs the tigera operator, which has reconciled it.
+            self.tigera = TigeraOperator.of(self.cluster, self.clock.now, self.rollouts)
         terway = self.cluster.get("DaemonSet", constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET)
         if terway is not None and constants.TERWAY_ADDON not in self.cloud.installed_addons:
             # The addon manager installed it before this stack existed: the addon resource adopts it.
@@ -213,7 +219,10 @@ class World:
             rollouts=self.rollouts,
             seconds_per_batch=self.seconds_per_batch,
             dry_run=dry_run,
+            operator=self.tigera,
         )
+        # What the controllers wrote while no run was under way (a rollout that ended since).
+        self.deployment.sync_controllers()
         return self.deployment
 
     def register(self, registration: Registration, read_id: str | None) -> tuple[str, dict[str, Any]]:

@@ -511,10 +511,98 @@ def update_partial(object_id: str, cause: str) -> str:
     return f'the Kubernetes API server reported that "{object_id}" failed to fully initialize or become live: {cause}'
 
 
-def await_timeout_cause(kind: str, name: str) -> str:
+def await_timeout_cause(kind: str, name: str, generic: bool = False) -> str:
     """The awaiter's timeout: await/daemonset.go returns ``wait.ErrorInterrupted(nil)`` (k8s.io/apimachinery
-    pkg/util/wait/error.go: "timed out waiting for the condition"); deployment.go and statefulset.go return
-    ``timeoutError`` (await/error.go: "'<name>' timed out waiting to be Ready")."""
-    if kind == "DaemonSet":
+    pkg/util/wait/error.go: "timed out waiting for the condition"), and so does the generic awaiter of a
+    ``pulumi.com/waitFor`` (await/internal/awaiter.go ``Await``, which keeps that error on a deadline);
+    deployment.go and statefulset.go return ``timeoutError`` (await/error.go: "'<name>' timed out waiting to be
+    Ready")."""
+    if kind == "DaemonSet" or generic:
         return "timed out waiting for the condition"
     return f"'{name}' timed out waiting to be Ready"
+
+
+# --- the generic awaiter (pulumi.com/waitFor) ------------------------------------------------------------------
+
+ANNOTATION_WAIT_FOR = "pulumi.com/waitFor"
+
+
+class WaitForError(ValueError):
+    """metadata/overrides.go ``ReadyCondition``: an annotation it refuses (the step fails after the apply)."""
+
+
+@dataclass(frozen=True)
+class ConditionWait:
+    """One ``condition=<type>[=<status>]`` expression (await/condition/custom.go ``NewCustom``: the status
+    defaults to ``True``; the ``condition=`` prefix is required by ReadyCondition)."""
+
+    expression: str
+    type: str
+    status: str
+
+
+def wait_for_conditions(obj: Mapping[str, Any] | None) -> list[ConditionWait] | None:
+    """metadata/overrides.go ``ReadyCondition``: the ``pulumi.com/waitFor`` annotation of ``obj`` (the object as
+    the apply returned it, not the inputs), as a JSON array of expressions or a single one; None without it.
+
+    ``condition=`` expressions are modelled; ``jsonpath=`` ones (``provider/pkg/jsonpath``, kubectl's JSONPath) are
+    refused here rather than guessed. Anything else is the provider's error."""
+    import json
+
+    text = annotations_of(obj).get(ANNOTATION_WAIT_FOR)
+    if not isinstance(text, str) or text == "":
+        return None
+    try:
+        values = json.loads(text)
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValueError
+    except ValueError:
+        values = [text]
+    if not values:
+        raise WaitForError("at least one condition must be specified")
+    found = []
+    for expr in values:
+        if expr.startswith("jsonpath="):
+            raise WaitForError(f"the offline engine does not model jsonpath= waits ({expr!r})")
+        if not expr.startswith("condition="):
+            raise WaitForError(f'expected a "jsonpath=" or "condition=" prefix, got "{expr}"')
+        body = expr.removeprefix("condition=")
+        kind, sep, status = body.partition("=")
+        found.append(ConditionWait(expr, kind, status if sep else "True"))
+    return found
+
+
+def _whole(value: Any) -> int | None:
+    """unstructured.NestedInt64: an int64 (a JSON number decoded as a whole int), else not found."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def condition_satisfied(obj: Mapping[str, Any], wanted: ConditionWait) -> bool:
+    """await/condition/kubectl.go ``checkCondition`` (kubectl's ``wait --for=condition``): the first condition of
+    ``status.conditions`` whose type matches (case-insensitively) and that has a status decides; when the object has
+    ``metadata.generation``, a condition whose ``observedGeneration`` (its own, else ``status.observedGeneration``)
+    is below it does not hold; the status is compared case-insensitively."""
+    status = obj.get("status")
+    conditions = status.get("conditions") if isinstance(status, Mapping) else None
+    if not isinstance(conditions, list):
+        return False
+    generation = _whole((obj.get("metadata") or {}).get("generation"))
+    for condition in conditions:
+        if not isinstance(condition, Mapping):
+            continue
+        name = condition.get("type")
+        if not isinstance(name, str) or name.lower() != wanted.type.lower():
+            continue
+        value = condition.get("status")
+        if not isinstance(value, str):
+            continue
+        if generation is not None:
+            observed = _whole(condition.get("observedGeneration"))
+            if observed is None and isinstance(status, Mapping):
+                observed = _whole(status.get("observedGeneration"))
+            if observed is not None and observed < generation:
+                return False
+        return value.lower() == wanted.status.lower()
+    return False

@@ -87,11 +87,20 @@ def _wait_lines(run: ProgramRun) -> list[str]:
         if w.skipped:
             out.append(f'| {w.ref} | nothing (`pulumi.com/skipAwait: "true"`) | - | not awaited |')
             continue
+        if w.error is not None:
+            out.append(f"| {w.ref} | - | - | **fails**: {w.error} |")
+            continue
         what = w.rollout.describe() if w.rollout is not None else "a rollout already under way"
         outcome = (
             f"done after {format_seconds(w.waited)}"
             if w.completed
             else f"**times out** after {format_seconds(w.waited)}"
         )
-        out.append(f"| {w.ref} | the rollout: {what} | {format_seconds(w.timeout)} | {outcome} |")
+        if w.condition is not None:
+            # the generic awaiter: the object's own conditions, set by the controller that rolls its pods
+            rolled = f"; {w.rolled} rolls: {what}" if w.rolled else ""
+            what = f"`pulumi.com/waitFor: {w.condition}` at the object's generation{rolled}"
+        else:
+            what = f"the rollout: {what}"
+        out.append(f"| {w.ref} | {what} | {format_seconds(w.timeout)} | {outcome} |")
     return [*out, ""]

@@ -442,6 +442,20 @@ class FakeCluster:
                 out.setdefault("metadata", {})["managedFields"] = ssa.encode_managed_fields(managed)
         return out
 
+    def write_status(self, key: Key, status: Mapping[str, Any]) -> dict[str, Any]:
+        """A write of the ``status`` subresource by the object's controller: only ``status`` changes, and
+        ``metadata.resourceVersion`` moves on; ``generation`` does not (the strategies' ``PrepareForUpdate`` of the
+        status subresource). The controller's managedFields entry for the status subresource is not kept."""
+        live = self.objects.get(key)
+        if live is None:
+            raise ClusterError(f"{key[0]} {_where(key[1], key[2])} does not exist in the cluster")
+        obj = copy.deepcopy(live)
+        obj["status"] = copy.deepcopy(dict(status))
+        self.revision += 1
+        obj["metadata"] = {**_meta(obj), "resourceVersion": str(self.revision)}
+        self.objects[key] = obj
+        return copy.deepcopy(obj)
+
     def _time(self, revision: int) -> str:
         return (_EPOCH + timedelta(seconds=revision)).strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -114,6 +114,16 @@ DRIFT_ANNOTATION: Final = "hybrid-terway/applied"
 
 TIMEOUT_SECONDS_ANNOTATION: Final = "pulumi.com/timeoutSeconds"
 SKIP_AWAIT_ANNOTATION: Final = "pulumi.com/skipAwait"
+WAIT_FOR_ANNOTATION: Final = "pulumi.com/waitFor"
+"""``provider/pkg/metadata/overrides.go`` ``ReadyCondition``: ``condition=<type>[=<status>]`` or ``jsonpath=...`` (or
+a JSON array of them, all to hold), read from the object after the apply; it replaces the built-in awaiter."""
+TIGERA_READY_CONDITION: Final = "condition=Ready"
+"""The Installation's ``Ready`` condition: the operator's TigeraStatus ``calico`` ``Available``, which holds only
+once every DaemonSet it rolls (calico-node among them) is updated and available (tigera/operator
+``pkg/controller/status/status.go`` ``syncState``, ``UpdateStatusCondition``)."""
+TIGERA_RECONCILED_CONDITION: Final = "condition=Degraded=False"
+"""The Installation's ``Degraded`` condition False: the operator reconciled the generation it is stamped with (it
+renders calico-node before it stamps it), without error; what an ``OnDelete`` calico-node can be waited for."""
 DEFAULT_ROLLOUT_WAIT_SECONDS: Final = 600
 """The provider's wait for a DaemonSet, Deployment or StatefulSet rollout without an annotation
 (``provider/pkg/await/daemonset.go`` ``_defaultDaemonSetTimeout``)."""

@@ -154,3 +154,62 @@ def rollout_wait(kind: str, live: Mapping[str, Any]) -> RolloutWait:
     if wanted > constants.ROLLOUT_WAIT_BOUND_SECONDS:
         return RolloutWait(kind, ref, pods, strategy, batches, estimate, None, outlasts_bound=True)
     return RolloutWait(kind, ref, pods, strategy, batches, estimate, _bucket(wanted))
+
+
+@dataclass(frozen=True)
+class OperatorWait:
+    """What ``up`` waits for after the patch of a tigera ``Installation``: the operator's own report on it.
+
+    The operator, not the apply, rolls ``calico-system/calico-node``, so no built-in awaiter covers it. The wait is
+    the provider's generic one (``pulumi.com/waitFor``, pulumi-kubernetes ``provider/pkg/metadata/overrides.go``
+    ``ReadyCondition``, at 94977969): a condition of the Installation's ``status.conditions``, checked as ``kubectl
+    wait`` checks it (``provider/pkg/await/condition/kubectl.go`` ``checkCondition``): a condition whose
+    ``observedGeneration`` is below the object's ``metadata.generation`` does not count. The operator stamps its
+    conditions with the generation it reconciled, after it rendered calico-node from it (tigera/operator
+    ``pkg/controller/installation/core_controller.go`` ``Reconcile`` defers ``status.SetMetaData``), so the status
+    the Installation had before this apply can never satisfy the wait.
+    """
+
+    ref: str
+    """``Installation <name>``."""
+    strategy: str
+    """calico-node's update strategy, the Installation's ``spec.nodeUpdateStrategy.type``."""
+    condition: str
+    timeout_seconds: int
+
+    def annotations(self) -> dict[str, str]:
+        return {
+            constants.SKIP_AWAIT_ANNOTATION: "false",
+            constants.WAIT_FOR_ANNOTATION: self.condition,
+            constants.TIMEOUT_SECONDS_ANNOTATION: str(self.timeout_seconds),
+        }
+
+    def notice(self, selector: Mapping[str, Any] | None = None) -> str | None:
+        """What the user must do: only for ``OnDelete``, whose pods keep the old template until deleted."""
+        if self.strategy != ON_DELETE:
+            return None
+        ns, name = constants.TIGERA_NAMESPACE, constants.TIGERA_NODE_DAEMONSET
+        return (
+            f"{self.ref} updates calico-node with OnDelete: `pulumi up` waits only until the operator has rendered "
+            f"DaemonSet {ns}/{name} ({self.condition}), and its pods keep the old template until deleted; delete "
+            f"them node by node once the run is done (kubectl -n {ns} delete pod -l k8s-app={name} "
+            f"--field-selector spec.nodeName=<node>)"
+        )
+
+
+def installation_wait(live: Mapping[str, Any]) -> OperatorWait:
+    """The wait after a patch of the live tigera ``Installation`` ``live``.
+
+    ``RollingUpdate`` (the default): ``condition=Ready``, which holds once the operator's rollout of calico-node is
+    done. ``OnDelete``: that rollout never ends by itself, so ``condition=Degraded=False``, which holds once the
+    operator reconciled this generation (rendered calico-node) without error. The number of calico-node pods is not
+    in the Installation: the wait is the bound (``constants.ROLLOUT_WAIT_BOUND_SECONDS``), and a rollout longer
+    than that fails the ``up`` with the patch applied; the next ``up`` waits again (the step's ``initErrors``).
+    """
+    name = str((live.get("metadata") or {}).get("name") or "default")
+    strategy = value_at(live, (*constants.TIGERA_NODE_UPDATE_STRATEGY_PATH, "type"))
+    strategy = strategy if isinstance(strategy, str) and strategy else constants.DEFAULT_UPDATE_STRATEGY
+    condition = constants.TIGERA_RECONCILED_CONDITION if strategy == ON_DELETE else constants.TIGERA_READY_CONDITION
+    return OperatorWait(
+        f"{constants.TIGERA_INSTALLATION_KIND} {name}", strategy, condition, constants.ROLLOUT_WAIT_BOUND_SECONDS
+    )
