@@ -6,9 +6,9 @@ checked against the generation it observed: docs/running-up.md, "The tigera oper
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import json
+import re
 from typing import Any
 
 import pytest
@@ -190,14 +190,56 @@ def test_an_on_delete_calico_node_is_waited_for_until_the_operator_rendered_it_a
     assert again.changed == []
 
 
-def test_the_operators_ready_condition_needs_the_generation_it_stamps() -> None:
-    """The engine's check, pulumi-kubernetes condition/custom_test.go's cases with the Installation's conditions."""
-    from preview.engine.provider_rules import ConditionWait, condition_satisfied
+def _obj(conditions: list[dict[str, Any]] | None, generation: int | None = None, **status: Any) -> dict[str, Any]:
+    obj: dict[str, Any] = {"status": {**status, **({"conditions": conditions} if conditions is not None else {})}}
+    if generation is not None:
+        obj["metadata"] = {"generation": generation}
+    return obj
 
-    ready = ConditionWait("condition=Ready", "Ready", "True")
-    obj = {"metadata": {"generation": 2}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
-    assert condition_satisfied(obj, ready), "no observedGeneration: the generation is not checked"
-    stale = copy.deepcopy(obj)
-    stale["status"]["conditions"][0]["observedGeneration"] = 1
-    assert not condition_satisfied(stale, ready)
-    assert not condition_satisfied({"status": {}}, ready)
+
+@pytest.mark.parametrize(
+    ("expr", "obj", "satisfied"),
+    [
+        # pulumi-kubernetes provider/pkg/await/condition/custom_test.go TestCustom, case by case
+        ("condition=Custom", _obj([{"type": "Custom", "status": "False"}]), False),
+        ("condition=Custom", _obj([{"type": "Custom", "status": "True"}]), True),
+        ("condition=Custom", _obj([{"type": "Custom", "status": "True", "observedGeneration": 1}], 2), False),
+        ("condition=Custom", _obj([{"type": "Custom", "status": "True"}], 2, observedGeneration=1), False),
+        ("condition=Custom=foo", _obj([{"type": "Custom", "status": "False"}]), False),
+        ("condition=Custom=Foo", _obj([{"type": "Custom", "status": "foo"}]), True),
+        ("condition=Custom", _obj([{"type": "Custom"}]), False),
+        ("condition=Custom", _obj([{"type": "Other", "status": "True"}]), False),
+        ("condition=Custom", _obj(None), False),
+        # the Installation as the operator stamps it: the generation it reconciled
+        ("condition=Ready", _obj([{"type": "Ready", "status": "True", "observedGeneration": 2}], 2), True),
+        ("condition=Ready", _obj([{"type": "Ready", "status": "True", "observedGeneration": 1}], 2), False),
+        ("condition=Degraded=False", _obj([{"type": "Degraded", "status": "False", "observedGeneration": 2}], 2), True),
+    ],
+)
+def test_the_generic_awaiters_condition_check(expr: str, obj: dict[str, Any], satisfied: bool) -> None:
+    from preview.engine.provider_rules import condition_satisfied, wait_for_conditions
+
+    annotated = {**obj, "metadata": {**obj.get("metadata", {}), "annotations": {"pulumi.com/waitFor": expr}}}
+    conditions = wait_for_conditions(annotated)
+    assert conditions is not None and len(conditions) == 1
+    assert condition_satisfied(obj, conditions[0]) is satisfied
+
+
+@pytest.mark.parametrize(
+    ("annotation", "error"),
+    [
+        ("[]", "at least one condition must be specified"),
+        ("Ready", 'expected a "jsonpath=" or "condition=" prefix, got "Ready"'),
+        ('["condition=Ready", "Available"]', 'expected a "jsonpath=" or "condition=" prefix, got "Available"'),
+    ],
+)
+def test_the_wait_for_annotation_is_read_as_ready_condition_reads_it(annotation: str, error: str) -> None:
+    """metadata/overrides.go ReadyCondition: a JSON array of expressions or one expression, each with a prefix."""
+    from preview.engine.provider_rules import WaitForError, wait_for_conditions
+
+    with pytest.raises(WaitForError, match=re.escape(error)):
+        wait_for_conditions({"metadata": {"annotations": {"pulumi.com/waitFor": annotation}}})
+    both = wait_for_conditions(
+        {"metadata": {"annotations": {"pulumi.com/waitFor": '["condition=Ready", "condition=Degraded=False"]'}}}
+    )
+    assert both is not None and [(c.type, c.status) for c in both] == [("Ready", "True"), ("Degraded", "False")]
