@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hybrid_terway.core import constants
 from policy.hybrid_terway_guard import config as pc
-from preview.engine.policy_harness import UNKNOWN, AnalyzerResource, resource
+from preview.engine.policy_harness import AnalyzerResource, resource
+from preview.engine.wire import UNKNOWN
 
 if TYPE_CHECKING:
     from tests.policy_cases import Case

@@ -28,7 +28,8 @@ from policy.hybrid_terway_guard.resources import (
     STACK_TYPE,
     ResourceView,
 )
-from preview.engine.policy_harness import UNKNOWN, AnalyzerResource, is_secret, make_urn, resource, secret
+from preview.engine.policy_harness import AnalyzerResource, make_urn, resource
+from preview.engine.wire import UNKNOWN, is_secret, secret
 
 CLOUD_KEY, CLOUD_VALUE = constants.split_label(constants.CLOUD_NODE_LABEL)
 OS_LINUX: Final = {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]}

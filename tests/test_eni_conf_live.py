@@ -12,7 +12,8 @@ import yaml
 from pulumi.runtime import rpc
 
 from hybrid_terway.core import constants
-from preview.engine.program import ProgramRun, World, run_program, unwrap
+from preview.engine.program import ProgramRun, World, run_program
+from preview.engine.wire import unwrap
 from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
 from tests.conftest import DATA, ROOT, one, run_stack, stack_config, world_for
 

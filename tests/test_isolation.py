@@ -11,7 +11,7 @@ import pytest
 from hybrid_terway.core import scheduling
 from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
 from hybrid_terway.isolation import isolation_patch_spec, patch_refusal
-from preview.engine.program import unwrap
+from preview.engine.wire import unwrap
 from preview.run import PreviewError, preview, settings_of
 from preview.world.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
 from tests.conftest import ROOT, dev_variant, one, run_stack, stack_config, world_for

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from hybrid_terway.config import ConfigError
-from preview.engine.program import mask, run_program
+from preview.engine.program import run_program
+from preview.engine.wire import mask
 from preview.stack_config import load_stack_config
 from tests.conftest import ROOT, dev_inputs, dev_world, run_stack
 

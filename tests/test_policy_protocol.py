@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Final
 
 import pytest
@@ -15,20 +14,19 @@ import pytest
 from hybrid_terway.core import constants
 from policy.hybrid_terway_guard import config as pc
 from preview.engine.policy_harness import (
-    UNKNOWN,
     AnalyzerResource,
     PolicyPackError,
     PolicyPackProcess,
     PolicyReport,
     ProviderResource,
     ResourceOptions,
-    is_secret,
     mandatory,
     resource,
     resources_from_run,
     run_pack,
-    secret,
 )
+from preview.engine.program import ProgramRun, Registration
+from preview.engine.wire import UNKNOWN, is_secret, secret
 from tests import policy_cases as pcs
 from tests.policy_cases import CASES, Case
 
@@ -265,13 +263,15 @@ def test_a_failing_pack_reports_its_stderr(tmp_path: Path) -> None:
 
 
 def test_resources_from_a_recorded_run(pack: PolicyPackProcess) -> None:
+    """Registrations as the offline engine records them: reads, a provider, a component that registered no
+    outputs (so the pack falls back on the stack's exported scenario)."""
     bgp = pcs.network("bgp")
     provider_urn = "urn:pulumi:dev::hybrid-terway::pulumi:providers:kubernetes::hybrid-cluster"
     live = pcs.workload(pcs.DAEMONSET, "kube-system", "calico-node", {}, read=True)
     patch = pcs.workload_patch(pcs.DAEMONSET_PATCH, "kube-system", "calico-node", {"affinity": pcs.required([])})
 
-    def registration(item: AnalyzerResource, **extra: Any) -> SimpleNamespace:
-        fields: dict[str, Any] = {
+    def registration(item: AnalyzerResource, **fields: Any) -> Registration:
+        values: dict[str, Any] = {
             "urn": item.urn,
             "type": item.type,
             "name": item.name,
@@ -281,25 +281,19 @@ def test_resources_from_a_recorded_run(pack: PolicyPackProcess) -> None:
             "dependencies": [],
             "provider": f"{provider_urn}::id",
             "inputs": item.properties,
-            "state": {},
-            "delete_before_replace": False,
         }
-        return SimpleNamespace(**{**fields, **extra})
+        return Registration(**{**values, **fields})
 
-    run = SimpleNamespace(
+    stack = resource("pulumi:pulumi:Stack", "hybrid-terway-dev", {})
+    provider = resource("pulumi:providers:kubernetes", "hybrid-cluster", {})
+    run = ProgramRun(
         stack="dev",
         outputs={"scenario": "bgp"},
+        logs=[],
         registrations=[
-            registration(resource("pulumi:pulumi:Stack", "hybrid-terway-dev", {}), custom=False, provider=""),
-            SimpleNamespace(**{**vars(registration(bgp)), "custom": False, "provider": ""}),
-            SimpleNamespace(
-                **{
-                    **vars(registration(resource("pulumi:providers:kubernetes", "hybrid-cluster", {}))),
-                    "urn": provider_urn,
-                    "provider": "",
-                    "inputs": {"kubeconfig": secret("cfg")},
-                }
-            ),
+            registration(stack, custom=False, provider=""),
+            registration(bgp, custom=False, provider=""),
+            registration(provider, urn=provider_urn, provider="", inputs={"kubeconfig": secret("cfg")}),
             registration(live, inputs={}, state=live.properties),
             registration(patch, state=patch.properties),
         ],
@@ -307,6 +301,7 @@ def test_resources_from_a_recorded_run(pack: PolicyPackProcess) -> None:
     resources = resources_from_run(run)
     assert [r.read for r in resources] == [False, False, False, True, False]
     assert resources[0].outputs == {"scenario": "bgp"}
+    assert resources[1].outputs == {}  # a component shows what it registered, never its inputs
     assert resources[3].properties == {} and resources[3].outputs == live.properties
     assert resources[4].provider is not None and resources[4].provider.urn == provider_urn
     report = pack.analyze_run(run)

@@ -28,7 +28,8 @@ from policy.hybrid_terway_guard.resources import (
     shown,
     type_chain,
 )
-from preview.engine.policy_harness import UNKNOWN, AnalyzerResource
+from preview.engine.policy_harness import AnalyzerResource
+from preview.engine.wire import UNKNOWN
 from tests import policy_cases as pcs
 from tests.policy_cases import CASES, Case, unwrap, view
 

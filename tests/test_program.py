@@ -9,7 +9,8 @@ import pytest
 
 from hybrid_terway.core import constants
 from hybrid_terway.ram import render_policy_document
-from preview.engine.program import ProgramRun, Registration, is_secret, unwrap
+from preview.engine.program import ProgramRun, Registration
+from preview.engine.wire import is_secret, unwrap
 from tests.conftest import by_type, one, run_stack, stack_config
 
 USER = "alicloud:ram/user:User"

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from hybrid_terway.core.settings import SettingsError
-from preview.engine.program import ProgramRun, World, unwrap
+from preview.engine.program import ProgramRun, World
+from preview.engine.wire import unwrap
 from preview.world.fake_cloud import CloudError
 from tests.conftest import one, run_stack, stack_config
 

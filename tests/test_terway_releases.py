@@ -17,7 +17,7 @@ from hybrid_terway.core import terway_model as tm
 from policy.hybrid_terway_guard.resources import shown, shown_key
 from policy.hybrid_terway_guard.terway import eni_conf_problems
 from preview.engine.policy_harness import resources_from_run, run_pack
-from preview.engine.program import unwrap
+from preview.engine.wire import unwrap
 from preview.run import preview
 from tests.conftest import ROOT
 

@@ -22,8 +22,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi.runtime import rpc
-
 from hybrid_terway.core import constants, scheduling
 from preview.engine import provider_rules as rules
 from preview.engine.awaits import Clock, Rollout, Wait, rollout_of
@@ -38,11 +36,9 @@ from preview.engine.state import (
     ResourceState,
     StackState,
     Step,
-    is_secret,
-    make_secret,
-    plain,
     top_level_diff,
 )
+from preview.engine.wire import UNKNOWN, is_secret, secret, unwrap
 from preview.world.fake_cloud import FakeAlibabaCloud
 from preview.world.fake_cluster import ApplyConflict, ClusterError, FakeCluster
 from preview.world.node_index import NodeIndex
@@ -83,7 +79,7 @@ class ProviderConfig:
     @classmethod
     def of(cls, inputs: Mapping[str, Any]) -> ProviderConfig:
         def flag(key: str, default: bool) -> bool:
-            value = plain(inputs.get(key))
+            value = unwrap(inputs.get(key))
             if isinstance(value, str):
                 return value.lower() == "true"
             return bool(value) if value is not None else default
@@ -231,7 +227,7 @@ class Deployment:
             ident = old.id if op != REPLACE else f"{request.name}-provider-id-{len(self.steps)}"
         self.providers[f"{request.urn}::{ident}"] = ProviderConfig.of(request.inputs)
         self._record(request, op, ident, copy.deepcopy(request.inputs), diffs=diffs, replaces=replaces)
-        return ident, plain(request.inputs)
+        return ident, unwrap(request.inputs)
 
     def _config(self, request: Request) -> ProviderConfig:
         return self.providers.get(request.provider, ProviderConfig())
@@ -240,7 +236,7 @@ class Deployment:
 
     def _read(self, request: Request, old: ResourceState | None) -> tuple[str, dict[str, Any]]:
         object_id = request.read_id or ""
-        if object_id == rpc.UNKNOWN:
+        if object_id == UNKNOWN:
             # A read whose id is unknown is skipped in a preview: every output unknown (pulumi/pulumi#1124).
             self.steps.append(Step(request.urn, READ, request.type, detail="skipped: its id is not known yet"))
             return "", {}
@@ -254,7 +250,7 @@ class Deployment:
         manager = rules.field_manager({}, None, request.urn)
         outputs = rules.read_outputs(request.type, object_id, live, manager)
         self._record(request, READ, object_id, outputs)
-        return object_id, plain(outputs)
+        return object_id, unwrap(outputs)
 
     # --- Kubernetes objects -------------------------------------------------------------------------------------
 
@@ -262,7 +258,7 @@ class Deployment:
         _api_version, kind, _patch = rules.parse_token(request.type)
         config = self._config(request)
         checked = _check_inputs(request.inputs, kind)
-        body = plain(checked)
+        body = unwrap(checked)
         unknown = rules.has_unknowns(body)
         ref = _ref(kind, body)
         if old is not None and old.type == request.type:
@@ -283,7 +279,7 @@ class Deployment:
             replaces = diff.replaces + _replace_on_changes(diff.diffs, request.options.replace_on_changes)
             if not diff.changes and not old.init_errors:
                 self._record(request, SAME, old.id, copy.deepcopy(old.outputs), checked)
-                return old.id, plain(old.outputs)
+                return old.id, unwrap(old.outputs)
             if replaces:
                 return self._replace_object(request, old, checked, body, diff.diffs, replaces, config, ref)
             return self._update_object(request, old, checked, body, diff.diffs, config, ref)
@@ -306,7 +302,7 @@ class Deployment:
             # provider.go Create: in preview a Patch resource (or inputs with unknowns) is returned as-is, with
             # no server dry run, so neither a missing target nor a conflict shows before `up`.
             self._record(request, op, "", copy.deepcopy(checked), checked, diffs, replaces, "not sent in preview")
-            return "", plain(checked)
+            return "", unwrap(checked)
         manager = rules.field_manager(body, None, request.urn)
         live_before = self.cluster.get(*_key(kind, body))
         if config.server_side_apply and (config.upsert_existing_objects or patch):
@@ -325,7 +321,7 @@ class Deployment:
             self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe(), [message])
             raise DeploymentError(request.urn, message)
         self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe() if wait else "")
-        return ident, plain(outputs)
+        return ident, unwrap(outputs)
 
     def _update_object(
         self,
@@ -341,7 +337,7 @@ class Deployment:
         if self.dry_run and rules.has_unknowns(body):
             # provider.go Update: in preview, inputs with unknowns are returned as they are.
             self._record(request, UPDATE, old.id, copy.deepcopy(checked), checked, diffs, (), "not sent in preview")
-            return old.id, plain(checked)
+            return old.id, unwrap(checked)
         key = _key(kind, body)
         live_before = self.cluster.get(*key)
         if live_before is None:
@@ -359,7 +355,7 @@ class Deployment:
         outputs = rules.checkpoint(checked, live, checked, manager)
         if self.dry_run:
             self._record(request, UPDATE, old.id, outputs, checked, diffs)
-            return old.id, plain(outputs)
+            return old.id, unwrap(outputs)
         if manager != old_manager:
             # provider.go Update: a changed field manager gives up the old one's fields.
             self._relinquish(request.type, old.id, old_manager)
@@ -369,7 +365,7 @@ class Deployment:
             self._record(request, UPDATE, old.id, outputs, checked, diffs, (), wait.describe(), [message])
             raise DeploymentError(request.urn, message)
         self._record(request, UPDATE, old.id, outputs, checked, diffs, (), wait.describe() if wait else "")
-        return old.id, plain(outputs)
+        return old.id, unwrap(outputs)
 
     def _replace_object(
         self,
@@ -531,20 +527,20 @@ class Deployment:
     # --- the fake cloud ------------------------------------------------------------------------------------------
 
     def _cloud(self, request: Request, old: ResourceState | None) -> tuple[str, dict[str, Any]]:
-        inputs = plain(request.inputs)
+        inputs = unwrap(request.inputs)
         if old is not None and old.type == request.type:
             diffs = tuple(top_level_diff(old.inputs, request.inputs))
             if not diffs and not old.init_errors:
                 self.cloud.keep(request.urn)
                 self._record(request, SAME, old.id, copy.deepcopy(old.outputs))
-                return old.id, plain(old.outputs)
+                return old.id, unwrap(old.outputs)
             forced = CLOUD_FORCE_NEW.get(request.type, ())
             replaces = tuple(d for d in diffs if d in forced)
             replaces += _replace_on_changes(diffs, request.options.replace_on_changes)
             if self.dry_run:
                 op = REPLACE if replaces else UPDATE
                 self._record(request, op, old.id, copy.deepcopy(request.inputs), diffs=diffs, replaces=replaces)
-                return old.id, {**plain(old.outputs), **inputs}
+                return old.id, {**unwrap(old.outputs), **inputs}
             if replaces:
                 ident, state = self.cloud.replace(
                     request.urn, request.type, inputs, delete_first=request.options.delete_before_replace
@@ -611,18 +607,18 @@ def _mark_secret_outputs(state: ResourceState) -> None:
     """step_executor.go: additionalSecretOutputs, then any top-level output whose input of that name is secret."""
     for key in state.options.additional_secret_outputs:
         if key != "id" and key in state.outputs and not is_secret(state.outputs[key]):
-            state.outputs[key] = make_secret(state.outputs[key])
+            state.outputs[key] = secret(state.outputs[key])
     for key, value in list(state.outputs.items()):
         if not is_secret(value) and is_secret(state.inputs.get(key)):
-            state.outputs[key] = make_secret(value)
+            state.outputs[key] = secret(value)
 
 
 def _check_inputs(inputs: Mapping[str, Any], kind: str) -> dict[str, Any]:
     """provider.go Check: inputs without unknowns are normalised (a Secret's ``stringData`` becomes base64 ``data``)
     and secrets re-annotated from what the program sent (wire form)."""
-    if rules.has_unknowns(plain(dict(inputs))):
+    if rules.has_unknowns(unwrap(dict(inputs))):
         return copy.deepcopy(dict(inputs))
-    checked = rules.normalize_inputs(plain(dict(inputs)), kind)
+    checked = rules.normalize_inputs(unwrap(dict(inputs)), kind)
     rules.annotate_secrets(checked, inputs)
     return checked
 

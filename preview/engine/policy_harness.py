@@ -20,26 +20,26 @@ violation (``pkg/resource/deploy/step_generator.go``: ``OnPolicyViolation`` with
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
-import os
-import queue
-import subprocess
 import sys
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import grpc
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from hybrid_terway.core import constants
+from preview.engine import wire
+from preview.engine.plugin import Plugin, plugin_environment
 from preview.safe_yaml import YamlInputError, load_documents, read_input
+
+if TYPE_CHECKING:
+    from preview.engine.program import ProgramRun, Registration
 
 POLICY_DIR: Final = Path(__file__).resolve().parents[2] / "policy"
 PACKAGE_DIR: Final = Path(__file__).resolve().parents[2] / "components"
@@ -47,28 +47,10 @@ PACKAGE_DIR: Final = Path(__file__).resolve().parents[2] / "components"
 DEFAULT_STACK: Final = "dev"
 DEFAULT_ORGANIZATION: Final = "organization"
 
-SECRET_SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
-SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
-UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""The engine's wire value for a string property not known during preview (``plugin.UnknownStringValue``; an
-unknown output of any type is marshalled as this one too)."""
-INTERNAL_PREFIX: Final = "__"
-"""Top-level property keys the engine keeps from ``Analyze`` and ``AnalyzeStack`` (``IsInternalPropertyKey``)."""
-
 LEVELS: Final = ("advisory", "mandatory", "remediate", "disabled")
 _MAX_MESSAGE: Final = 400 * 1024 * 1024
-_STDERR_TAIL: Final = 4000
 _NO_ENGINE: Final = "127.0.0.1:0"
 """The engine address passed to a pack: there is no engine here, and a Python pack never dials it."""
-
-
-def secret(value: Any) -> dict[str, Any]:
-    """A property value the engine holds as a Pulumi secret."""
-    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
-
-
-def is_secret(value: Any) -> bool:
-    return isinstance(value, Mapping) and value.get(SECRET_SIG_KEY) == SECRET_SIG
 
 
 def make_urn(
@@ -79,23 +61,8 @@ def make_urn(
     stack: str = DEFAULT_STACK,
     parent: str | None = None,
 ) -> str:
-    """A Pulumi URN; with ``parent`` its type chain continues the parent's (``Parent$Child``)."""
-    qualified = type_
-    if parent is not None:
-        parent_type = parent.split("::")[2]
-        if not parent_type.endswith(":Stack") or not parent_type.startswith("pulumi:pulumi:"):
-            qualified = f"{parent_type}${type_}"
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
-
-
-def kill(process: subprocess.Popen[bytes] | None) -> None:
-    """End a plugin process (a pack, a provider) at once and reap it; None is fine."""
-    if process is None:
-        return
-    if process.poll() is None:
-        process.kill()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
+    """A URN as the engine builds it (``preview.engine.wire.new_urn``), with the stack and project defaulted."""
+    return wire.new_urn(stack, project, parent or "", type_, name)
 
 
 # --- resources in ------------------------------------------------------------------------------------
@@ -242,15 +209,6 @@ class PolicyPackError(RuntimeError):
 # --- wire conversion -----------------------------------------------------------------------------------
 
 
-def _struct(properties: Mapping[str, Any], *, skip_internal_keys: bool = True) -> struct_pb2.Struct:
-    """``properties`` as the engine marshals them for an analyzer; ``skip_internal_keys`` drops top-level keys
-    starting with ``__`` (``resource.IsInternalPropertyKey``), as every call but ``Remediate`` does."""
-    message = struct_pb2.Struct()
-    kept = {k: v for k, v in properties.items() if not (skip_internal_keys and k.startswith(INTERNAL_PREFIX))}
-    message.update(json.loads(json.dumps(kept)))
-    return message
-
-
 def _level_name(level: int) -> str:
     return analyzer_pb2.EnforcementLevel.Name(level).lower()  # type: ignore[arg-type]
 
@@ -282,7 +240,7 @@ def _provider(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerProviderResour
         return None
     provider = resource.provider
     message = analyzer_pb2.AnalyzerProviderResource(type=provider.type, urn=provider.urn, name=provider.name)
-    message.properties.CopyFrom(_struct(provider.properties))
+    message.properties.CopyFrom(wire.struct(provider.properties, skip_internal_keys=True))
     return message
 
 
@@ -290,7 +248,7 @@ def _analyze_request(resource: AnalyzerResource, *, remediate: bool = False) -> 
     request = analyzer_pb2.AnalyzeRequest(
         type=resource.type, urn=resource.urn, name=resource.name, options=_options(resource)
     )
-    request.properties.CopyFrom(_struct(resource.properties, skip_internal_keys=not remediate))
+    request.properties.CopyFrom(wire.struct(resource.properties, skip_internal_keys=not remediate))
     provider = _provider(resource)
     if provider is not None:
         request.provider.CopyFrom(provider)
@@ -306,7 +264,8 @@ def _stack_resource(resource: AnalyzerResource) -> analyzer_pb2.AnalyzerResource
         parent=resource.parent or "",
         dependencies=list(resource.dependencies),
     )
-    message.properties.CopyFrom(_struct(resource.outputs if resource.outputs is not None else resource.properties))
+    shown = resource.outputs if resource.outputs is not None else resource.properties
+    message.properties.CopyFrom(wire.struct(shown, skip_internal_keys=True))
     for key, urns in resource.property_dependencies.items():
         if urns:
             message.propertyDependencies[key].CopyFrom(analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns)))
@@ -442,14 +401,9 @@ class PolicyPackProcess:
         self.startup_timeout = startup_timeout
         self.call_timeout = call_timeout
         self.launcher = launcher
-        self.port: int | None = None
         self.handshake_supported: bool | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._channel: grpc.Channel | None = None
+        self._plugin: Plugin | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
-        self._stdout: queue.Queue[bytes | None] = queue.Queue()
-        self._stderr: list[bytes] = []
-        self._threads: list[threading.Thread] = []
         self._info: AnalyzerInfo | None = None
 
     # lifecycle
@@ -463,6 +417,10 @@ class PolicyPackProcess:
     ) -> None:
         self.stop()
 
+    @property
+    def port(self) -> int | None:
+        return self._plugin.port if self._plugin is not None else None
+
     def start(self) -> PolicyPackProcess:
         """Launch the pack and wait until it answers."""
         self.spawn()
@@ -471,108 +429,58 @@ class PolicyPackProcess:
 
     def spawn(self) -> PolicyPackProcess:
         """Launch the pack without waiting: it boots while the caller works, and the first call connects."""
-        if self._process is not None:
+        if self._plugin is not None and self._plugin.started:
             return self
         env = {
-            **os.environ,
             "PULUMI_PROJECT": self.project,
             "PULUMI_STACK": self.stack,
             "PULUMI_ORGANIZATION": self.organization,
             "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
-            # The engine's launcher runs packs with `python -u`; the SDK writes the port without a flush.
-            "PYTHONUNBUFFERED": "1",
-            # The pack imports hybrid_terway: this checkout's, whatever the interpreter has installed.
-            "PYTHONPATH": os.pathsep.join(p for p in (str(PACKAGE_DIR), os.environ.get("PYTHONPATH", "")) if p),
         }
         if self.stack_config:
             env["PULUMI_CONFIG"] = json.dumps(self.stack_config)
         command = [self.python, "__main__.py"]
         if self.launcher == "engine":
             command = [self.python, "-u", "-m", "pulumi.policy", _NO_ENGINE, "."]
-        try:
-            self._process = subprocess.Popen(
-                command,
-                cwd=self.policy_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
-        except OSError as exc:
-            raise PolicyPackError(f"cannot start {' '.join(command)} in {self.policy_dir}: {exc}") from exc
+        self._plugin = Plugin(
+            command,
+            self.policy_dir,
+            plugin_environment(PACKAGE_DIR, env),  # the pack imports hybrid_terway
+            noun="policy pack",
+            error=PolicyPackError,
+            startup_timeout=self.startup_timeout,
+            channel_options=[
+                ("grpc.max_receive_message_length", _MAX_MESSAGE),
+                ("grpc.max_send_message_length", _MAX_MESSAGE),
+            ],
+        )
+        self._plugin.spawn()
         return self
 
     def _ensure_connected(self) -> None:
-        if self._stub is not None or self._process is None:
+        if self._stub is not None or self._plugin is None or not self._plugin.started:
             return
         try:
-            self._connect()
+            self._stub = analyzer_pb2_grpc.AnalyzerStub(self._plugin.connect())
+            self._handshake()
+            self._configure_stack()
         except BaseException:
             self.stop()
             raise
 
-    def _connect(self) -> None:
-        process = self._process
-        assert process is not None and process.stdout is not None and process.stderr is not None
-        stdout, stderr = process.stdout, process.stderr
-
-        def pump_stdout() -> None:
-            for line in iter(stdout.readline, b""):
-                self._stdout.put(line)
-            self._stdout.put(None)
-
-        def pump_stderr() -> None:
-            for chunk in iter(lambda: os.read(stderr.fileno(), 65536), b""):
-                self._stderr.append(chunk)
-
-        for target in (pump_stdout, pump_stderr):
-            thread = threading.Thread(target=target, daemon=True)
-            thread.start()
-            self._threads.append(thread)
-        try:
-            first = self._stdout.get(timeout=self.startup_timeout)
-        except queue.Empty:
-            raise self._error(f"the pack printed no port within {self.startup_timeout:.0f}s") from None
-        if first is None:
-            process.wait(timeout=10)
-            for thread in self._threads:  # the pumps end at EOF: what the pack wrote is all in before we report it
-                thread.join(timeout=5)
-            raise self._error(f"the pack exited (code {process.returncode}) before printing its port")
-        try:
-            self.port = int(first.strip())
-        except ValueError:
-            raise self._error(f"the pack's first output line is not a port: {first[:200]!r}") from None
-        self._channel = grpc.insecure_channel(
-            f"127.0.0.1:{self.port}",
-            options=[("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)],
-        )
-        try:
-            grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
-        except grpc.FutureTimeoutError:
-            raise self._error(f"no gRPC connection to port {self.port}") from None
-        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        self._handshake()
-        self._configure_stack()
-
     def stop(self) -> None:
         """Kill the process and close the connection (always safe to call)."""
-        # The process goes first: closing a channel whose peer is still up waits ~0.2 s on gRPC's pollers.
-        process, self._process = self._process, None
-        kill(process)
-        if self._channel is not None:
-            self._channel.close()
-            self._channel = None
-            self._stub = None
-        for thread in self._threads:
-            thread.join(timeout=2)
-        self._threads = []
+        if self._plugin is not None:
+            self._plugin.stop()
+        self._stub = None
 
     def stderr(self) -> str:
-        return b"".join(self._stderr).decode(errors="replace")
+        return self._plugin.stderr() if self._plugin is not None else ""
 
-    def _error(self, message: str) -> PolicyPackError:
-        tail = self.stderr()[-_STDERR_TAIL:].rstrip()
-        return PolicyPackError(f"{message}\n--- policy pack stderr ---\n{tail or '(empty)'}")
+    def _error(self, message: str) -> Exception:
+        if self._plugin is None:
+            return PolicyPackError(message)
+        return self._plugin.error(message)
 
     def _call(self, method: str, request: Any) -> Any:
         self._ensure_connected()
@@ -654,7 +562,7 @@ class PolicyPackProcess:
             request.policyConfig[name].CopyFrom(
                 analyzer_pb2.PolicyConfig(
                     enforcementLevel=_level_value(entry["enforcementLevel"]),  # type: ignore[arg-type]
-                    properties=_struct(settings, skip_internal_keys=False),
+                    properties=wire.struct(settings),
                 )
             )
         self._call("Configure", request)
@@ -704,7 +612,7 @@ class PolicyPackProcess:
         ran = [name for name, entry in effective.items() if entry["enforcementLevel"] != "disabled"]
         return PolicyReport(ran, violations, remediations)
 
-    def analyze_run(self, program_run: Any, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    def analyze_run(self, program_run: ProgramRun, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The report (JSON form) for a run of the program recorded by ``preview.engine.program``."""
         report = self.run(resources_from_run(program_run), config).to_json()
         return {"pack": {"name": self.info().name, "version": self.info().version}, **report}
@@ -717,27 +625,25 @@ def _violation(diagnostic: Any, default_urn: str, urns: set[str] | None = None) 
     return Violation(diagnostic.policyName, _level_name(diagnostic.enforcementLevel), urn, diagnostic.message)
 
 
-def resources_from_run(program_run: Any) -> list[AnalyzerResource]:
-    """AnalyzerResources from a ``preview.engine.program.ProgramRun`` (its ``registrations``, in order, and
-    ``outputs``).
+def resources_from_run(program_run: ProgramRun) -> list[AnalyzerResource]:
+    """AnalyzerResources from a run of the program (its registrations, in order, and its exports).
 
-    Inputs stay in wire form (secrets marked). Outputs, what ``AnalyzeStack`` sees: a custom resource's state,
-    the stack's exports, a component's registered outputs (empty unless the registration records them).
+    Inputs stay in wire form (secrets marked). Outputs, what ``AnalyzeStack`` sees: the stack's exports, a custom
+    resource's state, a component's registered outputs (``{}`` for one that registered none, as the engine holds
+    it).
     """
-    registrations = list(program_run.registrations)
-    by_urn = {r.urn: r for r in registrations}
+    by_urn = {r.urn: r for r in program_run.registrations}
     result = []
-    for reg in registrations:
-        outputs: dict[str, Any] | None = None
-        if reg.type == "pulumi:pulumi:Stack":
-            outputs = dict(getattr(program_run, "outputs", {}) or {})
+    for reg in program_run.registrations:
+        outputs: dict[str, Any] | None
+        if reg.type == wire.ROOT_STACK_TYPE:
+            outputs = dict(program_run.outputs)
         elif reg.custom:
             outputs = dict(reg.state) if reg.state else None
         else:
-            # The engine shows a component with the outputs it registered, never its inputs.
-            outputs = dict(getattr(reg, "outputs", None) or {})
+            outputs = dict(reg.outputs or {})  # the engine shows a component's registered outputs, never its inputs
         provider = None
-        provider_urn = str(reg.provider or "").rsplit("::", 1)[0]  # a provider reference is "<urn>::<id>"
+        provider_urn = reg.provider.rsplit("::", 1)[0]  # a provider reference is "<urn>::<id>"
         if provider_urn in by_urn:
             p = by_urn[provider_urn]
             provider = ProviderResource(p.urn, p.type, p.name, dict(p.inputs))
@@ -750,10 +656,8 @@ def resources_from_run(program_run: Any) -> list[AnalyzerResource]:
                 parent=reg.parent or None,
                 dependencies=list(reg.dependencies),
                 outputs=outputs,
-                read=bool(reg.read),
-                property_dependencies={
-                    key: list(urns) for key, urns in (getattr(reg, "property_dependencies", None) or {}).items()
-                },
+                read=reg.read,
+                property_dependencies={key: list(urns) for key, urns in reg.property_dependencies.items()},
                 options=_registration_options(reg),
                 provider=provider,
             )
@@ -761,16 +665,19 @@ def resources_from_run(program_run: Any) -> list[AnalyzerResource]:
     return result
 
 
-def _registration_options(reg: Any) -> ResourceOptions:
-    """The options the engine sends with a registration (fields a recorded registration lacks take defaults)."""
-    timeouts = getattr(reg, "custom_timeouts", None)
+def _registration_options(reg: Registration) -> ResourceOptions:
+    """The options the engine sends with a registration: as registered, the aliases as the URNs it looked the
+    resource up under."""
+    options = reg.options
+    timeouts = options.custom_timeouts
+    seconds = (timeouts.get("create", 0.0), timeouts.get("update", 0.0), timeouts.get("delete", 0.0))
     return ResourceOptions(
-        protect=bool(getattr(reg, "protect", False)),
-        ignore_changes=tuple(getattr(reg, "ignore_changes", None) or ()),
-        delete_before_replace=True if reg.delete_before_replace else None,
-        additional_secret_outputs=tuple(getattr(reg, "additional_secret_outputs", None) or ()),
-        aliases=tuple(getattr(reg, "aliases", None) or ()),
-        custom_timeouts=tuple(timeouts) if timeouts else None,  # type: ignore[arg-type]
+        protect=options.protect,
+        ignore_changes=tuple(options.ignore_changes),
+        delete_before_replace=True if options.delete_before_replace else None,
+        additional_secret_outputs=tuple(options.additional_secret_outputs),
+        aliases=tuple(reg.alias_urns),
+        custom_timeouts=seconds if timeouts else None,
     )
 
 

@@ -1,36 +1,34 @@
 """Runs the real ``__main__.py`` under ``pulumi.runtime.set_mocks`` against the fake cloud and cluster.
 
-The monitor records every registration the way the engine receives it (type, name, parent, dependencies,
-options, inputs in wire form with secrets still marked), which is what the plan, the manifests and the
-policy pack are built from.
+The monitor records every registration the way the engine receives it (type, name, parent, dependencies, property
+dependencies, options, inputs in wire form with secrets still marked) and the outputs each component registers
+(``RegisterResourceOutputs``), which is what the plan, the manifests and the policy pack are built from.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import runpy
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-from google.protobuf import json_format
+from google.protobuf import empty_pb2, json_format
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import SETTINGS, get_project, get_stack
-from pulumi.runtime.stack import get_root_resource, run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from hybrid_terway.core import constants
+from preview.engine import sdk
 from preview.engine.awaits import DEFAULT_SECONDS_PER_BATCH, Clock, Wait
 from preview.engine.deploy import Conflict, Deployment, Request
 from preview.engine.state import Options, StackState, Step
-from preview.engine.urns import alias_specs_of, generate_aliases, new_urn
+from preview.engine.urns import alias_specs_of, generate_aliases
+from preview.engine.wire import ROOT_STACK_TYPE, new_urn, secret, unwrap
 from preview.world.fake_cloud import DEFAULT_ADDON_VERSION, FakeAlibabaCloud
 from preview.world.fake_cluster import FakeCluster
 from preview.world.tigera_operator import TigeraOperator
@@ -38,40 +36,9 @@ from preview.world.tigera_operator import TigeraOperator
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "__main__.py"
 
-SECRET_SIG = rpc._special_sig_key  # "4dabf18193072939515e22adb298388d"
-SECRET_VALUE = rpc._special_secret_sig
-MASK = "[secret]"
-
-
-def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE
-
-
-def unwrap(value: Any) -> Any:
-    """Wire form -> plain values (secret markers removed)."""
-    if is_secret(value):
-        return unwrap(value.get("value"))
-    if isinstance(value, dict):
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
-
-
-def mask(value: Any) -> Any:
-    """Wire form -> plain values with every secret replaced by ``[secret]``."""
-    if is_secret(value):
-        return MASK
-    if isinstance(value, dict):
-        return {k: mask(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask(v) for v in value]
-    return value
-
-
 @dataclass
 class Registration:
-    """One resource as the engine saw it."""
+    """One resource as the engine saw it: what its registration (or read) carried, and what the engine answered."""
 
     urn: str
     type: str
@@ -87,6 +54,14 @@ class Registration:
     alias_urns: list[str] = field(default_factory=list)
     """The old URNs the engine looks this resource up under (its aliases, and those its parent's alias implies)."""
     state: dict[str, Any] = field(default_factory=dict)
+    """What the engine answered: a custom resource's outputs (wire form)."""
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    """Input property -> the URNs its value came from (``RegisterResourceRequest.propertyDependencies``)."""
+    outputs: dict[str, Any] | None = None
+    """The outputs a component registered (``RegisterResourceOutputs``, wire form); None until it registers any.
+    The engine shows these, not the inputs, to ``AnalyzeStack`` (pulumi/pulumi 1b5949891b
+    ``pkg/resource/deploy/step_executor.go`` ``ExecuteRegisterResourceOutputs`` sets the new state's outputs;
+    ``step_generator.go`` ``AnalyzeResources`` sends each resource's outputs)."""
 
     @property
     def retain_on_delete(self) -> bool:
@@ -101,8 +76,6 @@ def go_duration_seconds(text: str) -> float:
     """Go's ``time.ParseDuration`` (``5m``, ``1h30m``, ``90s``), as source_eval.go ``generateTimeoutInSeconds``
     reads a custom timeout."""
     units = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-    import re
-
     parts = re.findall(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)", text)
     if not parts or "".join(n + u for n, u in parts) != text.lstrip("+"):
         raise ValueError(f"time: invalid duration {text!r}")
@@ -136,6 +109,7 @@ def options_of(request: Any, read: bool) -> Options:
 def registration_of(request: Any, urn: str, read_id: str | None) -> Registration:
     """What the engine learns from a ``RegisterResourceRequest`` (or, with ``read_id``, a ``ReadResourceRequest``)."""
     properties = request.properties if read_id is not None else request.object
+    property_dependencies = {} if read_id is not None else request.propertyDependencies
     return Registration(
         urn=urn,
         type=request.type,
@@ -147,6 +121,7 @@ def registration_of(request: Any, urn: str, read_id: str | None) -> Registration
         provider=request.provider,
         inputs=json_format.MessageToDict(properties),
         options=options_of(request, read_id is not None),
+        property_dependencies={key: sorted(set(deps.urns)) for key, deps in property_dependencies.items()},
     )
 
 
@@ -263,6 +238,22 @@ class World:
         aliases += [u for u in getattr(request, "aliasURNs", []) if u not in aliases]
         return urn, aliases
 
+    def record(
+        self, stack: str, project: str, request: Any, read_id: str | None, recorded: Callable[[Registration], None]
+    ) -> Registration:
+        """A ``RegisterResourceRequest`` (with ``read_id``, a ``ReadResourceRequest``) as the engine takes it: its
+        URN and aliases, then ``recorded`` (the registration is kept even if its step fails), then its step, whose
+        id and state the registration holds (the root stack has neither)."""
+        with self.lock:
+            urn, aliases = self.urn_of(stack, project, request)
+        registration = registration_of(request, urn, read_id)
+        registration.alias_urns = aliases
+        recorded(registration)
+        ident, state = self.register(registration, read_id)
+        if registration.type != ROOT_STACK_TYPE:
+            registration.id, registration.state = ident, state
+        return registration
+
 
 class _Mocks(pulumi_mocks.Mocks):
     def __init__(self, world: World) -> None:
@@ -276,7 +267,7 @@ class _Mocks(pulumi_mocks.Mocks):
             return self.world.cloud.call(args.token, unwrap(args.args))
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
+class RecordingMonitor(sdk.MockMonitor):  # type: ignore[misc]
     """A mock monitor that keeps what the engine would be told, and answers from the World."""
 
     def __init__(self, world: World) -> None:
@@ -285,21 +276,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self._order_lock = threading.Lock()
 
-    def _record(self, request: Any, read_id: str | None) -> resource_pb2.RegisterResourceResponse | Any:
-        pulumi_mocks._ensure_event_loop()
-        with self.world.lock:
-            urn, aliases = self.world.urn_of(get_stack(), get_project(), request)
-        registration = registration_of(request, urn, read_id)
-        registration.alias_urns = aliases
+    def _keep(self, registration: Registration) -> None:
         with self._order_lock:
             self.registrations.append(registration)
-        ident, state = self.world.register(registration, read_id)
-        if request.type == "pulumi:pulumi:Stack":
+
+    def _record(self, request: Any, read_id: str | None) -> Any:
+        sdk.ensure_event_loop()
+        registration = self.world.record(pulumi.get_stack(), pulumi.get_project(), request, read_id, self._keep)
+        urn, ident, state = registration.urn, registration.id, registration.state
+        if registration.type == ROOT_STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        registration.id = ident
-        registration.state = state
-        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, ident, state)
-        props = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = sdk.MockMonitor.ResourceRegistration(urn, ident, state)
+        props = sdk.sync_await(sdk.serialize_properties(state, {}))
         if read_id is not None:
             return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=ident, object=props)
@@ -309,6 +297,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def ReadResource(self, request: Any) -> Any:
         return self._record(request, request.id)
+
+    def RegisterResourceOutputs(self, request: Any) -> empty_pb2.Empty:
+        """The outputs a component (or the stack) registers, kept on its registration as the engine keeps them in
+        the resource's new state (a second call replaces the first)."""
+        outputs = json_format.MessageToDict(request.outputs)
+        with self._order_lock:
+            for registration in self.registrations:
+                if registration.urn == request.urn:
+                    registration.outputs = outputs
+        return empty_pb2.Empty()
 
 
 @dataclass
@@ -371,7 +369,7 @@ def run_program(
     logger.handlers = [handler]
     logger.setLevel(logging.INFO)
     monitor = RecordingMonitor(world)
-    pulumi_settings.ROOT.set(None)  # a fresh Stack per run, as the engine gives each `pulumi up`
+    sdk.ROOT.set(None)  # a fresh Stack per run, as the engine gives each `pulumi up`
     # A fresh event loop per run: work left over from a failed run must not resume inside the next one.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -389,7 +387,7 @@ def run_program(
             monitor.mocks, project=project, stack=stack, preview=dry_run, logger=logger, monitor=monitor
         )
         pulumi.runtime.set_all_config(dict(config), secret_keys=list(secret_keys))
-        SETTINGS.outputs.clear()  # outputs still pending from an earlier run belong to its (closed) loop
+        sdk.SETTINGS.outputs.clear()  # outputs still pending from an earlier run belong to its (closed) loop
         deployment = world.begin(stack, project, dry_run, state)
 
         def run() -> None:
@@ -397,7 +395,7 @@ def run_program(
 
         completed = False
         try:
-            _sync_await(run_pulumi_func(run))
+            sdk.sync_await(sdk.run_pulumi_func(run))
             deployment.finish()
             completed = True
         finally:
@@ -441,11 +439,16 @@ def _kept_state(deployment: Deployment, completed: bool) -> StackState:
 
 
 def _finish(stack: str, monitor: RecordingMonitor, handler: _ListHandler) -> ProgramRun:
-    root = get_root_resource()
+    root = sdk.get_root_resource()
     exported = dict(getattr(root, "outputs", {}) or {})
     resolved = {name: _resolve(value) for name, value in sorted(exported.items())}
     outputs = {name: value for name, (value, _) in resolved.items()}
     dependencies = {name: deps for name, (_, deps) in resolved.items()}
+    for registration in monitor.registrations:
+        if registration.type == ROOT_STACK_TYPE:
+            # What the language host's Stack registers once the program returns (pulumi 3.272.0
+            # sdk/python/lib/pulumi/runtime/stack.py ``Stack._finish``); run_pulumi_func alone does not.
+            registration.outputs = dict(outputs)
     return ProgramRun(stack, list(monitor.registrations), outputs, handler.records, dependencies)
 
 
@@ -457,9 +460,9 @@ def _resolve(value: Any) -> tuple[Any, list[str]]:
         urns = [await r.urn.future() for r in resources]
         return await output.future(), await output.is_secret(), sorted(u for u in urns if u)
 
-    plain, secret, urns = _sync_await(resolve())
+    plain, is_secret, urns = sdk.sync_await(resolve())
     plain = _plain(plain)
-    return ({SECRET_SIG: SECRET_VALUE, "value": plain} if secret else plain), urns
+    return (secret(plain) if is_secret else plain), urns
 
 
 def _plain(value: Any) -> Any:

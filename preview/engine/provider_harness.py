@@ -10,9 +10,6 @@ resources with, answered from the same ``World`` (fake cloud and cluster) as the
 from __future__ import annotations
 
 import json
-import os
-import queue
-import subprocess
 import sys
 import threading
 from collections.abc import Mapping
@@ -23,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import (
     engine_pb2,
     engine_pb2_grpc,
@@ -36,9 +33,9 @@ from pulumi.runtime.proto import (
 )
 
 from hybrid_terway.core import constants
-from preview.engine.policy_harness import kill
-from preview.engine.program import SECRET_SIG, SECRET_VALUE, Registration, World, registration_of, unwrap
-from preview.engine.urns import new_urn
+from preview.engine.plugin import Plugin, plugin_environment
+from preview.engine.program import Registration, World
+from preview.engine.wire import secret, stack_urn, struct, unwrap
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_DIR = ROOT / "provider"
@@ -80,25 +77,6 @@ def input_property_errors(error: grpc.RpcError) -> list[tuple[str, str]]:
     return found
 
 
-def make_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
-    """A URN as the engine builds it (``preview.engine.urns.new_urn``).
-
-    The provider takes URNs from the monitor's answers and never builds one, so the same rule as the offline
-    engine lets a Construct and a program run be compared one to one (ids derived from URNs included).
-    """
-    return new_urn(stack, project, parent, type_, name)
-
-
-def stack_urn(stack: str, project: str) -> str:
-    return make_urn(stack, project, "", "pulumi:pulumi:Stack", f"{project}-{stack}")
-
-
-def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    json_format.ParseDict(json.loads(json.dumps(values)), struct)
-    return struct
-
-
 @dataclass
 class MonitorLog:
     registrations: list[Registration] = field(default_factory=list)
@@ -122,28 +100,25 @@ class FakeResourceMonitor(resource_pb2_grpc.ResourceMonitorServicer):
     def SupportsFeature(self, request: Any, context: Any) -> resource_pb2.SupportsFeatureResponse:
         return resource_pb2.SupportsFeatureResponse(hasSupport=request.id in _FEATURES)
 
-    def _record(self, request: Any, read_id: str | None) -> tuple[str, str, dict[str, Any]]:
-        with self.world.lock:
-            urn, aliases = self.world.urn_of(self.stack, self.project, request)
-        registration = registration_of(request, urn, read_id)
-        registration.alias_urns = aliases
+    def _keep(self, registration: Registration) -> None:
         with self._lock:
             self.log.registrations.append(registration)
-        ident, state = self.world.register(registration, read_id)
-        registration.id, registration.state = ident, state
-        return urn, ident, state
 
     def RegisterResource(self, request: Any, context: Any) -> resource_pb2.RegisterResourceResponse:
-        urn, ident, state = self._record(request, None)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=ident, object=_struct(state))
+        r = self.world.record(self.stack, self.project, request, None, self._keep)
+        return resource_pb2.RegisterResourceResponse(urn=r.urn, id=r.id, object=struct(r.state))
 
     def ReadResource(self, request: Any, context: Any) -> resource_pb2.ReadResourceResponse:
-        urn, _, state = self._record(request, request.id)
-        return resource_pb2.ReadResourceResponse(urn=urn, properties=_struct(state))
+        r = self.world.record(self.stack, self.project, request, request.id, self._keep)
+        return resource_pb2.ReadResourceResponse(urn=r.urn, properties=struct(r.state))
 
     def RegisterResourceOutputs(self, request: Any, context: Any) -> empty_pb2.Empty:
+        outputs = json_format.MessageToDict(request.outputs)
         with self._lock:
-            self.log.outputs[request.urn] = json_format.MessageToDict(request.outputs)
+            self.log.outputs[request.urn] = outputs
+            for registration in self.log.registrations:
+                if registration.urn == request.urn:
+                    registration.outputs = outputs
         return empty_pb2.Empty()
 
     def Invoke(self, request: Any, context: Any) -> resource_pb2.ResourceInvokeResponse:
@@ -151,7 +126,7 @@ class FakeResourceMonitor(resource_pb2_grpc.ResourceMonitorServicer):
             self.log.invokes.append(request.tok)
         with self.world.lock:
             result = self.world.cloud.call(request.tok, unwrap(json_format.MessageToDict(request.args)))
-        return resource_pb2.ResourceInvokeResponse(**{"return": _struct(result)})
+        return resource_pb2.ResourceInvokeResponse(**{"return": struct(result)})
 
 
 class FakeEngine(engine_pb2_grpc.EngineServicer):
@@ -209,12 +184,19 @@ class ProviderProcess:
         self.engine_address, self.cwd, self.plugin_dir = engine_address, cwd, plugin_dir
         self.python = python or sys.executable
         self.timeout = timeout
-        self.port: int | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._channel: grpc.Channel | None = None
+        self._plugin = Plugin(
+            [self.python, str(self.plugin_dir), self.engine_address],
+            self.cwd,
+            plugin_environment(PACKAGE_DIR),
+            noun="plugin",
+            error=ProviderError,
+            startup_timeout=self.timeout,
+        )
         self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
-        self._stderr: list[bytes] = []
-        self._threads: list[threading.Thread] = []
+
+    @property
+    def port(self) -> int | None:
+        return self._plugin.port
 
     def __enter__(self) -> ProviderProcess:
         try:
@@ -230,56 +212,18 @@ class ProviderProcess:
         self.stop()
 
     def start(self) -> None:
-        env = {
-            **os.environ,
-            "PYTHONUNBUFFERED": "1",
-            # This checkout's hybrid_terway, whatever the interpreter has installed.
-            "PYTHONPATH": os.pathsep.join(p for p in (str(PACKAGE_DIR), os.environ.get("PYTHONPATH", "")) if p),
-        }
-        command = [self.python, str(self.plugin_dir), self.engine_address]
-        self._process = subprocess.Popen(
-            command, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        stdout, stderr = self._process.stdout, self._process.stderr
-        assert stdout is not None and stderr is not None
-        first: queue.Queue[bytes] = queue.Queue()
-
-        def pump_stderr() -> None:
-            for chunk in iter(lambda: os.read(stderr.fileno(), 65536), b""):
-                self._stderr.append(chunk)
-
-        thread = threading.Thread(target=pump_stderr, daemon=True)
-        thread.start()
-        reader = threading.Thread(target=lambda: first.put(stdout.readline()), daemon=True)
-        reader.start()
-        self._threads += [thread, reader]
-        try:
-            line = first.get(timeout=self.timeout)
-        except queue.Empty:
-            raise self._error(f"the plugin printed no port within {self.timeout:.0f}s") from None
-        try:
-            self.port = int(line.strip())
-        except ValueError:
-            raise self._error(f"the plugin's first output line is not a port: {line[:200]!r}") from None
-        self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
-        grpc.channel_ready_future(self._channel).result(timeout=self.timeout)
-        self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+        self._stub = provider_pb2_grpc.ResourceProviderStub(self._plugin.connect())
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        kill(process)
-        if self._channel is not None:
-            self._channel.close()
-            self._channel = None
-        for thread in self._threads:
-            thread.join(timeout=2)
+        self._plugin.stop()
+        self._stub = None
 
     def stderr(self) -> str:
-        return b"".join(self._stderr).decode(errors="replace")
+        return self._plugin.stderr()
 
     def _error(self, message: str, property_errors: list[tuple[str, str]] | None = None) -> ProviderError:
-        stderr = self.stderr()[-4000:].rstrip() or "(empty)"
-        return ProviderError(f"{message}\n--- plugin stderr ---\n{stderr}", property_errors)
+        error = self._plugin.error(message)
+        return ProviderError(str(error), property_errors)
 
     def _call(self, method: str, request: Any) -> Any:
         assert self._stub is not None, "the plugin is not running"
@@ -304,7 +248,7 @@ class ProviderProcess:
         """Construct a component under the stack, as the engine does for a remote component; its state."""
         wire = dict(inputs)
         for key, value in (secret_inputs or {}).items():
-            wire[key] = {SECRET_SIG: SECRET_VALUE, "value": value}
+            wire[key] = secret(value)
         request = provider_pb2.ConstructRequest(
             project=server.project,
             stack=server.stack,
@@ -315,7 +259,7 @@ class ProviderProcess:
             type=type_,
             name=name,
             parent=stack_urn(server.stack, server.project),
-            inputs=_struct(wire),
+            inputs=struct(wire),
         )
         response = self._call("Construct", request)
         return {"urn": response.urn, "state": json_format.MessageToDict(response.state)}

@@ -14,9 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi.runtime import rpc
-
-from preview.engine.state import contains_secrets, is_secret, make_secret, plain
+from preview.engine.wire import UNKNOWN, contains_secrets, is_secret, secret, unwrap
 
 # metadata/annotations.go
 ANNOTATION_PATCH_FORCE = "pulumi.com/patchForce"
@@ -104,7 +102,7 @@ def field_manager(inputs: Mapping[str, Any], state: Mapping[str, Any] | None, se
     pinned = annotations_of(inputs).get(ANNOTATION_PATCH_FIELD_MANAGER)
     if isinstance(pinned, str) and pinned:
         return pinned
-    recorded = plain((state or {}).get(FIELD_MANAGER_KEY))
+    recorded = unwrap((state or {}).get(FIELD_MANAGER_KEY))
     if isinstance(recorded, str) and recorded:
         return recorded
     return unique_field_manager(seed)
@@ -247,7 +245,7 @@ class KubernetesDiff:
 
 
 def has_unknowns(value: Any) -> bool:
-    if value == rpc.UNKNOWN:
+    if value == UNKNOWN:
         return True
     if isinstance(value, dict):
         return any(has_unknowns(v) for v in value.values())
@@ -349,23 +347,23 @@ def diff_provider_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tu
     changed active cluster replaces it, and so does a changed ``clusterIdentifier``; with ``clusterIdentifier`` set
     and unchanged nothing replaces it. An unknown kubeconfig (context, cluster) is a replacement."""
     keys = sorted(set(olds) | set(news))
-    diffs = [k for k in keys if plain(olds.get(k)) != plain(news.get(k))]
+    diffs = [k for k in keys if unwrap(olds.get(k)) != unwrap(news.get(k))]
     if not diffs:
         return [], []
     replaces: list[str] = []
-    old_id, new_id = plain(olds.get("clusterIdentifier")), plain(news.get("clusterIdentifier"))
+    old_id, new_id = unwrap(olds.get("clusterIdentifier")), unwrap(news.get("clusterIdentifier"))
     if "clusterIdentifier" in diffs and old_id is not None and new_id is not None:
         replaces.append("clusterIdentifier")
     suppress = old_id is not None and old_id == new_id
     for key in ("kubeconfig", "context", "cluster"):
-        if plain(news.get(key)) == rpc.UNKNOWN:
+        if unwrap(news.get(key)) == UNKNOWN:
             return [key], [] if suppress else [*replaces, key]
-    old_config = _parse_kubeconfig(plain(olds.get("kubeconfig")))
-    new_config = _parse_kubeconfig(plain(news.get("kubeconfig")))
+    old_config = _parse_kubeconfig(unwrap(olds.get("kubeconfig")))
+    new_config = _parse_kubeconfig(unwrap(news.get("kubeconfig")))
     if "renderYamlToDirectory" in diffs:
         replaces.append("renderYamlToDirectory")
-    old_cluster = _active_cluster(old_config, plain(dict(olds)))
-    new_cluster = _active_cluster(new_config, plain(dict(news)))
+    old_cluster = _active_cluster(old_config, unwrap(dict(olds)))
+    new_cluster = _active_cluster(new_config, unwrap(dict(news)))
     if old_cluster is not None and new_cluster is not None and old_cluster != new_cluster:
         replaces += [k for k in ("kubeconfig", "context", "cluster") if k in diffs]
     return diffs, [] if suppress else replaces
@@ -380,7 +378,7 @@ def annotate_secrets(outs: dict[str, Any], ins: Mapping[str, Any] | None) -> Non
     if outs.get("kind") == "Secret":
         for key in ("data", "stringData"):
             if key in outs:
-                outs[key] = make_secret(outs[key])
+                outs[key] = secret(outs[key])
         return
     if not ins:
         return
@@ -390,11 +388,11 @@ def annotate_secrets(outs: dict[str, Any], ins: Mapping[str, Any] | None) -> Non
         out_value = outs[key]
         if isinstance(out_value, dict) and not is_secret(out_value) and isinstance(in_value, dict):
             if is_secret(in_value):
-                outs[key] = make_secret(out_value)
+                outs[key] = secret(out_value)
             else:
                 annotate_secrets(out_value, in_value)
         elif not is_secret(out_value) and contains_secrets(in_value):
-            outs[key] = make_secret(out_value)
+            outs[key] = secret(out_value)
 
 
 def checkpoint(
@@ -410,16 +408,16 @@ def checkpoint(
     if obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1":
         string_data = from_inputs.get("stringData")
         if string_data is not None and "data" in obj and is_secret(string_data) and not is_secret(obj["data"]):
-            obj["data"] = make_secret(obj["data"])
+            obj["data"] = secret(obj["data"])
     obj[INPUTS_KEY] = inputs_pm
-    obj[INITIAL_API_VERSION_KEY] = str(plain(inputs.get("apiVersion")) or live.get("apiVersion") or "")
+    obj[INITIAL_API_VERSION_KEY] = str(unwrap(inputs.get("apiVersion")) or live.get("apiVersion") or "")
     obj[FIELD_MANAGER_KEY] = field_manager_name
     return obj
 
 
 def split_checkpoint(outputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """provider/provider.go ``parseCheckpointObject``: (old inputs, old live), plain."""
-    values = plain(dict(outputs))
+    values = unwrap(dict(outputs))
     inputs = values.pop(INPUTS_KEY, None) or {}
     for key in (INITIAL_API_VERSION_KEY, FIELD_MANAGER_KEY):
         values.pop(key, None)

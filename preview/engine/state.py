@@ -21,44 +21,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi.runtime import rpc
-
-SECRET_SIG = rpc._special_sig_key  # "4dabf18193072939515e22adb298388d"
-SECRET_VALUE = rpc._special_secret_sig  # "1b47061264138c4ac30d75fd1eb44270"
+from preview.engine.wire import SECRET_SIG, SECRET_SIG_KEY, is_secret, unwrap
 
 CREATE, UPDATE, REPLACE, SAME, DELETE, READ = "create", "update", "replace", "same", "delete", "read"
 STEPS = (CREATE, UPDATE, REPLACE, SAME, DELETE, READ)
 NO_CHANGE = frozenset({SAME, READ})
 """What ``--expect-no-changes`` accepts (pkg/cmd/pulumi preview/up: any step other than same or read is a change)."""
-
-
-def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE
-
-
-def make_secret(value: Any) -> dict[str, Any]:
-    return value if is_secret(value) else {SECRET_SIG: SECRET_VALUE, "value": value}
-
-
-def plain(value: Any) -> Any:
-    """Wire form -> plain values (secret markers removed)."""
-    if is_secret(value):
-        return plain(value.get("value"))
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-def contains_secrets(value: Any) -> bool:
-    if is_secret(value):
-        return True
-    if isinstance(value, dict):
-        return any(contains_secrets(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_secrets(v) for v in value)
-    return False
 
 
 @dataclass
@@ -206,7 +174,7 @@ def ciphertext(value: Any, salt: str) -> str:
 def envelope(value: Any, salt: str, path: str = "") -> Any:
     """Wire form -> export form: each secret becomes ``{sig, "ciphertext"}`` (a secret inside a secret is one)."""
     if is_secret(value):
-        return {SECRET_SIG: SECRET_VALUE, "ciphertext": ciphertext(plain(value), f"{salt}#{path}")}
+        return {SECRET_SIG_KEY: SECRET_SIG, "ciphertext": ciphertext(unwrap(value), f"{salt}#{path}")}
     if isinstance(value, dict):
         return {k: envelope(v, salt, f"{path}.{k}") for k, v in value.items()}
     if isinstance(value, list):
@@ -248,4 +216,4 @@ def changed_steps(steps: Iterable[Step]) -> list[Step]:
 def top_level_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """The top-level keys whose values differ (secretness aside), as the engine's ``PropertyMap.Diff`` reports."""
     keys = sorted(set(old) | set(new))
-    return [k for k in keys if plain(old.get(k)) != plain(new.get(k))]
+    return [k for k in keys if unwrap(old.get(k)) != unwrap(new.get(k))]

@@ -1,16 +1,8 @@
-"""URNs as the Pulumi engine builds them, and the aliases it derives.
+"""The aliases the engine derives for a registration (URNs themselves: ``preview.engine.wire.new_urn``).
 
-pulumi/pulumi (read at 1b5949891b):
-
-- ``sdk/go/common/resource/urn/urn.go`` ``New``: ``urn:pulumi:<stack>::<project>::<type chain>::<name>``, where the
-  type chain is the parent's *qualified* type (its whole chain) ``$`` this resource's type; a parent that is the root
-  stack (``pulumi:pulumi:Stack``) adds nothing.
-- ``pkg/resource/deploy/deployment.go`` ``generateURN``: the parent's ``QualifiedType()`` unless it is the root stack.
-- ``pkg/resource/deploy/step_generator.go`` ``collapseAliasToUrn``, ``inheritedChildAlias``, ``generateAliases``:
-  how an alias spec becomes a URN, and how a parent's alias multiplies into its children's.
-
-The SDK's mock monitor (``pulumi.runtime.mocks.MockMonitor.make_urn``) keeps only the parent's *last* type, so a
-grandchild's URN there differs from the engine's; the offline engine uses this module instead.
+pulumi/pulumi (read at 1b5949891b) ``pkg/resource/deploy/step_generator.go`` ``collapseAliasToUrn``,
+``inheritedChildAlias``, ``generateAliases``: how an alias spec becomes a URN, and how a parent's alias multiplies
+into its children's.
 """
 
 from __future__ import annotations
@@ -18,34 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
-_PREFIX = "urn:pulumi:"
-_NAME_DELIMITER = "::"
-_TYPE_DELIMITER = "$"
-
-
-def qualified_type(urn: str) -> str:
-    """The type chain of ``urn`` (``a:b:C$d:e:F``)."""
-    return urn.removeprefix(_PREFIX).split(_NAME_DELIMITER)[2]
-
-
-def urn_type(urn: str) -> str:
-    """The resource's own type: the chain's last element."""
-    return qualified_type(urn).split(_TYPE_DELIMITER)[-1]
-
-
-def urn_name(urn: str) -> str:
-    return urn.removeprefix(_PREFIX).split(_NAME_DELIMITER, 3)[3]
-
-
-def new_urn(stack: str, project: str, parent: str, type_: str, name: str) -> str:
-    """``urn.New`` with ``generateURN``'s parent rule: the parent's qualified type, unless it is the root stack."""
-    chain = type_
-    if parent:
-        parent_type = qualified_type(parent)
-        if parent_type != ROOT_STACK_TYPE:
-            chain = parent_type + _TYPE_DELIMITER + type_
-    return f"{_PREFIX}{stack}{_NAME_DELIMITER}{project}{_NAME_DELIMITER}{chain}{_NAME_DELIMITER}{name}"
+from preview.engine.wire import ROOT_STACK_TYPE, new_urn, qualified_type, urn_name, urn_type
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from hybrid_terway.core.address_plan import AddressPlan
 from hybrid_terway.core.interconnect import InterconnectPlan
 from hybrid_terway.core.problems import grouped
 from hybrid_terway.core.settings import Scenario
-from preview.engine.program import MASK, ProgramRun, Registration, is_secret, mask, unwrap
+from preview.engine.program import ProgramRun, Registration
+from preview.engine.wire import MASK, is_secret, mask, unwrap
 from preview.report import engine_report
 from preview.report.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
 from preview.report.placement import findings

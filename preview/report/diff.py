@@ -17,8 +17,7 @@ from typing import Any
 
 from hybrid_terway.core import terway_model
 from hybrid_terway.core.ssa import apply_patch
-
-MASK = "[secret]"
+from preview.engine.wire import MASK
 
 CREATE, UPDATE, SAME, WRITTEN = "create", "update", "same", "written"
 """``written``: sent without comparison, because a snapshot cannot hold the object (a Secret)."""

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hybrid_terway.core import terway_model
-from preview.engine.program import Registration, unwrap
+from preview.engine.program import Registration
+from preview.engine.wire import unwrap
 
 RAM_POLICY = "alicloud:ram/policy:Policy"
 ADDON = "alicloud:cs/kubernetesAddon:KubernetesAddon"

@@ -20,8 +20,9 @@ from preview.engine import provider_rules as rules
 from preview.engine.awaits import rollout_of
 from preview.engine.deploy import DeploymentError
 from preview.engine.program import ProgramRun, World, go_duration_seconds, run_program
-from preview.engine.state import SECRET_SIG, SECRET_VALUE, StackState, no_changes
+from preview.engine.state import StackState, no_changes
 from preview.engine.urns import AliasSpec, generate_aliases, new_urn
+from preview.engine.wire import SECRET_SIG, SECRET_SIG_KEY
 from preview.world.fake_cloud import FakeAlibabaCloud
 from preview.world.fake_cluster import FakeCluster, make_node, make_workload
 
@@ -301,7 +302,7 @@ def test_string_data_is_sent_as_base64_data_and_a_change_replaces_the_secret(tmp
     live = world.cluster.get("Secret", "kube-system", "addon")
     assert "stringData" not in live and live["data"] == {"id": base64.b64encode(b"key-1").decode()}
     state = next(r for r in first.state.resources.values() if r.type == "kubernetes:core/v1:Secret")
-    assert "stringData" not in state.inputs and state.inputs["data"][SECRET_SIG] == SECRET_VALUE
+    assert "stringData" not in state.inputs and state.inputs["data"][SECRET_SIG_KEY] == SECRET_SIG
     assert ops(up(world, secret_program(tmp_path, "key-1", upsert=True))) == ["same", "same"]
     rotated = up(world, secret_program(tmp_path, "key-2", upsert=True, name="v2"))
     step = next(s for s in rotated.steps if s.type == "kubernetes:core/v1:Secret")
@@ -490,9 +491,9 @@ def test_only_top_level_outputs_are_made_secret(tmp_path: Path) -> None:
     run = up(world, program(tmp_path, READ.replace("ID", '"kube-system/eni-config"')))
     exported = json.dumps(run.state.export())
     state = next(r for r in run.state.resources.values() if r.external)
-    assert state.outputs["data"][SECRET_SIG] == SECRET_VALUE
+    assert state.outputs["data"][SECRET_SIG_KEY] == SECRET_SIG
     assert "s3cr3t-value" in exported, "the __inputs copy is plain"
-    assert json.loads(exported)["deployment"]["resources"][-1]["outputs"]["data"][SECRET_SIG] == SECRET_VALUE
+    assert json.loads(exported)["deployment"]["resources"][-1]["outputs"]["data"][SECRET_SIG_KEY] == SECRET_SIG
 
 
 def test_a_secret_input_makes_the_output_of_the_same_key_secret(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import base64
 import json
 from pathlib import Path
 
-from preview.engine.state import SECRET_SIG, SECRET_VALUE
+from preview.engine.wire import SECRET_SIG, SECRET_SIG_KEY
 from preview.run import preview
 from tests.conftest import ROOT
 
@@ -25,7 +25,7 @@ def test_state_json_is_what_an_up_would_leave_with_every_secret_an_envelope(tmp_
     assert secret not in text and base64.b64encode(secret.encode()).decode() not in text
     assert '"plaintext"' not in text
     key = next(r for r in resources if r["type"] == "alicloud:ram/accessKey:AccessKey")
-    assert key["outputs"]["secret"][SECRET_SIG] == SECRET_VALUE and "ciphertext" in key["outputs"]["secret"]
+    assert key["outputs"]["secret"][SECRET_SIG_KEY] == SECRET_SIG and "ciphertext" in key["outputs"]["secret"]
     # Dependencies before dependents, as a snapshot holds them.
     seen: set[str] = set()
     for r in resources:

@@ -15,8 +15,8 @@ import yaml
 
 from hybrid_terway.core import constants
 from hybrid_terway.core.settings import SECRET_KEYS
-from preview.engine.program import is_secret, mask, unwrap
-from preview.engine.provider_harness import EngineServer, ProviderError, ProviderProcess, stack_urn
+from preview.engine.provider_harness import EngineServer, ProviderError, ProviderProcess
+from preview.engine.wire import is_secret, mask, stack_urn, unwrap
 from preview.run import settings_of
 from preview.stack_config import load_stack_config
 from tests.conftest import ROOT, dev_inputs, dev_world, run_stack

@@ -23,7 +23,8 @@ from hybrid_terway.core import constants, scheduling, terway_model
 from hybrid_terway.core.settings import Settings
 from hybrid_terway.terway import owned_eni_conf
 from preview.engine.deploy import DeploymentError
-from preview.engine.program import SECRET_SIG, SECRET_VALUE, ProgramRun, World, run_program
+from preview.engine.program import ProgramRun, World, run_program
+from preview.engine.wire import SECRET_SIG, SECRET_SIG_KEY
 from preview.report import artifacts
 from preview.run import settings_of
 from preview.stack_config import StackConfig, secret_placeholder
@@ -450,7 +451,7 @@ def test_state_of_a_configmap_store_stack_holds_no_accesskey_secret(source: str)
         state = artifacts.dump_json(run.state.export())
         for secret in secrets:
             assert secret not in state
-        assert f'"{SECRET_SIG}": "{SECRET_VALUE}"' in state, "the key is there, as the engine's secret envelope"
+        assert f'"{SECRET_SIG_KEY}": "{SECRET_SIG}"' in state, "the key is there, as the engine's secret envelope"
 
 
 def test_the_addons_node_selector_keys_are_kept_when_terway_is_pinned_to_cloud_nodes() -> None:

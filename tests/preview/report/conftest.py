@@ -11,7 +11,7 @@ import yaml
 
 from hybrid_terway.core import constants
 from hybrid_terway.core.ssa import apply_patch
-from preview.engine.program import unwrap
+from preview.engine.wire import unwrap
 from preview.report.artifacts import is_applied_object, object_key
 from preview.run import EXIT_OK, PreviewResult, preview
 from preview.world.fake_cluster import FakeCluster
