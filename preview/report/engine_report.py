@@ -58,7 +58,13 @@ def markdown(run: ProgramRun) -> list[str]:
     )
     out = ["## What `pulumi up` does", "", f"Steps against the stack's state: {summary or 'none'}."]
     if run.changed:
-        out.append(f"`pulumi preview --expect-no-changes` would fail: {len(run.changed)} step(s) change something.")
+        # pulumi/pulumi pkg/engine/update.go HasChanges: every step but same and read counts, an explicit
+        # provider's update too (only a default provider's steps are internal: isInternalStep).
+        out.append(f"`pulumi preview --expect-no-changes` would fail: {len(run.changed)} step(s) change something:")
+        out.append("")
+        for s in run.changed:
+            keys = f": {', '.join(f'`{d}`' for d in s.diffs)}" if s.diffs else ""
+            out.append(f"- {s.op} of `{s.urn.rsplit('::', 1)[-1]}` (`{s.type}`){keys}")
     else:
         out.append("`pulumi preview --expect-no-changes` holds: every step is same or read.")
     out.append("")
