@@ -29,7 +29,7 @@ from preview.run import settings_of
 from preview.world.cloud_snapshot import load_cloud_document, parse_cloud_snapshot
 from preview.world.fake_cloud import FakeAlibabaCloud
 from preview.world.fake_cluster import FakeCluster
-from preview.world.interconnect_snapshot import calico_pools, parse_interconnect_snapshot
+from preview.world.interconnect_snapshot import calico_pools, operator_pools, parse_interconnect_snapshot
 from tests.conftest import DATA, stack_config
 
 VBR = "vbr-bp1dc1primary0a1b2c3"
@@ -327,4 +327,38 @@ def test_a_snapshot_pool_without_block_size_or_with_0_takes_calicos_default() ->
         CalicoPool("a", "10.244.0.0/16", False, False, 26),
         CalicoPool("b", "10.245.0.0/16", False, True, 26),
         CalicoPool("c", "fd00:10:244::/56", True, False, 120, ("LoadBalancer",)),
+    )
+
+
+def test_a_pool_the_tigera_operator_lists_is_not_added_beside_it() -> None:
+    # tigera/operator pkg/controller/ippool/pool_controller.go: an Installation entry whose CIDR a pool without the
+    # operator's label holds is refused ("Cannot update an IP pool not owned by the operator").
+    facts = InterconnectClusterFacts(
+        cluster().on_prem_pod_cidrs,
+        cluster().on_prem_node_cidrs,
+        pools=(NATTING,),
+        operator_pools=(("default", 0, "10.244.0.0/16"), ("default", 1, "192.168.20.0/24")),
+    )
+    managed = plan(settings(noNatPools="manage"), cloud((route("10.244.0.0/16", TO_VBR),)), facts)
+    assert [e for e in managed.errors if ".noNatPools" in e] == [
+        "hybrid-terway:interconnect.noNatPools: Installation default lists spec.calicoNetwork.ipPools[1] "
+        "192.168.20.0/24, the pod vSwitch CIDR 192.168.20.0/24 the disabled pool hybrid-terway-no-nat-192-168-20-0-24 "
+        "would take: the tigera operator then refuses that entry and reports itself Degraded (it reconciles no pool "
+        "it did not label); give the entry disableNewAllocations: true, natOutgoing: Disabled and disableBGPExport: "
+        "true, and use noNatPools: check"
+    ]
+    checked = plan(settings(), cloud((route("10.244.0.0/16", TO_VBR),)), facts)
+    assert not [e for e in checked.errors if ".noNatPools" in e]
+
+
+def test_the_operators_pool_list_is_read_from_the_installation() -> None:
+    installation = {
+        "apiVersion": "operator.tigera.io/v1",
+        "kind": "Installation",
+        "spec": {"calicoNetwork": {"ipPools": [{"cidr": "10.48.0.0/16"}, {"name": "x"}, {"cidr": "fd00::/48"}]}},
+    }
+    other = {"apiVersion": "example.com/v1", "kind": "Installation", "spec": installation["spec"]}
+    assert operator_pools({("Installation", "", "default"): installation, ("Installation", "", "z"): other}) == (
+        ("default", 0, "10.48.0.0/16"),
+        ("default", 2, "fd00::/48"),
     )

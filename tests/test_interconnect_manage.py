@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from preview.engine.provider_inputs import input_problems
-from preview.run import EXIT_OK, preview
+from preview.run import EXIT_OK, PreviewError, preview
 from preview.world.fake_cloud import FakeAlibabaCloud
 from tests.conftest import DATA, ROOT
 
@@ -150,3 +150,34 @@ def test_the_gate_for_cloud_nodes_waits_for_every_managed_piece(plan: dict[str, 
     ]
     assert len(added) == 7
     assert set(added) <= set(gate["dependsOn"]), sorted(set(added) - set(gate["dependsOn"]))
+
+
+def test_manage_beside_an_operator_listing_the_same_cidr_exits_2(tmp_path: Path) -> None:
+    # A disabled pool over 192.168.20.0/24 only (so 192.168.21.0/24 is to add) and the tigera operator's
+    # Installation listing 192.168.21.0/24 in spec.calicoNetwork.ipPools.
+    text = (DATA / "snapshots" / "bgp-calico-addresses.yaml").read_text()
+    retired = "    cidr: 192.168.20.0/22\n    disabled: true\n    ipipMode: Never\n    nodeSelector: all()\n"
+    assert text.endswith(retired), "the retired pool is the snapshot's last item"
+    text = text.replace("    cidr: 192.168.20.0/22\n", "    cidr: 192.168.20.0/24\n")
+    text += (
+        "- apiVersion: operator.tigera.io/v1\n  kind: Installation\n  metadata:\n    name: default\n  spec:\n"
+        "    calicoNetwork:\n      ipPools:\n      - cidr: 10.244.0.0/16\n      - cidr: 192.168.21.0/24\n"
+        "        disableNewAllocations: true\n"
+    )
+    snapshot = tmp_path / "cluster.yaml"
+    snapshot.write_text(text)
+    with pytest.raises(PreviewError) as info:
+        preview(
+            manage_stack(tmp_path),
+            "manage",
+            snapshot,
+            tmp_path / "out",
+            policy=False,
+            cloud_snapshot=DATA / "cloud" / "interconnect-manage.json",
+        )
+    assert (
+        "hybrid-terway:interconnect.noNatPools: Installation default lists spec.calicoNetwork.ipPools[1] "
+        "192.168.21.0/24, the pod vSwitch CIDR 192.168.21.0/24 the disabled pool hybrid-terway-no-nat-192-168-21-0-24 "
+        "would take"
+    ) in str(info.value)
+    assert "(1 problem(s))" in str(info.value)

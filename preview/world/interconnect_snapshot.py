@@ -502,7 +502,24 @@ def snapshot_cluster_facts(
         pools=calico_pools(objects),
         ipam_blocks=blocks or None,
         on_prem_nodes=on_prem_nodes,
+        operator_pools=operator_pools(objects),
     )
+
+
+def operator_pools(objects: Mapping[tuple[str, str, str], Mapping[str, Any]]) -> tuple[tuple[str, int, str], ...]:
+    """(Installation, index, CIDR) of each ``spec.calicoNetwork.ipPools`` entry of the snapshot's tigera
+    ``Installation`` objects (tigera/operator ``api/v1/installation_types.go``, ``IPPool.CIDR``)."""
+    found = []
+    for (kind, _, name), obj in sorted(objects.items()):
+        if kind != constants.TIGERA_INSTALLATION_KIND or obj.get("apiVersion") != constants.TIGERA_API_VERSION:
+            continue
+        spec = obj.get("spec")
+        network = spec.get("calicoNetwork") if isinstance(spec, Mapping) else None
+        entries = network.get("ipPools") if isinstance(network, Mapping) else None
+        for index, entry in enumerate(entries if isinstance(entries, list) else ()):
+            if isinstance(entry, Mapping) and isinstance(entry.get("cidr"), str):
+                found.append((name, index, entry["cidr"]))
+    return tuple(found)
 
 
 # --- representative facts -------------------------------------------------------------------------

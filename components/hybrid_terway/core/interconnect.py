@@ -267,6 +267,9 @@ class InterconnectClusterFacts:
     ipam_blocks: int | None = None
     """How many ``ipamblocks.crd.projectcalico.org`` objects the cluster holds; None when not known."""
     on_prem_nodes: int | None = None
+    operator_pools: tuple[tuple[str, int, str], ...] = ()
+    """The tigera operator's own pool list: (Installation name, index, CIDR) of each
+    ``spec.calicoNetwork.ipPools`` entry the cluster snapshot shows (a real run reads none)."""
 
 
 @dataclass(frozen=True)
@@ -968,6 +971,7 @@ def _check_nat(
             if not covered:
                 exists = pools is not None and any(p.name == no_nat_pool_name(cidr) for p in pools)
                 plan.managed_pools.append(ManagedPool(no_nat_pool_name(cidr), cidr, exists))
+                _refuse_operator_pool(plan, key, cidr, cluster.operator_pools)
             elif pools is not None:
                 plan.warnings.append(
                     f"{key}: pod vSwitch CIDR {cidr} is already covered by a disabled Calico IPPool; `pulumi up` "
@@ -1027,6 +1031,25 @@ def _check_nat(
             warning_only=True,
         )
     )
+
+
+def _refuse_operator_pool(
+    plan: InterconnectPlan, key: str, cidr: str, operator_pools: Sequence[tuple[str, int, str]]
+) -> None:
+    """A pool this program adds where the tigera operator lists one of the same CIDR: the operator reconciles only
+    pools labelled ``app.kubernetes.io/managed-by: tigera-operator`` (or equal to an Installation entry), and a pool
+    of an entry's CIDR that it does not own makes it refuse that entry and report itself Degraded ("Cannot update an
+    IP pool not owned by the operator": tigera/operator ``pkg/controller/ippool/pool_controller.go``)."""
+    target = _net(cidr)
+    for installation, index, listed in operator_pools:
+        if target is not None and _net(listed) == target:
+            plan.errors.append(
+                f"{key}: Installation {installation} lists spec.calicoNetwork.ipPools[{index}] {listed}, the pod "
+                f"vSwitch CIDR {cidr} the disabled pool {no_nat_pool_name(cidr)} would take: the tigera operator then "
+                "refuses that entry and reports itself Degraded (it reconciles no pool it did not label); give the "
+                "entry disableNewAllocations: true, natOutgoing: Disabled and disableBGPExport: true, and use "
+                "noNatPools: check"
+            )
 
 
 def setting_on_prem_cidrs(values: Iterable[str], key: str) -> tuple[OnPremCidr, ...]:
