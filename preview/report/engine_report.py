@@ -60,9 +60,12 @@ def markdown(run: ProgramRun) -> list[str]:
     if run.changed:
         # pulumi/pulumi pkg/engine/update.go HasChanges: every step but same and read counts, an explicit
         # provider's update too (only a default provider's steps are internal: isInternalStep).
-        out.append(f"`pulumi preview --expect-no-changes` would fail: {len(run.changed)} step(s) change something:")
-        out.append("")
-        for s in run.changed:
+        out.append(f"`pulumi preview --expect-no-changes` would fail: {len(run.changed)} step(s) change something.")
+        # each change of something that exists, with its changed keys (the creates are counted above)
+        changes = [s for s in run.changed if s.op != "create"]
+        if changes:
+            out.append("")
+        for s in changes:
             keys = f": {', '.join(f'`{d}`' for d in s.diffs)}" if s.diffs else ""
             out.append(f"- {s.op} of `{s.urn.rsplit('::', 1)[-1]}` (`{s.type}`){keys}")
     else:

@@ -47,7 +47,7 @@ def test_a_fetched_kubeconfig_shows_as_the_providers_update_in_plan_json_and_pla
     assert entry["step"] == "update" and entry["stepDiffs"] == ["kubeconfig"]
     assert engine_report.plan_entries(run)["expectNoChanges"] is False
     plan_md = "\n".join(engine_report.markdown(run))
-    assert "`pulumi preview --expect-no-changes` would fail: 1 step(s) change something:" in plan_md
+    assert "`pulumi preview --expect-no-changes` would fail: 1 step(s) change something." in plan_md
     assert f"- update of `hybrid-cluster` (`{PROVIDER}`): `kubeconfig`" in plan_md
     registration = next(r for r in run.registrations if r.type == PROVIDER)
     token = json.loads(unwrap(registration.inputs)["kubeconfig"])["users"][0]["user"]["token"]
