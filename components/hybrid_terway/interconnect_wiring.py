@@ -36,6 +36,7 @@ from hybrid_terway.core.interconnect import (
     BgpNetworkFact,
     BgpPeerFact,
     CenChildFact,
+    CenPublishedRouteFact,
     EcrAssociationFact,
     InterconnectCloudFacts,
     InterconnectClusterFacts,
@@ -65,6 +66,7 @@ GET_BGP_GROUPS = "alicloud:vpc/getBgpGroups:getBgpGroups"
 GET_BGP_PEERS = "alicloud:vpc/getBgpPeers:getBgpPeers"
 GET_BGP_NETWORKS = "alicloud:vpc/getBgpNetworks:getBgpNetworks"
 GET_SECURITY_GROUP_RULES = "alicloud:ecs/getSecurityGroupRules:getSecurityGroupRules"
+GET_CEN_ROUTE_ENTRIES = "alicloud:cen/getRouteEntries:getRouteEntries"
 GET_CEN_INSTANCE_ATTACHMENTS = "alicloud:cen/getInstanceAttachments:getInstanceAttachments"
 GET_TR_VPC_ATTACHMENTS = "alicloud:cen/getTransitRouterVpcAttachments:getTransitRouterVpcAttachments"
 GET_TR_VBR_ATTACHMENTS = "alicloud:cen/getTransitRouterVbrAttachments:getTransitRouterVbrAttachments"
@@ -195,10 +197,28 @@ def read_interconnect_cloud(
                     )
                 )
     cen_children, tr_attachments, ecr_associations = read_publication(settings, parent)
+    cen_published = None
+    if cen_children is not None and tables is not None and ic.cen_id:
+        # cen.get_route_entries (cen/outputs.py GetRouteEntriesEntryResult: publish_status) per pod route table.
+        cen_published = tuple(
+            CenPublishedRouteFact(
+                str(e.get("routeTableId") or table.id),
+                str(e.get("cidrBlock") or ""),
+                str(e.get("publishStatus") or ""),
+                str(e.get("routeType") or ""),
+            )
+            for table in tables
+            if table.vpc_id in {v.vpc_id for v in pod_vswitches}
+            for e in _invoke(GET_CEN_ROUTE_ENTRIES, {"instanceId": ic.cen_id, "routeTableId": table.id}, parent).get(
+                "entries"
+            )
+            or []
+        )
     limits = INVOKE_LIMITS + ((PUBLICATION_LIMITS[ic.via],) if ic.via in PUBLICATION_LIMITS else ())
     return InterconnectCloudFacts(
         source="invokes",
         cen_children=cen_children,
+        cen_published=cen_published,
         tr_attachments=tr_attachments,
         ecr_associations=ecr_associations,
         route_tables=None if tables is None else tuple(tables),

@@ -7,9 +7,10 @@ Result fields are the pulumi_alicloud 4.0.0 output types (engine names, camelCas
 ``GetBgpNetworksNetworkResult``, ``GetBgpGroupsGroupResult``, ``GetBgpPeersPeerResult``; ``ecs/outputs.py``
 ``GetSecurityGroupRulesRuleResult``; ``expressconnect/outputs.py`` ``GetVirtualBorderRoutersRouterResult``,
 ``GetRouterVpcAssociationsAssociationResult``; ``cen/outputs.py`` ``GetInstanceAttachmentsAttachmentResult``,
-``GetTransitRouterVpcAttachmentsAttachmentResult``, ``GetTransitRouterVbrAttachmentsAttachmentResult`` (no
-transit router id: the call is filtered by ``transit_router_id``). As the
-data sources behind them do (terraform-provider-alicloud ``alicloud/data_source_alicloud_route_entries.go``,
+``GetRouteEntriesEntryResult`` (``publish_status``), ``GetTransitRouterVpcAttachmentsAttachmentResult``,
+``GetTransitRouterVbrAttachmentsAttachmentResult`` (no transit router id: the call is filtered by
+``transit_router_id``). As the data sources behind them do (terraform-provider-alicloud
+``alicloud/data_source_alicloud_route_entries.go``,
 ``data_source_alicloud_security_group_rules.go``), a route answers with its first next hop only, and a rule with
 its policy and protocol lowercased and without an IPv6 source.
 """
@@ -238,6 +239,30 @@ def _cen_attachments(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> 
     return {**args, "id": _listing_id(cen), "attachments": items}
 
 
+def _cen_route_entries(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    cen, table = args.get("instanceId"), args.get("routeTableId")
+    if not cen or not table:
+        raise InterconnectCallError("MissingParameter", "instance_id and route_table_id are required")
+    if facts.cen_published is None:
+        raise InterconnectCallError("UnsupportedCall", "this fake cloud holds no CEN route publication")
+    cidr = args.get("cidrBlock")
+    items = [
+        {
+            "cidrBlock": r.cidr,
+            "conflicts": [],
+            "nextHopId": "",
+            "nextHopType": "",
+            "operationalMode": r.route_type != "System",
+            "publishStatus": r.status,
+            "routeTableId": r.route_table_id,
+            "routeType": r.route_type,
+        }
+        for r in facts.cen_published
+        if r.route_table_id == table and (not cidr or r.cidr == cidr)
+    ]
+    return {**args, "id": _listing_id(cen, table), "entries": items}
+
+
 def _tr_attachments(kind: str) -> Callable[[InterconnectCloudFacts, Mapping[str, Any]], dict[str, Any]]:
     def call(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
         cen = args.get("cenId")
@@ -333,6 +358,7 @@ INTERCONNECT_CALLS: dict[str, Callable[[InterconnectCloudFacts, Mapping[str, Any
     "alicloud:vpc/getBgpPeers:getBgpPeers": _bgp_peers,
     "alicloud:ecs/getSecurityGroupRules:getSecurityGroupRules": _security_group_rules,
     "alicloud:cen/getInstanceAttachments:getInstanceAttachments": _cen_attachments,
+    "alicloud:cen/getRouteEntries:getRouteEntries": _cen_route_entries,
     "alicloud:cen/getTransitRouterVpcAttachments:getTransitRouterVpcAttachments": _tr_attachments("VPC"),
     "alicloud:cen/getTransitRouterVbrAttachments:getTransitRouterVbrAttachments": _tr_attachments("VBR"),
     "alicloud:expressconnect/getRouterVpcAssociations:getRouterVpcAssociations": _ecr_associations,

@@ -33,7 +33,11 @@ What publishes the pod vSwitch CIDRs with ``via`` other than ``vbr`` (aliyun/ali
 - ``DescribeCenAttachedChildInstances`` (``via: cen``): ``ChildInstances.ChildInstance[]`` with ``CenId``,
   ``ChildInstanceId``, ``ChildInstanceType`` (``VPC``, ``VBR``, ``CCN``), ``ChildInstanceRegionId``, ``Status``
   (``_describe_cen_attached_child_instances_response_body.py``, commit aa312857); paged by ``PageNumber``/``PageSize``
-  with ``TotalCount``;
+  with ``TotalCount``; ``DescribePublishedRouteEntries`` (with ``via: cen`` unless ``routes: off``, one body per
+  route table):
+  ``PublishedRouteEntries.PublishedRouteEntry[]`` with ``ChildInstanceRouteTableId``, ``DestinationCidrBlock``,
+  ``PublishStatus`` (``Published``, ``NonPublished``), ``RouteType``
+  (``_describe_published_route_entries_response_body.py``, commit 59243638);
 - ``ListTransitRouterVpcAttachments`` and ``ListTransitRouterVbrAttachments`` (``via: transitRouter``): a
   top-level ``TransitRouterAttachments[]`` with ``TransitRouterAttachmentId``, ``CenId``, ``TransitRouterId``,
   ``VpcId`` / ``VbrId``, ``Status`` and ``AutoPublishRouteEnabled`` (a boolean)
@@ -62,6 +66,7 @@ from hybrid_terway.core.interconnect import (
     BgpPeerFact,
     CalicoPool,
     CenChildFact,
+    CenPublishedRouteFact,
     EcrAssociationFact,
     InterconnectCloudFacts,
     InterconnectClusterFacts,
@@ -90,6 +95,7 @@ INTERCONNECT_ACTIONS = (
     "DescribeBgpNetworks",
     "DescribeSecurityGroupAttribute",
     "DescribeCenAttachedChildInstances",
+    "DescribePublishedRouteEntries",
     "ListTransitRouterVpcAttachments",
     "ListTransitRouterVbrAttachments",
     "DescribeExpressConnectRouterAssociation",
@@ -116,6 +122,9 @@ def needed_actions(ic: InterconnectSettings) -> list[str]:
             needed.append("DescribeBgpNetworks")
     elif ic.bgp_networks != "off":
         needed += PUBLICATION_ACTIONS[ic.via]
+        if ic.via == "cen" and ic.routes != "off":
+            # The program reads each pod route table's publication (cen.get_route_entries) once it has the tables.
+            needed.append("DescribePublishedRouteEntries")
     if ic.security_group_ingress != "off":
         needed.append("DescribeSecurityGroupAttribute")
     return needed
@@ -387,6 +396,24 @@ def parse_interconnect_snapshot(
                     )
                 )
         facts["cen_children"] = tuple(children)
+    if "DescribePublishedRouteEntries" in document:
+        published = []
+        action = f"{source}: DescribePublishedRouteEntries"
+        for body, where in _bodies(document["DescribePublishedRouteEntries"], action, False):
+            for i, r in enumerate(_items(body, where, "PublishedRouteEntries", "PublishedRouteEntry")):
+                w = f"{where} PublishedRouteEntries.PublishedRouteEntry[{i}]"
+                status = _text(r, "PublishStatus", w)
+                if status not in ("Published", "NonPublished"):
+                    raise InterconnectSnapshotError(f"{w}: PublishStatus {status!r}: must be Published or NonPublished")
+                published.append(
+                    CenPublishedRouteFact(
+                        _text(r, "ChildInstanceRouteTableId", w, prefix="vtb-"),
+                        _cidr(r, "DestinationCidrBlock", w),
+                        status,
+                        _text(r, "RouteType", w, required=False),
+                    )
+                )
+        facts["cen_published"] = tuple(published)
     attachments: list[TransitRouterAttachmentFact] = []
     for action, kind, resource, prefix in (
         ("ListTransitRouterVpcAttachments", "VPC", "VpcId", "vpc-"),
@@ -579,12 +606,20 @@ def representative_interconnect(settings: Settings, pod_vswitches: list[PodVSwit
     )
     vpcs = sorted({v.vpc_id for v in pod_vswitches})
     cen_children = tr_attachments = ecr_associations = None
+    cen_published = None
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     if ic.via == "cen" and ic.cen_id:
         vbr = "vbr-" + derived(seed + "vbr", 20, alphabet)
         cen_children = (
             *(CenChildFact(ic.cen_id, vpc, "VPC", "", "Attached") for vpc in vpcs),
             CenChildFact(ic.cen_id, vbr, "VBR", "", "Attached"),
+        )
+        # Representative: the system routes of the pod vSwitches, published to the CEN instance.
+        cen_published = tuple(
+            CenPublishedRouteFact(t.id, v.cidr, "Published", "System")
+            for t in tables
+            for v in pod_vswitches
+            if v.vpc_id == t.vpc_id
         )
     if ic.via == "transitRouter" and ic.cen_id:
         tr = "tr-" + derived(seed + "tr", 20, alphabet)
@@ -621,6 +656,7 @@ def representative_interconnect(settings: Settings, pod_vswitches: list[PodVSwit
     return InterconnectCloudFacts(
         source="representative",
         cen_children=cen_children,
+        cen_published=cen_published,
         tr_attachments=tr_attachments,
         ecr_associations=ecr_associations,
         route_tables=tuple(tables),
@@ -667,7 +703,8 @@ def section_lines(plan: InterconnectPlan | None, scenario: str) -> list[str]:
             "",
         ]
     ic = plan.settings
-    vbrs = f" ({', '.join(f'`{v}`' for v in ic.vbr_ids)})" if ic.vbr_ids else ""
+    ids = [*(ic.vbr_ids or ()), *(i for i in (ic.cen_id, ic.ecr_id) if i)]
+    vbrs = f" ({', '.join(f'`{v}`' for v in ids)})" if ids else ""
     lines = ["## Interconnect", "", f"Via `{ic.via}`{vbrs}; cloud facts from {plan.cloud_source}.", ""]
     modes = ", ".join(
         f"{k} `{v}`"

@@ -186,6 +186,17 @@ class CenChildFact:
 
 
 @dataclass(frozen=True)
+class CenPublishedRouteFact:
+    """A route of a VPC route table as CEN sees it (``DescribePublishedRouteEntries``
+    ``PublishedRouteEntries.PublishedRouteEntry[]``): whether it is published to the CEN instance."""
+
+    route_table_id: str
+    cidr: str
+    status: str  # Published | NonPublished
+    route_type: str = ""  # System | Custom | BGP
+
+
+@dataclass(frozen=True)
 class TransitRouterAttachmentFact:
     """A VPC or VBR attachment of an Enterprise Edition transit router (``ListTransitRouterVpcAttachments`` /
     ``ListTransitRouterVbrAttachments`` ``TransitRouterAttachments[]``). ``auto_publish`` is
@@ -228,6 +239,8 @@ class InterconnectCloudFacts:
     bgp_networks: tuple[BgpNetworkFact, ...] | None = None
     security_rules: tuple[SecurityRuleFact, ...] | None = None
     cen_children: tuple[CenChildFact, ...] | None = None
+    cen_published: tuple[CenPublishedRouteFact, ...] | None = None
+    """The pod vSwitches' route tables' routes with their CEN publish status; None when not read."""
     tr_attachments: tuple[TransitRouterAttachmentFact, ...] | None = None
     ecr_associations: tuple[EcrAssociationFact, ...] | None = None
     limits: tuple[str, ...] = ()
@@ -639,8 +652,8 @@ PUBLISHERS = {
 }
 """What publishes the pod vSwitch CIDRs toward the data centre for each ``via`` other than ``vbr``."""
 PUBLICATION_UNTOLD = {
-    "cen": "the CEN instance's route maps and the routes it actually publishes (the attachments list the attached "
-    "networks only)",
+    "cen": "the CEN instance's route maps (DescribeCenRouteMaps is not read): a map that denies a pod vSwitch "
+    "CIDR toward the VBRs is not seen",
     "transitRouter": "whether the VPC attachment's routes are learned into the transit router route table the VBR "
     "attachment is associated with (AutoPublishRouteEnabled is read, route-table propagation is not)",
     "expressConnectRouter": "the routes the Express Connect Router learned (only the association's AllowedPrefixes "
@@ -682,12 +695,16 @@ def _check_publication(
             )
         else:
             plan.advertisements.append(AdvertisementFinding(v.cidr, found, None if warning else True, cloud.source))
-    instance = settings.ecr_id if via == "expressConnectRouter" else settings.cen_id
+    instance = {
+        "cen": f"CEN {settings.cen_id}",
+        "transitRouter": f"a transit router of CEN {settings.cen_id}",
+        "expressConnectRouter": f"Express Connect Router {settings.ecr_id}",
+    }[via]
     plan.checks.append(
         Check(
             name,
             False if failures else (None if any(a.ok is None for a in plan.advertisements) else True),
-            f"{_plural(len(pod_vswitches), 'pod vSwitch CIDR')} via {via} {instance}"
+            f"{_plural(len(pod_vswitches), 'pod vSwitch CIDR')} via {instance}"
             if not failures
             else f"{failures} published by nothing",
         )
@@ -711,7 +728,27 @@ def _publication(
         if not vbrs:
             seen = ", ".join(f"{c.id} ({c.status})" for c in children if c.type == "VBR")
             return "", f"no VBR is Attached to CEN {cen}" + (f" (found {seen})" if seen else ""), ""
-        return f"CEN {cen}: VPC {v.vpc_id} and VBR {', '.join(vbrs)} Attached", "", ""
+        attached = f"CEN {cen}: VPC {v.vpc_id} and VBR {', '.join(vbrs)} Attached"
+        if cloud.cen_published is None:
+            return attached + " (route publication not read)", "", ""
+        table = route_table_of(v, cloud.route_tables) if cloud.route_tables is not None else None
+        routes = [
+            r
+            for r in cloud.cen_published
+            if (table is None or r.route_table_id == table.id)
+            and (n := _net(r.cidr)) is not None
+            and target is not None
+            and _covers(n, target)
+        ]
+        published = [r for r in routes if r.status == "Published"]
+        if published:
+            best = max(published, key=lambda r: _net(r.cidr).prefixlen)  # type: ignore[union-attr]
+            return f"{attached}; route {best.cidr} of {best.route_table_id} Published", "", ""
+        where = f"route table {table.id}" if table else "the VPC's route tables"
+        if routes:
+            seen = ", ".join(f"{r.cidr} ({r.status or 'no status'})" for r in routes)
+            return "", f"CEN {cen} does not publish its route in {where}: {seen}", ""
+        return "", f"no route of {where} covering it is listed by DescribePublishedRouteEntries for CEN {cen}", ""
     if settings.via == "transitRouter":
         cen = settings.cen_id or ""
         attachments = [a for a in cloud.tr_attachments or () if a.cen_id == cen]

@@ -83,7 +83,7 @@ def preview(tmp_path: Path, via: str, cloud: str) -> subprocess.CompletedProcess
             "cen",
             "interconnect-cen-ok.json",
             "| 192.168.22.0/24 | CEN cen-7qthudw0ll6jmc3a1b: VPC vpc-bp1hybriddev0a1b2c3d4 and VBR "
-            "vbr-bp1dc1primary0a1b2c3 Attached | ok |",
+            "vbr-bp1dc1primary0a1b2c3 Attached; route 192.168.22.0/24 of vtb-bp1route0000000000 Published | ok |",
         ),
         (
             "tr",
@@ -109,6 +109,7 @@ def test_what_publishes_each_pod_vswitch_cidr_is_read_and_shown(
     )
     plan = (tmp_path / "out" / f"ic-{via}" / "PLAN.md").read_text()
     assert found in plan[plan.index("### On-prem pods to cloud pods") :]
+    assert f"Via `{BLOCKS[via]['via']}` (`{BLOCKS[via].get('cenId') or BLOCKS[via].get('ecrId')}`)" in plan
     assert "What this source cannot tell:" in plan
     assert f"- via {BLOCKS[via]['via']}: the listings do not tell " in plan
 
@@ -121,6 +122,13 @@ def test_what_publishes_each_pod_vswitch_cidr_is_read_and_shown(
             "interconnect-cen-vbr-attaching.json",
             "pod vSwitch vsw-bp1p9m4a1s6y8g0t2v4x6 CIDR 192.168.22.0/24 is published to the data centre by nothing: "
             "no VBR is Attached to CEN cen-7qthudw0ll6jmc3a1b (found vbr-bp1dc1primary0a1b2c3 (Attaching))",
+        ),
+        (
+            "cen",
+            "interconnect-cen-not-published.json",
+            "pod vSwitch vsw-bp1p9m4a1s6y8g0t2v4x6 CIDR 192.168.22.0/24 is published to the data centre by nothing: "
+            "CEN cen-7qthudw0ll6jmc3a1b does not publish its route in route table vtb-bp1route0000000000: "
+            "192.168.22.0/24 (NonPublished)",
         ),
         (
             "tr",
@@ -230,6 +238,11 @@ def program(via: str, cloud_file: str) -> tuple[World, StackConfig]:
     ("via", "cloud", "named"),
     [
         ("cen", "interconnect-cen-vbr-attaching.json", "no VBR is Attached to CEN cen-7qthudw0ll6jmc3a1b"),
+        (
+            "cen",
+            "interconnect-cen-not-published.json",
+            "does not publish its route in route table vtb-bp1route0000000000: 192.168.22.0/24 (NonPublished)",
+        ),
         ("tr", "interconnect-tr-no-auto-publish.json", "has AutoPublishRouteEnabled true"),
         ("ecr", "interconnect-ecr-prefix-missing.json", "(192.168.20.0/23) do not cover it"),
     ],
