@@ -14,7 +14,7 @@ from hybrid_terway.core.address_plan import AddressPlan, CloudFacts, NetworkPlan
 from hybrid_terway.core.interconnect import InterconnectCloudFacts, InterconnectPlan
 from hybrid_terway.core.problems import grouped
 from hybrid_terway.core.settings import Settings, SettingsError, parse_settings
-from hybrid_terway.isolation import patch_refusal
+from hybrid_terway.core.topology import patch_refusal
 from preview.engine.deploy import DeploymentError
 from preview.engine.program import ProgramRun, World, run_program
 from preview.paths import OutputPathError, check_stack_name, clear_stack_folder
@@ -94,7 +94,7 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
         key = f"{constants.PROJECT}:onPremWorkloads[{index}]"
         if live is None:
             problems.append(f"{key}: {workload.ref} is not in the snapshot {snapshot}")
-        elif refusal := patch_refusal(workload, live):
+        elif refusal := patch_refusal(workload.object_ref, live):
             problems.append(f"{key}: {refusal}")
     problems += live_object_problems(cluster, settings)
     if problems:

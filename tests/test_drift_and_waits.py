@@ -8,7 +8,8 @@ import pytest
 
 from hybrid_terway.core import constants
 from hybrid_terway.core.drift import drift_marker, fingerprint, live_marker
-from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
+from hybrid_terway.core.settings import OnPremWorkload
+from hybrid_terway.core.vocabulary import WorkloadKind
 from hybrid_terway.core.waits import rollout_wait, scaled
 from hybrid_terway.isolation import isolation_patch
 from hybrid_terway.terway import restart_token

@@ -9,8 +9,10 @@ import pulumi
 import pytest
 
 from hybrid_terway.core import scheduling
-from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
-from hybrid_terway.isolation import isolation_patch_spec, patch_refusal
+from hybrid_terway.core.settings import OnPremWorkload
+from hybrid_terway.core.topology import patch_refusal
+from hybrid_terway.core.vocabulary import WorkloadKind
+from hybrid_terway.isolation import isolation_patch_spec
 from preview.engine.wire import unwrap
 from preview.run import PreviewError, preview, settings_of
 from preview.world.fake_cluster import FakeCluster, make_kubernetes_service, make_node, make_workload
@@ -87,9 +89,9 @@ def test_installation_patch_lands_at_the_operator_path() -> None:
 
 
 def test_operator_owned_daemonset_is_refused() -> None:
-    message = patch_refusal(WORKLOAD, ds(owners=[TIGERA_OWNER]))
+    message = patch_refusal(WORKLOAD.object_ref, ds(owners=[TIGERA_OWNER]))
     assert message and "list {kind: Installation, name: default}" in message
-    assert patch_refusal(WORKLOAD, ds()) is None
+    assert patch_refusal(WORKLOAD.object_ref, ds()) is None
 
 
 def test_every_kind_is_patched_with_its_own_patch_type() -> None:

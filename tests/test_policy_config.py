@@ -77,3 +77,32 @@ def test_one_version_everywhere(tmp_path: Path) -> None:
     preview(ROOT, "dev", None, tmp_path / "dev", policy=True)
     report = json.loads((tmp_path / "dev" / "policy-report.json").read_text())
     assert report["pack"] == {"name": "hybrid-terway-guard", "version": declared}
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["a=", "a", "=true", "/a=b", "a/b/c=d", "a=b c", "bad key!=true", f"{'x' * 64}=v", "a=b", "example.com/pool=gpu"],
+)
+def test_the_settings_and_the_pack_judge_a_cloud_node_label_alike(label: str) -> None:
+    """One rule (``scheduling.node_label_problem``): the stack configuration's ``cloudNodeLabel`` and the pack's
+    ``cloudNodeLabel`` setting are refused for the same labels, with the same words."""
+    from hybrid_terway.core.settings import SettingsError, validate_settings
+
+    try:
+        validate_settings({"scenario": "overlay", "clusterId": "c" + "0" * 32, "cloudNodeLabel": label})
+        by_settings = None
+    except SettingsError as exc:
+        (by_settings,) = exc.problems
+    try:
+        config.GuardSettings.from_config({"cloudNodeLabel": label}, config.ONE_CNI_PER_NODE)
+        by_pack = None
+    except ValueError as exc:
+        by_pack = str(exc)
+    if by_settings is None:
+        assert by_pack is None
+        assert label in ("a=b", "example.com/pool=gpu")
+        return
+    assert by_pack is not None
+    reason = by_settings.split(f"= {label!r}: ", 1)[1]
+    assert by_pack == f"policy setting cloudNodeLabel = {label!r}: {reason}"
+    assert reason.startswith("must be a node label as key=value")

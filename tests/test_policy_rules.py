@@ -15,7 +15,8 @@ from pulumi_policy.policy import PolicyCustomTimeouts
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from hybrid_terway.core import constants, scheduling, terway_model
-from hybrid_terway.core.settings import Scenario
+from hybrid_terway.core.topology import CniRole, NodeClass
+from hybrid_terway.core.vocabulary import Scenario
 from policy.hybrid_terway_guard import config as pc
 from policy.hybrid_terway_guard import interconnect, node_pools, placement, policies, ram, terway
 from policy.hybrid_terway_guard.config import GuardSettings
@@ -206,10 +207,10 @@ def test_cni_workloads_merge_live_and_patch() -> None:
     )
     patch = pcs.calico_isolated()
     (cni,) = placement.cni_workloads([view(live, stack=True), view(patch, stack=True)], GuardSettings())
-    assert cni.node_classes == frozenset({placement.ONPREM_NODES})
-    assert cni.urn == patch.urn and cni.role == placement.ONPREM_CNI
+    assert cni.node_classes == frozenset({NodeClass.ONPREM})
+    assert cni.urn == patch.urn and cni.role == CniRole.ONPREM
     (alone,) = placement.cni_workloads([view(live, stack=True)], GuardSettings())
-    assert alone.node_classes == frozenset(placement.NODE_CLASSES)
+    assert alone.node_classes == frozenset(NodeClass)
 
 
 def test_cni_workloads_without_placement_are_undetermined() -> None:
@@ -491,7 +492,7 @@ def test_settings_defaults_come_from_constants() -> None:
 @pytest.mark.parametrize(
     ("config", "problem"),
     [
-        ({pc.CLOUD_NODE_LABEL: "no-equals-sign"}, "must be key=value"),
+        ({pc.CLOUD_NODE_LABEL: "no-equals-sign"}, "must be a node label as key=value"),
         ({pc.CLOUD_NODE_LABEL: "bad key!=true"}, "is not a valid label key"),
         ({pc.CLOUD_NODE_LABEL: "k=bad value"}, "is not a valid label value"),
         ({pc.ONPREM_CNI_DAEMONSETS: "calico-node"}, "must be a list of strings"),

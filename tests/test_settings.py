@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from hybrid_terway.core import terway_model
-from hybrid_terway.core.settings import Scenario, SettingsError, TerwaySettings, WorkloadKind, parse_settings
+from hybrid_terway.core.settings import SettingsError, TerwaySettings, parse_settings
+from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
 from preview.run import settings_of
 from tests.conftest import EXAMPLE_STACKS, stack_config
 

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 from typing_extensions import NotRequired, TypedDict  # typing.TypedDict of 3.10 ignores NotRequired
 
-from hybrid_terway.core.settings import Scenario, WorkloadKind
+from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
 
 __all__ = [
     "CredentialSource",

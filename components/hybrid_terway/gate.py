@@ -18,19 +18,19 @@ import pulumi_kubernetes as k8s
 
 from hybrid_terway.core import constants
 from hybrid_terway.core.settings import Settings
+from hybrid_terway.core.topology import TERWAY_DAEMONSET, ObjectRef
 
 
 def gate_waits_for(settings: Settings) -> tuple[str, ...]:
     """What the gate waits for, as ``Kind namespace/name``: each on-prem workload's patch, then Terway's objects."""
-    refs = [w.ref for w in settings.workloads]
+    refs = [w.object_ref for w in settings.workloads]
     creds = settings.effective_credentials
     if settings.terway is not None and creds is not None:
-        ns = constants.TERWAY_NAMESPACE
-        refs.append(f"ConfigMap {ns}/{constants.ENI_CONFIG_MAP}")
+        refs.append(ObjectRef("ConfigMap", constants.ENI_CONFIG_MAP, constants.TERWAY_NAMESPACE))
         if creds.store == "secret":
-            refs.append(f"Secret {ns}/{constants.ADDON_SECRET}")
-        refs.append(f"DaemonSet {ns}/{constants.TERWAY_DAEMONSET}")
-    return tuple(refs)
+            refs.append(ObjectRef("Secret", constants.ADDON_SECRET, constants.TERWAY_NAMESPACE))
+        refs.append(TERWAY_DAEMONSET)
+    return tuple(str(ref) for ref in refs)
 
 
 def gate_data(settings: Settings) -> dict[str, str]:

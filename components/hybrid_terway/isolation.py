@@ -17,39 +17,13 @@ import pulumi_kubernetes as k8s
 from hybrid_terway.checks import after_checks
 from hybrid_terway.core import constants, drift, scheduling
 from hybrid_terway.core.objects import value_at
-from hybrid_terway.core.settings import OnPremWorkload, WorkloadKind
+from hybrid_terway.core.settings import OnPremWorkload
+from hybrid_terway.core.topology import patch_refusal
+from hybrid_terway.core.vocabulary import WorkloadKind
 from hybrid_terway.core.waits import OperatorWait, RolloutWait, installation_wait, rollout_wait
 from hybrid_terway.live import read_live
 
 _REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
-
-
-def tigera_owner(obj: Mapping[str, Any]) -> str | None:
-    """The name of the tigera ``Installation`` that owns ``obj`` (by owner reference or namespace), or None."""
-    meta = obj.get("metadata") or {}
-    for owner in meta.get("ownerReferences") or []:
-        group = str(owner.get("apiVersion", "")).split("/")[0]
-        if (
-            group == constants.TIGERA_API_VERSION.split("/")[0]
-            and owner.get("kind") == constants.TIGERA_INSTALLATION_KIND
-        ):
-            return str(owner.get("name") or "default")
-    if obj.get("kind") != constants.TIGERA_INSTALLATION_KIND and meta.get("namespace") == constants.TIGERA_NAMESPACE:
-        return "default"
-    return None
-
-
-def patch_refusal(workload: OnPremWorkload, live: Mapping[str, Any]) -> str | None:
-    """Why the live object must not be patched directly, or None. Operator-owned objects revert such patches."""
-    if workload.kind is WorkloadKind.INSTALLATION:
-        return None
-    owner = tigera_owner(live)
-    if owner is None:
-        return None
-    return (
-        f"{workload.ref} is owned by the tigera operator (Installation {owner}), which reverts direct patches: "
-        f"list {{kind: Installation, name: {owner}}} in hybrid-terway:onPremWorkloads instead"
-    )
 
 
 def isolation_patch_spec(workload: OnPremWorkload, live: Mapping[str, Any], cloud_node_label: str) -> dict[str, Any]:
@@ -174,7 +148,7 @@ class OnPremIsolation(pulumi.ComponentResource):
             )
 
             def patch_of(obj: dict[str, Any], workload: OnPremWorkload = workload) -> IsolationPatch:
-                refusal = patch_refusal(workload, obj)
+                refusal = patch_refusal(workload.object_ref, obj)
                 if refusal:
                     raise pulumi.RunError(refusal)
                 patch = isolation_patch(workload, obj, args.cloud_node_label)

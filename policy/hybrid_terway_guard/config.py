@@ -125,7 +125,7 @@ class GuardSettings:
     on_prem_pod_cidrs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        problem = label_problem(self.cloud_node_label)
+        problem = scheduling.node_label_problem(self.cloud_node_label)
         if problem:
             raise ValueError(f"policy setting {CLOUD_NODE_LABEL} = {self.cloud_node_label!r}: {problem}")
 
@@ -175,18 +175,6 @@ def check_settings(policy: str, given: Mapping[str, Any] | None) -> None:
     problems = setting_problems(policy, given)
     if problems:
         raise ValueError("; ".join(problems))
-
-
-def label_problem(label: str) -> str | None:
-    """Why ``label`` is not a usable ``key=value`` node label, or None."""
-    key, sep, value = label.partition("=")
-    if not sep:
-        return "must be key=value, such as " + constants.CLOUD_NODE_LABEL
-    if not scheduling.is_qualified_name(key):
-        return f"{key!r} is not a valid label key"
-    if not scheduling.is_label_value(value):
-        return f"{value!r} is not a valid label value"
-    return None
 
 
 def _optional_version(config: Mapping[str, Any]) -> str | None:

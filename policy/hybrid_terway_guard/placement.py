@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway.core import constants, scheduling, ssa
+from hybrid_terway.core import constants, scheduling, ssa, topology
 from hybrid_terway.core.scheduling import MalformedSpecError
-from hybrid_terway.core.settings import Scenario, WorkloadKind
+from hybrid_terway.core.topology import CniRole, NodeClass
+from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
 
 from .config import GuardSettings
 from .redact import shown_labels
@@ -37,20 +38,6 @@ from .resources import (
     pod_spec_path,
     sets_required_node_affinity,
 )
-
-CLOUD_NODES: Final = "cloud nodes"
-ONPREM_NODES: Final = "on-prem nodes"
-NODE_CLASSES: Final = (CLOUD_NODES, ONPREM_NODES)
-
-TERWAY: Final = "Terway"
-ONPREM_CNI: Final = "the on-prem CNI"
-
-_EXPECTED: Final[Mapping[Scenario, Mapping[str, str | None]]] = {
-    Scenario.BGP: {CLOUD_NODES: TERWAY, ONPREM_NODES: ONPREM_CNI},
-    Scenario.HOST: {CLOUD_NODES: TERWAY, ONPREM_NODES: None},
-    Scenario.OVERLAY: {CLOUD_NODES: ONPREM_CNI, ONPREM_NODES: ONPREM_CNI},
-}
-"""Which CNI each node class runs per scenario (None: no CNI DaemonSet, the host network)."""
 
 
 def describe_node(node: Mapping[str, Any] | None) -> str:
@@ -222,14 +209,13 @@ class CniWorkload:
     """One CNI of the stack: its live object and patches merged, and the node classes it can run on."""
 
     ref: str
-    role: str
-    """TERWAY or ONPREM_CNI."""
+    role: CniRole
     cni: str
     """Which CNI it belongs to: the node-local DaemonSets of one CNI (Kube-OVN's kube-ovn-cni and ovs-ovn) are
     one CNI."""
     urn: str
     """The resource a violation points at: the last patch, else the object itself."""
-    node_classes: frozenset[str] | None
+    node_classes: frozenset[NodeClass] | None
     """None when its placement cannot be judged (unknown during preview, or only a patch that sets none)."""
     placement_unknown: bool = False
     """Its placement is not known during preview (rather than set by no object of the stack)."""
@@ -243,16 +229,16 @@ def cni_workloads(
     A DaemonSet whose name or namespace is not known during preview may be one: it is left out, and why is added
     to ``cannot_judge``."""
     groups: dict[tuple[str, str, str, str], list[KubeObject]] = {}
-    roles: dict[tuple[str, str, str, str], str] = {}
+    roles: dict[tuple[str, str, str, str], CniRole] = {}
     for resource in resources:
         obj = kube_object(resource)
         if obj is None:
             continue
         try:
             if is_terway_daemonset(obj, settings.terway_daemonset):
-                role = TERWAY
+                role = CniRole.TERWAY
             elif is_onprem_cni(obj, settings.onprem_cni_daemonsets):
-                role = ONPREM_CNI
+                role = CniRole.ONPREM
             else:
                 continue
         except CannotJudge as exc:
@@ -268,20 +254,17 @@ def cni_workloads(
         groups = {
             identity: objs
             for identity, objs in groups.items()
-            if is_tigera_installation(objs[0]) or objs[0].namespace != constants.TIGERA_NAMESPACE
+            if is_tigera_installation(objs[0]) or topology.tigera_owner_of(objs[0].object_ref) is None
         }
     workloads = []
     for identity, objs in sorted(groups.items()):
         lives = [o for o in objs if not o.patch]
         patches = [o for o in objs if o.patch]
         representative = (patches or lives)[-1]
-        family = constants.cni_family(representative.name or "")
-        if roles[identity] == TERWAY:
-            cni = TERWAY
-        elif is_tigera_installation(representative):
-            cni = "Calico"
+        if roles[identity] is CniRole.TERWAY:
+            cni = CniRole.TERWAY.value
         else:
-            cni = family[0] if family else representative.name or representative.ref
+            cni = topology.cni_family(representative.object_ref) or representative.name or representative.ref
         node_classes, unknown = _node_classes(lives, patches, settings.cloud_node_label)
         workloads.append(
             CniWorkload(
@@ -296,7 +279,9 @@ def cni_workloads(
     return workloads
 
 
-def _node_classes(lives: list[KubeObject], patches: list[KubeObject], label: str) -> tuple[frozenset[str] | None, bool]:
+def _node_classes(
+    lives: list[KubeObject], patches: list[KubeObject], label: str
+) -> tuple[frozenset[NodeClass] | None, bool]:
     """The node classes a CNI can run on (None: cannot be judged), and whether that is for an unknown value."""
     try:
         parts = [placement_fields(scheduling.pod_spec_of(o.body) or {}) for o in lives + patches]
@@ -311,9 +296,9 @@ def _node_classes(lives: list[KubeObject], patches: list[KubeObject], label: str
             return None, True
         classes = set()
         if scheduling.may_run_on_labelled_node(merged, label):
-            classes.add(CLOUD_NODES)
+            classes.add(NodeClass.CLOUD)
         if scheduling.may_run_on_unlabelled_node(merged, label):
-            classes.add(ONPREM_NODES)
+            classes.add(NodeClass.ONPREM)
     except UnknownValueError:
         return None, True
     except MalformedSpecError:
@@ -331,11 +316,11 @@ def one_cni_per_node(resources: Sequence[ResourceView], settings: GuardSettings,
         f"where {c.ref} can run: its placement is not known during preview"
         for c in cnis
         # in overlay any Terway is reported below, wherever it runs
-        if c.placement_unknown and not (scenario is Scenario.OVERLAY and c.role == TERWAY)
+        if c.placement_unknown and not (scenario is Scenario.OVERLAY and c.role is CniRole.TERWAY)
     ]
     if scenarios.present and scenario is None and scenarios.unknown:
         cannot_judge.append("which CNI each node class runs: the scenario is not known during preview")
-    for node_class in NODE_CLASSES:
+    for node_class in NodeClass:
         here = [c for c in cnis if c.node_classes is not None and node_class in c.node_classes]
         if len({c.cni for c in here}) > 1:
             report(f"{node_class}: more than one CNI can run there: {_refs(here)}", None)
@@ -343,7 +328,7 @@ def one_cni_per_node(resources: Sequence[ResourceView], settings: GuardSettings,
             _check_expected(scenario, node_class, here, cnis, settings, report, undetermined=bool(cannot_judge))
     if scenario is Scenario.OVERLAY:
         for cni in cnis:
-            if cni.role == TERWAY and cni.node_classes is None:
+            if cni.role is CniRole.TERWAY and cni.node_classes is None:
                 report(f"scenario overlay needs no Terway, but this stack holds {cni.ref}", cni.urn)
     if cannot_judge:
         # reported after every violation that holds whatever the unknown values turn out to be
@@ -352,7 +337,7 @@ def one_cni_per_node(resources: Sequence[ResourceView], settings: GuardSettings,
 
 def _check_expected(
     scenario: Scenario,
-    node_class: str,
+    node_class: NodeClass,
     here: list[CniWorkload],
     cnis: list[CniWorkload],
     settings: GuardSettings,
@@ -361,7 +346,7 @@ def _check_expected(
     undetermined: bool = False,
 ) -> None:
     """``undetermined``: some CNI of the stack is not known yet, so "none can run there" is never claimed."""
-    expected = _EXPECTED[scenario][node_class]
+    expected = topology.expected_cni(scenario, node_class)
     if here:
         cni = here[0]  # one CNI, possibly several node-local DaemonSets of it
         if expected is None:
@@ -388,7 +373,7 @@ def _check_expected(
             f"{_refs(candidates)} cannot be scheduled on {node_class}",
             None,
         )
-    elif expected == TERWAY:
+    elif expected is CniRole.TERWAY:
         report(
             f"{node_class}: no Terway in this stack; scenario {scenario.value} runs Terway (DaemonSet "
             f"{constants.TERWAY_NAMESPACE}/{settings.terway_daemonset}) on {node_class}",

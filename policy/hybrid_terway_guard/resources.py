@@ -22,8 +22,9 @@ from typing import Any, Final
 from pulumi_policy import proxy
 from pulumi_policy.proxy import UnknownValueError
 
-from hybrid_terway.core import constants, scheduling
-from hybrid_terway.core.settings import Scenario, WorkloadKind
+from hybrid_terway.core import constants, scheduling, topology
+from hybrid_terway.core.topology import ObjectRef
+from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
 
 from .redact import looks_like_credential, shown_name
 
@@ -209,10 +210,16 @@ class KubeObject:
         return (self.api_version, self.kind, self.namespace or "", self.name or "")
 
     @property
+    def object_ref(self) -> ObjectRef:
+        """The object as the core's rules see it (a name not known during preview is empty)."""
+        return ObjectRef(self.kind, self.name or "", self.namespace, self.api_version)
+
+    @property
     def ref(self) -> str:
+        """The object as messages show it: a name not known during preview said so, a long or odd one shortened."""
         name = NAME_NOT_KNOWN if NAME in self.unknown else shown_name(self.name) if self.name is not None else "None"
         namespace = NAMESPACE_NOT_KNOWN if NAMESPACE in self.unknown else self.namespace and shown_name(self.namespace)
-        return f"{self.kind} {namespace}/{name}" if namespace else f"{self.kind} {name}"
+        return str(ObjectRef(self.kind, name, namespace or None))
 
     def named(self, api_version: str, kind: str, namespace: str, name: str) -> bool | None:
         """Whether this is ``namespace/name`` (an object without a namespace is accepted too); None: not known."""
@@ -323,7 +330,7 @@ def is_addon_secret(obj: KubeObject) -> bool:
 
 
 def is_tigera_installation(obj: KubeObject) -> bool:
-    return obj.api_version == constants.TIGERA_API_VERSION and obj.kind == constants.TIGERA_INSTALLATION_KIND
+    return topology.is_tigera_installation(obj.object_ref)
 
 
 def is_apps_workload(obj: KubeObject) -> bool:
@@ -333,11 +340,9 @@ def is_apps_workload(obj: KubeObject) -> bool:
 def onprem_cni(obj: KubeObject, onprem_cni_daemonsets: Iterable[str]) -> bool | None:
     """A known on-prem CNI: a DaemonSet with one of the given names (any namespace), or a tigera Installation;
     None: a DaemonSet whose name is not known during preview."""
-    if is_tigera_installation(obj):
-        return True
-    if obj.api_version != APPS_V1 or obj.kind != WorkloadKind.DAEMONSET.value:
-        return False
-    return None if NAME in obj.unknown else obj.name in set(onprem_cni_daemonsets)
+    if NAME in obj.unknown and obj.api_version == APPS_V1 and obj.kind == WorkloadKind.DAEMONSET.value:
+        return None
+    return topology.is_onprem_cni(obj.object_ref, frozenset(onprem_cni_daemonsets))
 
 
 def is_onprem_cni(obj: KubeObject, onprem_cni_daemonsets: Iterable[str]) -> bool:

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from hybrid_terway.core import constants, terway_model
 from hybrid_terway.core import terway_model as tm
-from hybrid_terway.core.settings import Scenario
+from hybrid_terway.core.vocabulary import Scenario
 
 from .config import GuardSettings
 from .redact import shown_map_key

@@ -16,7 +16,7 @@ from hybrid_terway.core import constants, terway_model
 from hybrid_terway.core.address_plan import AddressPlan
 from hybrid_terway.core.interconnect import InterconnectPlan
 from hybrid_terway.core.problems import grouped
-from hybrid_terway.core.settings import Scenario
+from hybrid_terway.core.vocabulary import Scenario
 from preview.engine.program import ProgramRun, Registration
 from preview.engine.wire import MASK, is_secret, mask, unwrap
 from preview.report import engine_report

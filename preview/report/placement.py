@@ -10,27 +10,29 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hybrid_terway.core import constants, scheduling
-from hybrid_terway.core.settings import Scenario, Settings
-from hybrid_terway.isolation import tigera_owner
+from hybrid_terway.core import constants, scheduling, topology
+from hybrid_terway.core.settings import Settings
+from hybrid_terway.core.topology import CniRole, NodeClass, ObjectRef, tigera_owner
+from hybrid_terway.core.vocabulary import Scenario
 from preview.world.fake_cluster import FakeCluster, key_of
 from preview.world.node_index import NodeIndex
 
 
-def workload_ref(obj: Mapping[str, Any]) -> str:
+def _ref(obj: Mapping[str, Any]) -> ObjectRef:
     kind, namespace, name = key_of(obj)
-    return f"{kind} {namespace}/{name}" if namespace else f"{kind} {name}"
+    return ObjectRef(kind, name, namespace or None)
+
+
+def workload_ref(obj: Mapping[str, Any]) -> str:
+    return str(_ref(obj))
 
 
 def is_terway(obj: Mapping[str, Any]) -> bool:
-    return key_of(obj) == ("DaemonSet", constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET)
+    return _ref(obj) == topology.TERWAY_DAEMONSET
 
 
 def is_onprem_cni(obj: Mapping[str, Any]) -> bool:
-    kind, _, name = key_of(obj)
-    if kind == constants.TIGERA_INSTALLATION_KIND:
-        return True
-    return kind == "DaemonSet" and name in constants.KNOWN_ONPREM_CNI_DAEMONSETS and not is_terway(obj)
+    return topology.is_onprem_cni(_ref(obj))
 
 
 def is_onprem_only(obj: Mapping[str, Any], listed: set[tuple[str, str, str]]) -> bool:
@@ -40,18 +42,17 @@ def is_onprem_only(obj: Mapping[str, Any], listed: set[tuple[str, str, str]]) ->
 
 def expected_cnis(scenario: Scenario, cloud: bool) -> str:
     """What a node of this class must run, in words (for messages and the report)."""
-    if cloud:
-        return "the on-prem overlay CNI only" if scenario is Scenario.OVERLAY else "terway-eniip only"
-    return "no CNI DaemonSet (host network)" if scenario is Scenario.HOST else "the on-prem CNI only"
+    expected = topology.expected_cni(scenario, NodeClass.of(cloud))
+    if expected is CniRole.TERWAY:
+        return f"{constants.TERWAY_DAEMONSET} only"
+    if expected is CniRole.ONPREM:
+        return "the on-prem overlay CNI only" if scenario is Scenario.OVERLAY else "the on-prem CNI only"
+    return "no CNI DaemonSet (host network)"
 
 
 def cni_of(obj: Mapping[str, Any]) -> str:
     """Which CNI a CNI workload belongs to: the node-local DaemonSets of one CNI count as one CNI."""
-    kind, _, name = key_of(obj)
-    if kind == constants.TIGERA_INSTALLATION_KIND:
-        return "Calico"
-    family = constants.cni_family(name)
-    return family[0] if family else name
+    return topology.cni_of(_ref(obj))
 
 
 def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]]) -> bool:
@@ -60,11 +61,7 @@ def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]])
 
 
 def _cnis_ok(scenario: Scenario, cloud: bool, terway: int, onprem: int) -> bool:
-    if cloud and scenario is not Scenario.OVERLAY:
-        return terway == 1 and not onprem
-    if not cloud and scenario is Scenario.HOST:
-        return not terway and not onprem
-    return onprem == 1 and not terway
+    return topology.cnis_hold(scenario, NodeClass.of(cloud), terway, onprem)
 
 
 def family_problems(
@@ -207,7 +204,7 @@ def with_before(after: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str
 
 
 _NUMBERS = ("no", "one", "two", "three", "four")
-TERWAY_REF = f"DaemonSet {constants.TERWAY_NAMESPACE}/{constants.TERWAY_DAEMONSET}"
+TERWAY_REF = str(topology.TERWAY_DAEMONSET)
 
 
 def _cni_of_ref(ref: str) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from hybrid_terway.core import constants
-from hybrid_terway.core.settings import Scenario
+from hybrid_terway.core.vocabulary import Scenario
 from preview.world.fake_cluster import FakeCluster
 
 TERWAY_CONFLIST: Final = "10-terway.conflist"

@@ -14,7 +14,7 @@ from typing import Any
 
 from hybrid_terway.core import constants
 from hybrid_terway.core.objects import value_at
-from hybrid_terway.isolation import tigera_owner
+from hybrid_terway.core.topology import tigera_owner
 from preview.report.diff import UPDATE, Entry, ObjectChange, PathSegments, format_path
 from preview.report.placement import reconciled_workloads
 from preview.world.fake_cluster import FakeCluster, Key, key_of

@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
-from hybrid_terway.core import constants
+from hybrid_terway.core import constants, topology
 from hybrid_terway.core.address_plan import (
     AddressPlan,
     CloudFacts,
@@ -34,11 +34,6 @@ IPPOOL_API_VERSIONS = ("crd.projectcalico.org/v1", "projectcalico.org/v3")
 """``kubectl get ippools.crd.projectcalico.org`` gives the first; Calico's API server serves the second."""
 
 KUBEADM_CONFIG = ("ConfigMap", "kube-system", "kubeadm-config")
-
-
-def _is_cloud_node(node: Mapping[str, Any], cloud_node_label: str) -> bool:
-    key, value = constants.split_label(cloud_node_label)
-    return ((node.get("metadata") or {}).get("labels") or {}).get(key) == value
 
 
 def _valid_cidr(value: Any) -> bool:
@@ -118,7 +113,7 @@ def cluster_facts(settings: Settings, cluster: FakeCluster) -> ClusterFacts:
     per_zone: dict[str, int] = {}
     for node in cluster.nodes():
         name = str(node["metadata"]["name"])
-        if _is_cloud_node(node, settings.cloud_node_label):
+        if topology.is_cloud_node(node, settings.cloud_node_label):
             labels = node["metadata"].get("labels") or {}
             zone = next((labels[k] for k in constants.CLOUD_NODE_ZONE_LABELS if labels.get(k)), None)
             if zone is not None:

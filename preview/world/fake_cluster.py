@@ -24,7 +24,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
 from hybrid_terway.core import constants, scheduling, ssa, terway_model
-from hybrid_terway.core.settings import Scenario, Settings, WorkloadKind
+from hybrid_terway.core.settings import Settings
+from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
 from preview.world.snapshot import SnapshotError, load_snapshot  # noqa: F401  (loading lives in preview.world.snapshot)
 
 Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name

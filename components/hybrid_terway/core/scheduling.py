@@ -134,6 +134,28 @@ def is_label_value(value: str) -> bool:
     return len(value) <= _LABEL_VALUE_MAX and (value == "" or _LABEL_NAME_RE.fullmatch(value) is not None)
 
 
+def node_label_problem(label: str) -> str | None:
+    """Why ``label`` is not a usable node label ``key=value`` (such as the cloud-node label), or None: the key a
+    label key and the value a label value (:func:`is_qualified_name`, :func:`is_label_value`), the value not
+    empty (nodes are told apart by a value they carry)."""
+    key, sep, value = label.partition("=")
+    if not sep:
+        return f"must be a node label as key=value, such as {CLOUD_NODE_LABEL}"
+    if not is_qualified_name(key):
+        return (
+            f"must be a node label as key=value; {key!r} is not a valid label key ([prefix/]name: a name of 1 to 63 "
+            "of A-Z a-z 0-9 - _ . starting and ending alphanumeric, a prefix a DNS subdomain)"
+        )
+    if not value:
+        return "must be a node label as key=value; the value is empty: nodes are told apart by the value they carry"
+    if not is_label_value(value):
+        return (
+            f"must be a node label as key=value; {value!r} is not a valid label value (at most 63 of A-Z a-z 0-9 - _ ."
+            " starting and ending alphanumeric)"
+        )
+    return None
+
+
 def parse_int64(value: object) -> int | None:
     """Go's ``strconv.ParseInt(value, 10, 64)``: optional sign, ASCII digits, int64 range; None when it fails."""
     if not isinstance(value, str) or _INT_RE.fullmatch(value) is None:

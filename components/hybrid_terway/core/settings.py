@@ -12,7 +12,6 @@ import json
 import re
 import typing
 from collections.abc import Collection, Mapping, Sequence
-from enum import Enum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -29,29 +28,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from hybrid_terway.core import constants, suggest, terway_model
-
-# --- vocabularies --------------------------------------------------------------------------------
-
-
-class Scenario(str, Enum):
-    """How the on-prem pod network works (README.md, the scenario table)."""
-
-    OVERLAY = "overlay"
-    BGP = "bgp"
-    HOST = "host"
-
-    @property
-    def runs_terway(self) -> bool:
-        return self is not Scenario.OVERLAY
-
-
-class WorkloadKind(str, Enum):
-    DAEMONSET = "DaemonSet"
-    DEPLOYMENT = "Deployment"
-    STATEFULSET = "StatefulSet"
-    INSTALLATION = "Installation"
-
+from hybrid_terway.core import constants, scheduling, suggest, terway_model, topology
+from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
 
 CONFIG_KEYS = (
     "scenario",
@@ -145,15 +123,9 @@ def _ip_cidr(value: str) -> str:
 
 
 def _label(value: str) -> str:
-    key, sep, label_value = value.partition("=")
-    prefix, _, name = key.rpartition("/")
-    name_ok = re.fullmatch(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?", name) is not None
-    prefix_ok = prefix == "" or (
-        len(prefix) <= 253 and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", prefix)
-    )
-    value_ok = re.fullmatch(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?", label_value) is not None
-    if not (sep and name_ok and prefix_ok and value_ok and label_value):
-        raise ValueError("must be a node label as key=value, such as alibabacloud.com/external=true")
+    problem = scheduling.node_label_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -297,21 +269,22 @@ class OnPremWorkload(_Model):
                 raise ValueError("an Installation is cluster-scoped: leave namespace out")
         elif self.namespace is None:
             raise ValueError(f"a {self.kind.value} needs a namespace")
-        if self.kind is WorkloadKind.DAEMONSET and self.namespace == constants.TIGERA_NAMESPACE:
+        if self.kind is WorkloadKind.DAEMONSET and topology.tigera_owner_of(self.object_ref) is not None:
             raise ValueError(
                 f"DaemonSet {self.namespace}/{self.name} belongs to the tigera operator, which reverts direct "
                 "patches: list {kind: Installation, name: default} instead"
             )
-        if self.kind is WorkloadKind.DAEMONSET and (self.namespace, self.name) == (
-            constants.TERWAY_NAMESPACE,
-            constants.TERWAY_DAEMONSET,
-        ):
+        if self.object_ref == topology.TERWAY_DAEMONSET:
             raise ValueError("terway-eniip is the cloud-node CNI, not an on-prem workload")
         return self
 
     @property
+    def object_ref(self) -> topology.ObjectRef:
+        return topology.ObjectRef(self.kind.value, self.name, self.namespace)
+
+    @property
     def ref(self) -> str:
-        return f"{self.kind.value} {self.namespace}/{self.name}" if self.namespace else f"{self.kind.value} {self.name}"
+        return str(self.object_ref)
 
     @property
     def resource_slug(self) -> str:
@@ -326,9 +299,7 @@ class OnPremWorkload(_Model):
 
     @property
     def is_known_cni(self) -> bool:
-        return self.kind is WorkloadKind.INSTALLATION or (
-            self.kind is WorkloadKind.DAEMONSET and self.name in constants.KNOWN_ONPREM_CNI_DAEMONSETS
-        )
+        return topology.is_onprem_cni(self.object_ref)
 
 
 InterconnectMode = Literal["check", "manage", "off"]

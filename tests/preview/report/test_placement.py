@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hybrid_terway.core import constants, scheduling
-from hybrid_terway.core.settings import Scenario
+from hybrid_terway.core.vocabulary import Scenario
 from preview.report.placement import findings, judge_placement, with_before
 from preview.run import settings_of
 from preview.world.fake_cluster import FakeCluster, make_node, make_workload

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hybrid_terway.core.settings import Scenario
+from hybrid_terway.core.vocabulary import Scenario
 from preview.report.recycle import CNI_CONFLISTS, REMEDY, TERWAY_CONFLIST, cloud_nodes_to_recycle
 from preview.run import EXIT_OK, PreviewError
 from preview.world.fake_cluster import FakeCluster, make_node, make_workload
