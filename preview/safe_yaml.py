@@ -706,7 +706,8 @@ def load_documents(
 
     ``source`` names the input in messages. Unquoted values that YAML 1.1 would type differently are read as
     the string written and appended to ``notices`` (in the order written) when a list is given. Every mapping of
-    a kind named in ``trim`` is trimmed to what it keeps; what it drops is, where it can be, never built.
+    a kind named in ``trim`` is trimmed to what it keeps: read from events, what it drops is never built (nor
+    noted); read by composing, the document is built whole, then trimmed.
     """
     raw = _as_utf8(data, source)
     found: list[tuple[int, int, str, str]] = []
@@ -717,9 +718,28 @@ def load_documents(
             found = reader.notices
         except (_NotPlain, yaml.YAMLError, RecursionError):
             documents = _compose_documents(raw, source, found)
+            if trim:
+                _trim_all(documents, trim)
     if notices is not None:
         notices.extend(YamlNotice(source, line, column, text, what) for line, column, text, what in sorted(found))
     return documents
+
+
+def _trim_all(documents: list[Any], trim: Trim) -> None:
+    """Every mapping in ``documents`` trimmed (each visited once: an alias shares what it names)."""
+    seen: set[int] = set()
+    stack = list(documents)
+    while stack:
+        value = stack.pop()
+        if id(value) in seen or not isinstance(value, (dict, list)):
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            if "kind" in value:
+                trim_object(value, trim)
+            stack.extend(value.values())
+        else:
+            stack.extend(value)
 
 
 def _compose_documents(raw: bytes, source: str, notices: list[tuple[int, int, str, str]]) -> list[Any]:

@@ -64,8 +64,7 @@ def load_snapshot(
     """Objects from ``kubectl get ... -o json`` output (a ``List`` or one object; the output of several such
     commands one after the other) or ``-o yaml`` output (a ``List`` or several documents, each may be a List)."""
     try:
-        trim = not is_json(text)  # JSON Nodes are trimmed as they are read
-        if not trim:
+        if is_json(text):  # Nodes are trimmed as they are read, in JSON and YAML
             documents = load_json_values(text, source, keep={"Node": trim_node}, limit=MAX_SNAPSHOT_BYTES)
         else:
             if len(text) > MAX_INPUT_BYTES:
@@ -94,8 +93,6 @@ def load_snapshot(
                 missing.append("metadata.name (a string)")
             if missing:
                 raise SnapshotError(f"{where}: is not a Kubernetes object (missing {', '.join(missing)})")
-            if trim:
-                item = trim_node(item)
             objects.append(item)
             placed.append((where, item))
     problems = check_objects(placed)

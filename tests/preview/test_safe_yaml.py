@@ -296,6 +296,9 @@ def test_a_trimmed_object_is_built_without_what_it_drops() -> None:
     (node,) = load_documents(late, "n.yaml", trim=trim)
     assert node == {"status": {"addresses": []}, "metadata": {"name": "n"}, "apiVersion": "v1", "kind": "Node"}
     assert list(node["metadata"]) == ["name"]
+    # with an alias the document is composed, built whole, then trimmed the same way
+    (aliased,) = load_documents(NODE + "extra: &e [1]\nagain: *e\n", "n.yaml", trim=trim)
+    assert aliased == kept | {"extra": [1], "again": [1]}
     # a dropped value is never read, so it has no YAML 1.1 reading to note; a kept one has
     notices: list[YamlNotice] = []
     load_documents(NODE.replace("sizeBytes: 10", "sizeBytes: 0777") + "  extra: yes\n", "n.yaml", notices, trim)
