@@ -457,8 +457,12 @@ _PLAIN_READERS: dict[str, Callable[[str], Any]] = {
 
 
 class _EventReader:
-    """Builds each document from libyaml's events (``CParser.get_event``, PyYAML's ``_yaml.pyx``), with no node graph,
-    so that what is dropped of an object is never built, and what is kept is held once.
+    """Builds each document from libyaml's events, with no node graph, so that what is dropped of an object is never
+    built, and what is kept is held once. The events are PyYAML's (``yaml.events``: stream, document, mapping and
+    sequence start and end, scalar, alias; https://pyyaml.org/wiki/PyYAMLDocumentation, "Events"), produced by
+    libyaml through ``CParser.get_event`` (PyYAML's ``yaml/_yaml.pyx``). A scalar's ``implicit`` pair is libyaml's
+    ``plain_implicit`` and ``quoted_implicit`` (yaml/libyaml ``include/yaml.h``): the first is set for a plain
+    scalar without a tag, which the resolver types; any other scalar without a tag is a string.
 
     It reads only what it can read exactly as the composing reader (``_Loader``) does: a document with an anchor,
     an alias, a tag, a ``<<`` key or a list or mapping as a key, and any input the composing reader refuses
