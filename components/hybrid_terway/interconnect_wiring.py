@@ -47,7 +47,9 @@ from hybrid_terway.core.interconnect import (
     RouterInterfaceFact,
     RouteTableFact,
     SecurityRuleFact,
+    TransitRouterAssociationFact,
     TransitRouterAttachmentFact,
+    TransitRouterRouteFact,
     VbrFact,
     managed_marker,
     plan_interconnect,
@@ -66,6 +68,11 @@ GET_BGP_GROUPS = "alicloud:vpc/getBgpGroups:getBgpGroups"
 GET_BGP_PEERS = "alicloud:vpc/getBgpPeers:getBgpPeers"
 GET_BGP_NETWORKS = "alicloud:vpc/getBgpNetworks:getBgpNetworks"
 GET_SECURITY_GROUP_RULES = "alicloud:ecs/getSecurityGroupRules:getSecurityGroupRules"
+GET_TR_ROUTE_TABLES = "alicloud:cen/getTransitRouterRouteTables:getTransitRouterRouteTables"
+GET_TR_ROUTE_TABLE_ASSOCIATIONS = (
+    "alicloud:cen/getTransitRouterRouteTableAssociations:getTransitRouterRouteTableAssociations"
+)
+GET_TR_ROUTE_ENTRIES = "alicloud:cen/getTransitRouterRouteEntries:getTransitRouterRouteEntries"
 GET_CEN_ROUTE_ENTRIES = "alicloud:cen/getRouteEntries:getRouteEntries"
 GET_CEN_INSTANCE_ATTACHMENTS = "alicloud:cen/getInstanceAttachments:getInstanceAttachments"
 GET_TR_VPC_ATTACHMENTS = "alicloud:cen/getTransitRouterVpcAttachments:getTransitRouterVpcAttachments"
@@ -197,6 +204,9 @@ def read_interconnect_cloud(
                     )
                 )
     cen_children, tr_attachments, ecr_associations = read_publication(settings, parent)
+    tr_associations = tr_routes = None
+    if tr_attachments is not None:
+        tr_associations, tr_routes = read_transit_router_tables(settings, tr_attachments, parent)
     cen_published = None
     if cen_children is not None and tables is not None and ic.cen_id:
         # cen.get_route_entries (cen/outputs.py GetRouteEntriesEntryResult: publish_status) per pod route table.
@@ -220,6 +230,8 @@ def read_interconnect_cloud(
         cen_children=cen_children,
         cen_published=cen_published,
         tr_attachments=tr_attachments,
+        tr_associations=tr_associations,
+        tr_routes=tr_routes,
         ecr_associations=ecr_associations,
         route_tables=None if tables is None else tuple(tables),
         route_entries=None if entries is None else tuple(entries),
@@ -250,6 +262,8 @@ def read_publication(
     assert ic is not None
     if ic.bgp_networks == "off":
         return None, None, None
+
+
     if ic.via == "cen" and ic.cen_id:
         found = _invoke(GET_CEN_INSTANCE_ATTACHMENTS, {"instanceId": ic.cen_id}, parent).get("attachments") or []
         children = tuple(
@@ -293,6 +307,7 @@ def read_publication(
                     )
                 )
         return None, tuple(attachments), None
+
     if ic.via == "expressConnectRouter" and ic.ecr_id:
         found = _invoke(GET_ECR_VPC_ASSOCIATIONS, {"ecrId": ic.ecr_id}, parent).get("associations") or []
         associations = tuple(
@@ -309,6 +324,39 @@ def read_publication(
         )
         return None, None, associations
     return None, None, None
+
+
+def read_transit_router_tables(
+    settings: Settings, attachments: Sequence[TransitRouterAttachmentFact], parent: pulumi.Resource
+) -> tuple[tuple[TransitRouterAssociationFact, ...], tuple[TransitRouterRouteFact, ...]]:
+    """The route tables of the transit routers the VPC is attached to, their associations and routes:
+    ``cen/get_transit_router_route_tables.py`` (``transit_router_id``), then per table
+    ``cen/get_transit_router_route_table_associations.py`` and ``cen/get_transit_router_route_entries.py``
+    (``transit_router_route_table_id``; ``GetTransitRouterRouteEntriesEntryResult``: the entry's ``status``)."""
+    associations: list[TransitRouterAssociationFact] = []
+    routes: list[TransitRouterRouteFact] = []
+    for router in sorted({a.transit_router_id for a in attachments if a.kind == "VPC" and a.transit_router_id}):
+        for t in _invoke(GET_TR_ROUTE_TABLES, {"transitRouterId": router}, parent).get("tables") or []:
+            table = str(t.get("transitRouterRouteTableId") or t.get("id") or "")
+            args = {"transitRouterRouteTableId": table}
+            for a in _invoke(GET_TR_ROUTE_TABLE_ASSOCIATIONS, args, parent).get("associations") or []:
+                associations.append(
+                    TransitRouterAssociationFact(
+                        str(a.get("transitRouterRouteTableId") or table),
+                        str(a.get("transitRouterAttachmentId") or ""),
+                        str(a.get("status") or ""),
+                    )
+                )
+            for e in _invoke(GET_TR_ROUTE_ENTRIES, args, parent).get("entries") or []:
+                routes.append(
+                    TransitRouterRouteFact(
+                        table,
+                        str(e.get("transitRouterRouteEntryDestinationCidrBlock") or ""),
+                        str(e.get("status") or ""),
+                        str(e.get("transitRouterRouteEntryNextHopId") or ""),
+                    )
+                )
+    return tuple(associations), tuple(routes)
 
 
 def program_cluster_facts(settings: Settings) -> InterconnectClusterFacts:

@@ -317,6 +317,72 @@ def _tr_attachments(kind: str) -> Callable[[InterconnectCloudFacts, Mapping[str,
     return call
 
 
+def _tr_route_tables(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    router = args.get("transitRouterId")
+    if not router:
+        raise InterconnectCallError("MissingParameter", "transit_router_id is required")
+    if facts.tr_associations is None or facts.tr_routes is None:
+        raise InterconnectCallError("UnsupportedCall", "this fake cloud holds no transit router route tables")
+    # The snapshot names a route table's transit router only through the attachments associated with it.
+    attachments = {a.id: a.transit_router_id for a in facts.tr_attachments or ()}
+    tables = sorted({x.route_table_id for x in facts.tr_associations if attachments.get(x.attachment_id) == router})
+    items = [
+        {
+            "id": t,
+            "status": "Active",
+            "transitRouterRouteTableDescription": "",
+            "transitRouterRouteTableId": t,
+            "transitRouterRouteTableName": t,
+            "transitRouterRouteTableType": "Custom",
+        }
+        for t in tables
+    ]
+    return {**args, "id": _listing_id(router), "ids": tables, "names": tables, "tables": items}
+
+
+def _tr_route_table_associations(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    table = args.get("transitRouterRouteTableId")
+    if not table:
+        raise InterconnectCallError("MissingParameter", "transit_router_route_table_id is required")
+    kinds = {a.id: a.kind for a in facts.tr_attachments or ()}
+    resources = {a.id: a.resource_id for a in facts.tr_attachments or ()}
+    items = [
+        {
+            "id": f"{x.route_table_id}:{x.attachment_id}",
+            "resourceId": resources.get(x.attachment_id, ""),
+            "resourceType": kinds.get(x.attachment_id, ""),
+            "status": x.status,
+            "transitRouterAttachmentId": x.attachment_id,
+            "transitRouterRouteTableId": x.route_table_id,
+        }
+        for x in facts.tr_associations or ()
+        if x.route_table_id == table
+    ]
+    return {**args, "id": _listing_id(table, "associations"), "ids": [i["id"] for i in items], "associations": items}
+
+
+def _tr_route_entries(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
+    table = args.get("transitRouterRouteTableId")
+    if not table:
+        raise InterconnectCallError("MissingParameter", "transit_router_route_table_id is required")
+    items = [
+        {
+            "id": f"{table}:{r.cidr}",
+            "status": r.status,
+            "transitRouterRouteEntryDescription": "",
+            "transitRouterRouteEntryDestinationCidrBlock": r.cidr,
+            "transitRouterRouteEntryId": "",
+            "transitRouterRouteEntryName": "",
+            "transitRouterRouteEntryNextHopId": r.next_hop,
+            "transitRouterRouteEntryNextHopType": "Attachment",
+            "transitRouterRouteEntryType": "Propagated",
+        }
+        for r in facts.tr_routes or ()
+        if r.route_table_id == table
+    ]
+    return {**args, "id": _listing_id(table, "entries"), "ids": [i["id"] for i in items], "entries": items}
+
+
 def _ecr_associations(facts: InterconnectCloudFacts, args: Mapping[str, Any]) -> dict[str, Any]:
     ecr = args.get("ecrId")
     if not ecr:
@@ -361,6 +427,11 @@ INTERCONNECT_CALLS: dict[str, Callable[[InterconnectCloudFacts, Mapping[str, Any
     "alicloud:cen/getRouteEntries:getRouteEntries": _cen_route_entries,
     "alicloud:cen/getTransitRouterVpcAttachments:getTransitRouterVpcAttachments": _tr_attachments("VPC"),
     "alicloud:cen/getTransitRouterVbrAttachments:getTransitRouterVbrAttachments": _tr_attachments("VBR"),
+    "alicloud:cen/getTransitRouterRouteTables:getTransitRouterRouteTables": _tr_route_tables,
+    "alicloud:cen/getTransitRouterRouteTableAssociations:getTransitRouterRouteTableAssociations": (
+        _tr_route_table_associations
+    ),
+    "alicloud:cen/getTransitRouterRouteEntries:getTransitRouterRouteEntries": _tr_route_entries,
     "alicloud:expressconnect/getRouterVpcAssociations:getRouterVpcAssociations": _ecr_associations,
 }
 

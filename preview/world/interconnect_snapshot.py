@@ -43,6 +43,14 @@ What publishes the pod vSwitch CIDRs with ``via`` other than ``vbr`` (aliyun/ali
   ``VpcId`` / ``VbrId``, ``Status`` and ``AutoPublishRouteEnabled`` (a boolean)
   (``_list_transit_router_vpc_attachments_response_body.py``, commit 01c34555;
   ``_list_transit_router_vbr_attachments_response_body.py``, commit 59243638); paged by ``NextToken``/``MaxResults``;
+  ``ListTransitRouterRouteTableAssociations``: a top-level ``TransitRouterAssociations[]`` with
+  ``TransitRouterRouteTableId``, ``TransitRouterAttachmentId``, ``Status``
+  (``_list_transit_router_route_table_associations_response_body.py``, commit 8441ccce);
+  ``ListTransitRouterRouteEntries``: a top-level ``TransitRouterRouteEntries[]`` with
+  ``TransitRouterRouteEntryDestinationCidrBlock``, ``TransitRouterRouteEntryStatus``,
+  ``TransitRouterRouteEntryNextHopResourceId`` (``_list_transit_router_route_entries_response_body.py``, commit
+  8441ccce). Its entries do not name their route table, so this action maps each ``--TransitRouterRouteTableId``
+  called to its body;
 - ``DescribeExpressConnectRouterAssociation`` (``via: expressConnectRouter``): a top-level ``AssociationList[]``
   with ``AssociationId``, ``EcrId``, ``AssociationNodeType`` (``VPC``, ``TR``), ``VpcId``, ``Status``,
   ``AllowedPrefixes`` (a list of CIDRs) and ``AllowedPrefixesMode``
@@ -78,7 +86,9 @@ from hybrid_terway.core.interconnect import (
     RouterInterfaceFact,
     RouteTableFact,
     SecurityRuleFact,
+    TransitRouterAssociationFact,
     TransitRouterAttachmentFact,
+    TransitRouterRouteFact,
     VbrFact,
     plan_interconnect,
     setting_on_prem_cidrs,
@@ -98,11 +108,18 @@ INTERCONNECT_ACTIONS = (
     "DescribePublishedRouteEntries",
     "ListTransitRouterVpcAttachments",
     "ListTransitRouterVbrAttachments",
+    "ListTransitRouterRouteTableAssociations",
+    "ListTransitRouterRouteEntries",
     "DescribeExpressConnectRouterAssociation",
 )
 PUBLICATION_ACTIONS = {
     "cen": ("DescribeCenAttachedChildInstances",),
-    "transitRouter": ("ListTransitRouterVpcAttachments", "ListTransitRouterVbrAttachments"),
+    "transitRouter": (
+        "ListTransitRouterVpcAttachments",
+        "ListTransitRouterVbrAttachments",
+        "ListTransitRouterRouteTableAssociations",
+        "ListTransitRouterRouteEntries",
+    ),
     "expressConnectRouter": ("DescribeExpressConnectRouterAssociation",),
 }
 """The actions that tell what publishes the pod vSwitch CIDRs, per ``via`` (docs/interconnect.md)."""
@@ -435,8 +452,43 @@ def parse_interconnect_snapshot(
                         _flag(a, "AutoPublishRouteEnabled", w),
                     )
                 )
-    if any(a in document for a in PUBLICATION_ACTIONS["transitRouter"]):
+    if any(a in document for a in PUBLICATION_ACTIONS["transitRouter"][:2]):
         facts["tr_attachments"] = tuple(attachments)
+    if "ListTransitRouterRouteTableAssociations" in document:
+        action = f"{source}: ListTransitRouterRouteTableAssociations"
+        facts["tr_associations"] = tuple(
+            TransitRouterAssociationFact(
+                _text(a, "TransitRouterRouteTableId", f"{where} TransitRouterAssociations[{i}]", prefix="vtb-"),
+                _text(a, "TransitRouterAttachmentId", f"{where} TransitRouterAssociations[{i}]", prefix="tr-attach-"),
+                _text(a, "Status", f"{where} TransitRouterAssociations[{i}]"),
+            )
+            for body, where in _bodies(document["ListTransitRouterRouteTableAssociations"], action, False)
+            for i, a in enumerate(_top_items(body, where, "TransitRouterAssociations"))
+        )
+    if "ListTransitRouterRouteEntries" in document:
+        action = f"{source}: ListTransitRouterRouteEntries"
+        by_table = document["ListTransitRouterRouteEntries"]
+        if not isinstance(by_table, Mapping) or not all(
+            isinstance(k, str) and k.startswith("vtb-") for k in by_table
+        ):
+            raise InterconnectSnapshotError(
+                f"{action}: must map each --TransitRouterRouteTableId (vtb-...) to its response body: the entries "
+                "do not name their route table"
+            )
+        routes = []
+        for table, body in sorted(by_table.items()):
+            where = f"{action}[{table}]"
+            for i, r in enumerate(_top_items(body, where, "TransitRouterRouteEntries")):
+                w = f"{where} TransitRouterRouteEntries[{i}]"
+                routes.append(
+                    TransitRouterRouteFact(
+                        table,
+                        _cidr(r, "TransitRouterRouteEntryDestinationCidrBlock", w),
+                        _text(r, "TransitRouterRouteEntryStatus", w),
+                        _text(r, "TransitRouterRouteEntryNextHopResourceId", w, required=False),
+                    )
+                )
+        facts["tr_routes"] = tuple(routes)
     if "DescribeExpressConnectRouterAssociation" in document:
         associations = []
         action = f"{source}: DescribeExpressConnectRouterAssociation"
@@ -607,6 +659,7 @@ def representative_interconnect(settings: Settings, pod_vswitches: list[PodVSwit
     vpcs = sorted({v.vpc_id for v in pod_vswitches})
     cen_children = tr_attachments = ecr_associations = None
     cen_published = None
+    tr_associations = tr_routes = None
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     if ic.via == "cen" and ic.cen_id:
         vbr = "vbr-" + derived(seed + "vbr", 20, alphabet)
@@ -640,6 +693,10 @@ def representative_interconnect(settings: Settings, pod_vswitches: list[PodVSwit
                 True,
             ),
         )
+        # Representative: one route table, associated with the VBR attachment, holding each pod vSwitch CIDR.
+        tr_table = "vtb-" + derived(seed + "trtable", 20, alphabet)
+        tr_associations = (TransitRouterAssociationFact(tr_table, tr_attachments[-1].id, "Active"),)
+        tr_routes = tuple(TransitRouterRouteFact(tr_table, v.cidr, "Active", v.vpc_id) for v in pod_vswitches)
     if ic.via == "expressConnectRouter" and ic.ecr_id:
         ecr_associations = tuple(
             EcrAssociationFact(
@@ -658,6 +715,8 @@ def representative_interconnect(settings: Settings, pod_vswitches: list[PodVSwit
         cen_children=cen_children,
         cen_published=cen_published,
         tr_attachments=tr_attachments,
+        tr_associations=tr_associations,
+        tr_routes=tr_routes,
         ecr_associations=ecr_associations,
         route_tables=tuple(tables),
         route_entries=tuple(entries),

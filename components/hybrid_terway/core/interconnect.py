@@ -212,6 +212,26 @@ class TransitRouterAttachmentFact:
 
 
 @dataclass(frozen=True)
+class TransitRouterAssociationFact:
+    """Which transit router route table an attachment is associated with (``ListTransitRouterRouteTableAssociations``
+    ``TransitRouterAssociations[]``): the table whose routes the transit router advertises over that attachment."""
+
+    route_table_id: str
+    attachment_id: str
+    status: str  # Active | Associating | Dissociating | Deleted
+
+
+@dataclass(frozen=True)
+class TransitRouterRouteFact:
+    """A route of a transit router route table (``ListTransitRouterRouteEntries`` ``TransitRouterRouteEntries[]``)."""
+
+    route_table_id: str
+    cidr: str
+    status: str  # Active | Rejected | Prohibited | Standby | Candidate | Creating | Deleting
+    next_hop: str = ""  # the next hop's resource id (the VPC attachment's VPC for a propagated VPC route)
+
+
+@dataclass(frozen=True)
 class EcrAssociationFact:
     """An association of an Express Connect Router (``DescribeExpressConnectRouterAssociation``
     ``AssociationList[]``): the prefixes the ECR distributes to the data centre for it (``AllowedPrefixes``)."""
@@ -242,6 +262,9 @@ class InterconnectCloudFacts:
     cen_published: tuple[CenPublishedRouteFact, ...] | None = None
     """The pod vSwitches' route tables' routes with their CEN publish status; None when not read."""
     tr_attachments: tuple[TransitRouterAttachmentFact, ...] | None = None
+    tr_associations: tuple[TransitRouterAssociationFact, ...] | None = None
+    tr_routes: tuple[TransitRouterRouteFact, ...] | None = None
+    """The transit routers' route table associations and routes; None when not read."""
     ecr_associations: tuple[EcrAssociationFact, ...] | None = None
     limits: tuple[str, ...] = ()
     """What this source cannot tell (a provider function reads one next hop, or one page): shown in PLAN.md."""
@@ -654,8 +677,8 @@ PUBLISHERS = {
 PUBLICATION_UNTOLD = {
     "cen": "the CEN instance's route maps (DescribeCenRouteMaps is not read): a map that denies a pod vSwitch "
     "CIDR toward the VBRs is not seen",
-    "transitRouter": "whether the VPC attachment's routes are learned into the transit router route table the VBR "
-    "attachment is associated with (AutoPublishRouteEnabled is read, route-table propagation is not)",
+    "transitRouter": "the route maps (route policies) of the transit router route tables: one that denies a pod "
+    "vSwitch CIDR toward the VBR attachment is not seen",
     "expressConnectRouter": "the routes the Express Connect Router learned (only the association's AllowedPrefixes "
     "are compared)",
 }
@@ -715,70 +738,116 @@ def _publication(
     settings: InterconnectSettings, v: PodVSwitch, cloud: InterconnectCloudFacts
 ) -> tuple[str, str, str]:
     """(what publishes the CIDR, the problem when nothing does, a warning when the API cannot tell)."""
-    target = _net(v.cidr)
     if settings.via == "cen":
-        cen = settings.cen_id or ""
-        children = [c for c in cloud.cen_children or () if c.cen_id == cen]
-        vpc = [c for c in children if c.type == "VPC" and c.id == v.vpc_id]
-        vbrs = sorted(c.id for c in children if c.type == "VBR" and c.status == "Attached")
-        if not vpc:
-            return "", f"its VPC {v.vpc_id} is not attached to CEN {cen}", ""
-        if vpc[0].status != "Attached":
-            return "", f"its VPC {v.vpc_id} is {vpc[0].status or 'of no status'} in CEN {cen}, not Attached", ""
-        if not vbrs:
-            seen = ", ".join(f"{c.id} ({c.status})" for c in children if c.type == "VBR")
-            return "", f"no VBR is Attached to CEN {cen}" + (f" (found {seen})" if seen else ""), ""
-        attached = f"CEN {cen}: VPC {v.vpc_id} and VBR {', '.join(vbrs)} Attached"
-        if cloud.cen_published is None:
-            return attached + " (route publication not read)", "", ""
-        table = route_table_of(v, cloud.route_tables) if cloud.route_tables is not None else None
+        return _cen_publication(settings, v, cloud)
+    if settings.via == "transitRouter":
+        return _tr_publication(settings, v, cloud)
+    return _ecr_publication(settings, v, cloud)
+
+
+def _cen_publication(
+    settings: InterconnectSettings, v: PodVSwitch, cloud: InterconnectCloudFacts
+) -> tuple[str, str, str]:
+    target = _net(v.cidr)
+    cen = settings.cen_id or ""
+    children = [c for c in cloud.cen_children or () if c.cen_id == cen]
+    vpc = [c for c in children if c.type == "VPC" and c.id == v.vpc_id]
+    vbrs = sorted(c.id for c in children if c.type == "VBR" and c.status == "Attached")
+    if not vpc:
+        return "", f"its VPC {v.vpc_id} is not attached to CEN {cen}", ""
+    if vpc[0].status != "Attached":
+        return "", f"its VPC {v.vpc_id} is {vpc[0].status or 'of no status'} in CEN {cen}, not Attached", ""
+    if not vbrs:
+        seen = ", ".join(f"{c.id} ({c.status})" for c in children if c.type == "VBR")
+        return "", f"no VBR is Attached to CEN {cen}" + (f" (found {seen})" if seen else ""), ""
+    attached = f"CEN {cen}: VPC {v.vpc_id} and VBR {', '.join(vbrs)} Attached"
+    if cloud.cen_published is None:
+        return attached + " (route publication not read)", "", ""
+    table = route_table_of(v, cloud.route_tables) if cloud.route_tables is not None else None
+    routes = [
+        r
+        for r in cloud.cen_published
+        if (table is None or r.route_table_id == table.id)
+        and (n := _net(r.cidr)) is not None
+        and target is not None
+        and _covers(n, target)
+    ]
+    published = [r for r in routes if r.status == "Published"]
+    if published:
+        best = max(published, key=lambda r: _net(r.cidr).prefixlen)  # type: ignore[union-attr]
+        return f"{attached}; route {best.cidr} of {best.route_table_id} Published", "", ""
+    where = f"route table {table.id}" if table else "the VPC's route tables"
+    if routes:
+        seen = ", ".join(f"{r.cidr} ({r.status or 'no status'})" for r in routes)
+        return "", f"CEN {cen} does not publish its route in {where}: {seen}", ""
+    return "", f"no route of {where} covering it is listed by DescribePublishedRouteEntries for CEN {cen}", ""
+
+
+def _tr_publication(
+    settings: InterconnectSettings, v: PodVSwitch, cloud: InterconnectCloudFacts
+) -> tuple[str, str, str]:
+    target = _net(v.cidr)
+    cen = settings.cen_id or ""
+    attachments = [a for a in cloud.tr_attachments or () if a.cen_id == cen]
+    vpc_att = [a for a in attachments if a.kind == "VPC" and a.resource_id == v.vpc_id and a.status == "Attached"]
+    if not vpc_att:
+        seen = ", ".join(
+            f"{a.id} ({a.status})" for a in attachments if a.kind == "VPC" and a.resource_id == v.vpc_id
+        )
+        return "", f"no Attached transit router VPC attachment of {v.vpc_id} in CEN {cen}" + (
+            f" (found {seen})" if seen else ""
+        ), ""
+    routers = {a.transit_router_id for a in vpc_att}
+    vbr_att = [a for a in attachments if a.kind == "VBR" and a.transit_router_id in routers]
+    publishing = [a for a in vbr_att if a.status == "Attached" and a.auto_publish is True]
+    if not publishing:
+        seen = ", ".join(
+            f"{a.id} to {a.resource_id} ({a.status}, AutoPublishRouteEnabled {str(a.auto_publish).lower()})"
+            for a in vbr_att
+        )
+        return "", (
+            f"no Attached VBR attachment of transit router {', '.join(sorted(routers))} has "
+            f"AutoPublishRouteEnabled true" + (f" (found {seen})" if seen else " (it has no VBR attachment)")
+        ), ""
+    found = (
+        f"transit router {publishing[0].transit_router_id}: VPC attachment {vpc_att[0].id}, VBR attachment "
+        + ", ".join(f"{a.id} to {a.resource_id}" for a in publishing)
+        + " (AutoPublishRouteEnabled)"
+    )
+    if cloud.tr_associations is None or cloud.tr_routes is None:
+        return found + " (its route table not read)", "", ""
+    problems = []
+    for a in publishing:
+        tables = sorted(
+            x.route_table_id for x in cloud.tr_associations if x.attachment_id == a.id and x.status == "Active"
+        )
+        if not tables:
+            problems.append(f"VBR attachment {a.id} is associated with no Active transit router route table")
+            continue
         routes = [
             r
-            for r in cloud.cen_published
-            if (table is None or r.route_table_id == table.id)
+            for r in cloud.tr_routes
+            if r.route_table_id in tables
             and (n := _net(r.cidr)) is not None
             and target is not None
             and _covers(n, target)
         ]
-        published = [r for r in routes if r.status == "Published"]
-        if published:
-            best = max(published, key=lambda r: _net(r.cidr).prefixlen)  # type: ignore[union-attr]
-            return f"{attached}; route {best.cidr} of {best.route_table_id} Published", "", ""
-        where = f"route table {table.id}" if table else "the VPC's route tables"
-        if routes:
-            seen = ", ".join(f"{r.cidr} ({r.status or 'no status'})" for r in routes)
-            return "", f"CEN {cen} does not publish its route in {where}: {seen}", ""
-        return "", f"no route of {where} covering it is listed by DescribePublishedRouteEntries for CEN {cen}", ""
-    if settings.via == "transitRouter":
-        cen = settings.cen_id or ""
-        attachments = [a for a in cloud.tr_attachments or () if a.cen_id == cen]
-        vpc_att = [a for a in attachments if a.kind == "VPC" and a.resource_id == v.vpc_id and a.status == "Attached"]
-        if not vpc_att:
-            seen = ", ".join(
-                f"{a.id} ({a.status})" for a in attachments if a.kind == "VPC" and a.resource_id == v.vpc_id
-            )
-            return "", f"no Attached transit router VPC attachment of {v.vpc_id} in CEN {cen}" + (
-                f" (found {seen})" if seen else ""
-            ), ""
-        routers = {a.transit_router_id for a in vpc_att}
-        vbr_att = [a for a in attachments if a.kind == "VBR" and a.transit_router_id in routers]
-        publishing = [a for a in vbr_att if a.status == "Attached" and a.auto_publish is True]
-        if not publishing:
-            seen = ", ".join(
-                f"{a.id} to {a.resource_id} ({a.status}, AutoPublishRouteEnabled {str(a.auto_publish).lower()})"
-                for a in vbr_att
-            )
-            return "", (
-                f"no Attached VBR attachment of transit router {', '.join(sorted(routers))} has "
-                f"AutoPublishRouteEnabled true" + (f" (found {seen})" if seen else " (it has no VBR attachment)")
-            ), ""
-        return (
-            f"transit router {publishing[0].transit_router_id}: VPC attachment {vpc_att[0].id}, VBR attachment "
-            + ", ".join(f"{a.id} to {a.resource_id}" for a in publishing)
-            + " (AutoPublishRouteEnabled)",
-            "",
-            "",
+        active = [r for r in routes if r.status == "Active"]
+        if active:
+            return f"{found}; route {active[0].cidr} Active in route table {active[0].route_table_id}", "", ""
+        seen = ", ".join(f"{r.cidr} ({r.status or 'no status'})" for r in routes)
+        problems.append(
+            f"route table {', '.join(tables)} of VBR attachment {a.id} holds no Active route covering it"
+            + (f" (found {seen})" if seen else "")
+            + f": the routes of VPC attachment {vpc_att[0].id} are not learned into it"
         )
+    return "", "; ".join(problems), ""
+
+
+def _ecr_publication(
+    settings: InterconnectSettings, v: PodVSwitch, cloud: InterconnectCloudFacts
+) -> tuple[str, str, str]:
+    target = _net(v.cidr)
     ecr = settings.ecr_id or ""
     associations = [
         a for a in cloud.ecr_associations or () if a.ecr_id == ecr and a.node_type == "VPC" and a.vpc_id == v.vpc_id

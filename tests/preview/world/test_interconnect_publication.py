@@ -89,7 +89,8 @@ def preview(tmp_path: Path, via: str, cloud: str) -> subprocess.CompletedProcess
             "tr",
             "interconnect-tr-ok.json",
             "| 192.168.22.0/24 | transit router tr-bp1hybridtr0a1b2c3d4: VPC attachment tr-attach-vpc0a1b2c3d4e5, VBR "
-            "attachment tr-attach-vbr0a1b2c3d4e5 to vbr-bp1dc1primary0a1b2c3 (AutoPublishRouteEnabled) | ok |",
+            "attachment tr-attach-vbr0a1b2c3d4e5 to vbr-bp1dc1primary0a1b2c3 (AutoPublishRouteEnabled); route "
+            "192.168.22.0/24 Active in route table vtb-bp1trtable0a1b2c3d4e5 | ok |",
         ),
         (
             "ecr",
@@ -138,6 +139,13 @@ def test_what_publishes_each_pod_vswitch_cidr_is_read_and_shown(
             "vbr-bp1dc1primary0a1b2c3 (Attached, AutoPublishRouteEnabled false))",
         ),
         (
+            "tr",
+            "interconnect-tr-not-learned.json",
+            "CIDR 192.168.22.0/24 is published to the data centre by nothing: route table vtb-bp1trtable0a1b2c3d4e5 of "
+            "VBR attachment tr-attach-vbr0a1b2c3d4e5 holds no Active route covering it: the routes of VPC attachment "
+            "tr-attach-vpc0a1b2c3d4e5 are not learned into it",
+        ),
+        (
             "ecr",
             "interconnect-ecr-prefix-missing.json",
             "CIDR 192.168.22.0/24 is published to the data centre by nothing: the AllowedPrefixes of association "
@@ -160,6 +168,19 @@ def test_the_ecr_association_covering_two_of_three_cidrs_names_only_the_third(tm
     result = preview(tmp_path, "ecr", "interconnect-ecr-prefix-missing.json")
     assert "(1 problem(s))" in result.stderr
     assert "CIDR 192.168.21.0/24" not in result.stderr
+
+
+def test_transit_router_routes_are_keyed_by_their_route_table() -> None:
+    document = json.loads((CLOUD / "interconnect-tr-ok.json").read_text())
+    document["ListTransitRouterRouteEntries"] = list(document["ListTransitRouterRouteEntries"].values())
+    ic = settings_of(stack_config("example-interconnect", interconnect=json.dumps(block("tr")))).interconnect
+    assert ic is not None
+    with pytest.raises(InterconnectSnapshotError) as info:
+        parse_interconnect_snapshot(document, "cloud.json", ic)
+    assert str(info.value) == (
+        "cloud.json: ListTransitRouterRouteEntries: must map each --TransitRouterRouteTableId (vtb-...) to its "
+        "response body: the entries do not name their route table"
+    )
 
 
 def test_a_publication_body_out_of_shape_is_refused_naming_the_action_and_the_field(tmp_path: Path) -> None:
@@ -244,6 +265,7 @@ def program(via: str, cloud_file: str) -> tuple[World, StackConfig]:
             "does not publish its route in route table vtb-bp1route0000000000: 192.168.22.0/24 (NonPublished)",
         ),
         ("tr", "interconnect-tr-no-auto-publish.json", "has AutoPublishRouteEnabled true"),
+        ("tr", "interconnect-tr-not-learned.json", "of VBR attachment tr-attach-vbr0a1b2c3d4e5 holds no Active route"),
         ("ecr", "interconnect-ecr-prefix-missing.json", "(192.168.20.0/23) do not cover it"),
     ],
 )
