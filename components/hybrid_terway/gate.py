@@ -3,7 +3,9 @@
 A node pool that scales out before the on-prem CNI is kept off cloud nodes gets that CNI on its new nodes, and the
 CNI's conflist stays in ``/etc/cni/net.d`` after the patch removes its pod. The gate is a ConfigMap created after
 every isolation patch and Terway's configuration and restart are applied (pulumi-kubernetes waits for each
-patch's rollout before it reports the patch done), so whatever depends on it waits for all of them. A node pool in
+patch's rollout before it reports the patch done; for a tigera ``Installation``, for the operator's rollout of
+calico-node, through ``pulumi.com/waitFor``: ``hybrid_terway.core.waits.installation_wait``), so whatever depends on
+it waits for all of them. A node pool in
 another stack reads the gate's id from this stack's ``cloudNodeGate`` output (docs/cloud-nodes.md).
 
 ``gate_waits_for`` and ``gate_data`` are pure; ``cloud_node_gate`` only registers the ConfigMap.
