@@ -26,6 +26,7 @@ from preview.report.recycle import cloud_nodes_to_recycle, recycle_markdown, rec
 from preview.report.rollouts import rollouts
 from preview.report.schema import validate_object
 from preview.report.security_review import review_document, review_markdown
+from preview.report.warnings import Warning, superseded
 from preview.safe_yaml import MAX_SNAPSHOT_BYTES, YamlInputError, YamlNotice, read_input
 from preview.stack_config import StackConfig, StackFileError, load_stack_config
 from preview.world.address_facts import cluster_facts, kubernetes_service, preview_address_plan
@@ -301,13 +302,12 @@ def write_artifacts(
     rolled = rollouts(changes.values(), before.objects, world.cluster.objects, nodes)
     placeholders = artifacts.placeholder_outputs(run, world.cloud.invented_values())
     live = str(snapshot) if snapshot is not None else None
-    warnings = [message for level, message in run.logs if level in ("warning", "error")]
+    found = [Warning.of(message) for level, message in run.logs if level in ("warning", "error")]
     if address_plan is not None:  # the preview's plan knows more than the program's (snapshot facts)
-        warnings = [w for w in warnings if not w.startswith(constants.PROJECT + ":terway.podVswitches.")]
-        warnings += address_plan.warnings
+        found = superseded(found, ["terway.podVswitches"], address_plan.warnings)
     if interconnect_plan is not None:  # as for the address plan: the preview's facts are the fuller ones
-        warnings = [w for w in warnings if not w.startswith(constants.PROJECT + ":interconnect")]
-        warnings += interconnect_plan.warnings
+        found = superseded(found, ["interconnect"], interconnect_plan.warnings)
+    warnings = [w.text for w in found]
     sources = Sources(run.stack, live, str(cloud_snapshot) if cloud_snapshot else None, settings.scenario.runs_terway)
     review = review_document(artifacts.program_resources(run))
     # Cloud nodes that run or ran an on-prem CNI keep its conflist: named only against a real snapshot.

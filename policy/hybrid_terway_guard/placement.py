@@ -107,9 +107,6 @@ def _reachable_node(
         pod_spec = judged_pod_spec(obj)
         if pod_spec is None:
             return None
-        reachable = scheduling.may_run_on_labelled_node if labelled else scheduling.may_run_on_unlabelled_node
-        if not reachable(pod_spec, label):
-            return None
         return scheduling.witness_node(pod_spec, label, labelled=labelled)
     except MalformedSpecError as exc:
         report(f"{obj.ref}: its placement cannot be judged, Kubernetes would refuse it: {exc}", resource.urn)

@@ -568,13 +568,7 @@ def address_plan_section(plan: AddressPlan, stand_ins: bool = False, cluster_sta
             out.append(f"| {zone.zone} | `{v.id}` | `{v.vpc_id}`{mark} | {cidrs}{mark} | {v.available_ips}{mark} |")
         for missing in zone.missing:
             out.append(f"| {zone.zone} | `{missing}` | - | **does not exist** | - |")
-        if zone.cloud_nodes is None:
-            need = f"minimum {zone.needed_ips}"
-        elif zone.cloud_nodes:
-            need = f"{_plural(zone.cloud_nodes, 'cloud node')} could take {zone.needed_ips}"
-        else:
-            need = f"no cloud node yet: minimum {zone.needed_ips}"
-        out.append(f"| **{zone.zone}** | | | **total** ({need}) | **{zone.free_ips}**{mark} |")
+        out.append(f"| **{zone.zone}** | | | **total** ({zone.need}) | **{zone.free_ips}**{mark} |")
     out.append("")
     vpcs = "; ".join(f"`{v.id}` {', '.join(v.cidr_blocks)}{mark}" for v in plan.vpcs) or "none found"
     out += [f"- VPC: {vpcs}", f"- Service range (`serviceCidr`): {', '.join(plan.service_ranges)}"]

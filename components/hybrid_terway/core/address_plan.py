@@ -101,6 +101,15 @@ class ZonePlan:
     cloud_nodes: int | None
     needed_ips: int
 
+    @property
+    def need(self) -> str:
+        """What the zone's pod vSwitches must hold, in words: the console's capacity line and PLAN.md say it alike."""
+        if self.cloud_nodes is None:
+            return f"cloud nodes unknown, minimum {self.needed_ips}"
+        if self.cloud_nodes:
+            return f"{_plural(self.cloud_nodes, 'cloud node')} could take {self.needed_ips}"
+        return f"no cloud node yet, minimum {self.needed_ips}"
+
 
 @dataclass(frozen=True)
 class Check:
@@ -128,16 +137,7 @@ class AddressPlan:
         """One line per zone: pod vSwitches, free IPs and what the zone's cloud nodes could take."""
         lines = []
         for z in self.zones:
-            nodes = (
-                "cloud nodes unknown"
-                if z.cloud_nodes is None
-                else (
-                    f"{_plural(z.cloud_nodes, 'cloud node')} could take {z.needed_ips}"
-                    if z.cloud_nodes
-                    else f"no cloud node yet, minimum {z.needed_ips}"
-                )
-            )
-            lines.append(f"{z.zone}: {z.free_ips} free IPs in {_plural(len(z.vswitches), 'pod vSwitch')} ({nodes})")
+            lines.append(f"{z.zone}: {z.free_ips} free IPs in {_plural(len(z.vswitches), 'pod vSwitch')} ({z.need})")
         return lines
 
 

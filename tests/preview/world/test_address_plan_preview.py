@@ -401,6 +401,6 @@ def test_the_dev_cloud_snapshot_is_what_the_program_sees() -> None:
     result = run_program(config.values, config.secret_keys, "dev", world)
     infos = [m for level, m in result.logs if level == "info" and m.startswith("address plan:")]
     assert infos == [
-        "address plan: cn-hangzhou-h: 240 free IPs in 1 pod vSwitch (cloud nodes unknown)",
-        "address plan: cn-hangzhou-i: 452 free IPs in 2 pod vSwitches (cloud nodes unknown)",
+        "address plan: cn-hangzhou-h: 240 free IPs in 1 pod vSwitch (cloud nodes unknown, minimum 32)",
+        "address plan: cn-hangzhou-i: 452 free IPs in 2 pod vSwitches (cloud nodes unknown, minimum 32)",
     ]
