@@ -61,8 +61,9 @@ def markdown(run: ProgramRun) -> list[str]:
         # pulumi/pulumi pkg/engine/update.go HasChanges: every step but same and read counts, an explicit
         # provider's update too (only a default provider's steps are internal: isInternalStep).
         out.append(f"`pulumi preview --expect-no-changes` would fail: {len(run.changed)} step(s) change something.")
-        # each change of something that exists, with its changed keys (the creates are counted above)
-        changes = [s for s in run.changed if s.op != "create"]
+        # each change of something that exists, with its changed keys (the creates are counted above), in URN
+        # order: registration order varies run to run
+        changes = sorted((s for s in run.changed if s.op != "create"), key=lambda step: step.urn)
         if changes:
             out.append("")
         for s in changes:
