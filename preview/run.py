@@ -67,6 +67,7 @@ class PreviewResult:
     run: ProgramRun
     world: World
     placement: dict[str, Any]
+    """placement.json's content."""
     report: dict[str, Any] | None
 
 
@@ -319,7 +320,8 @@ def write_artifacts(
     artifacts.write_text(out / "plan.json", artifacts.dump_json(plan))
     # What `pulumi stack export` would hold after an `up` of this plan: every secret an envelope, never plain.
     artifacts.write_text(out / "state.json", artifacts.dump_json(run.state.export()))
-    artifacts.write_text(out / "placement.json", artifacts.dump_json(placement))
+    placement_json = placement.as_json()  # the typed judgement turns into JSON where the artifact is written
+    artifacts.write_text(out / "placement.json", artifacts.dump_json(placement_json))
     if report is not None:
         artifacts.write_text(out / "policy-report.json", artifacts.dump_json(report))
     plan_md = artifacts.plan_markdown(
@@ -345,11 +347,11 @@ def write_artifacts(
     artifacts.write_text(out / "PLAN.md", plan_md)
 
     mandatory = [v for v in (report or {}).get("violations", []) if v["level"] == "mandatory"]
-    failed = bool(mandatory) or not placement["ok"]
+    failed = bool(mandatory) or not placement.ok
     lines = [artifacts.resource_tree(run, changes), ""]
     lines += [
-        f"rollout: {r['kind']} {r['namespace'] + '/' if r['namespace'] else ''}{r['name']}: {r['nodes']} "
-        f"{'node' if r['kind'] == 'DaemonSet' else 'replica'}(s), {r['strategy']}, because of {r['reason']}"
+        f"rollout: {r.ref}: {r.nodes} {'node' if r.kind == 'DaemonSet' else 'replica'}(s), {r.strategy}, "
+        f"because of {r.reason}"
         for r in rolled
     ]
     if address_plan is not None:
@@ -358,8 +360,8 @@ def write_artifacts(
     lines += [f"notice: {notice}" for notice in console_notices(sources)]
     lines += interconnect_console_lines(interconnect_plan, settings)
     lines += [f"warning: {w}" for w in warnings + recycle_warnings(recycle)]
-    lines += [f"placement: {p}" for p in grouped(placement["problems"])]
+    lines += [f"placement: {p}" for p in grouped(placement.problems)]
     lines += [f"policy {v['policy']} ({v['level']}): {v['message']}" for v in (report or {}).get("violations", [])]
     verdict = "FAILED" if failed else "ok"
     lines.append(f"{verdict}: {run.stack} ({settings.scenario.value}); artifacts in {out}")
-    return PreviewResult(EXIT_FAILED if failed else EXIT_OK, "\n".join(lines), run, world, placement, report)
+    return PreviewResult(EXIT_FAILED if failed else EXIT_OK, "\n".join(lines), run, world, placement_json, report)

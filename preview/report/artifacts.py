@@ -16,12 +16,12 @@ from hybrid_terway.core import constants, terway_model
 from hybrid_terway.core.address_plan import AddressPlan
 from hybrid_terway.core.interconnect import InterconnectPlan
 from hybrid_terway.core.problems import grouped
-from hybrid_terway.core.vocabulary import Scenario
 from preview.engine.program import ProgramRun, Registration
 from preview.engine.wire import MASK, is_secret, mask, unwrap
 from preview.report import engine_report
 from preview.report.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
-from preview.report.placement import findings
+from preview.report.placement import Placement, findings
+from preview.report.rollouts import Rollout
 from preview.world import interconnect_snapshot
 from preview.world.fake_cluster import Key, parse_type_token
 
@@ -45,7 +45,7 @@ def program_resources(run: ProgramRun) -> list[Registration]:
 def plan_document(
     run: ProgramRun,
     changes: Mapping[str, ObjectChange] | None = None,
-    rollouts: Sequence[Mapping[str, Any]] = (),
+    rollouts: Sequence[Rollout] = (),
     snapshot: str | None = None,
     placeholders: Collection[str] = (),
 ) -> dict[str, Any]:
@@ -73,7 +73,7 @@ def plan_document(
         "project": constants.PROJECT,
         "stack": run.stack,
         "liveCluster": snapshot if snapshot is not None else "representative",
-        "rollouts": [dict(r) for r in rollouts],
+        "rollouts": [r.as_json() for r in rollouts],
         "resources": [resource(r) for r in program_resources(run)],
         "outputs": mask(run.outputs),
         "placeholderOutputs": sorted(placeholders),
@@ -391,23 +391,26 @@ def changes_markdown(run: ProgramRun, changes: Mapping[str, ObjectChange], snaps
     return out
 
 
-def rollouts_markdown(rollouts: Sequence[Mapping[str, Any]]) -> list[str]:
+def rollout_reach(r: Rollout) -> str:
+    """Where a rollout replaces pods, in words (PLAN.md's table and the console line)."""
+    if r.kind == "DaemonSet":
+        where = _plural(r.nodes, "node")
+        extra = [f"leaves {_plural(r.nodes_left, 'node')}"] if r.nodes_left else []
+        extra += [f"starts on {_plural(r.nodes_joined, 'node')}"] if r.nodes_joined else []
+        where += f" ({'; '.join(extra)})" if extra else ""
+    else:
+        where = _plural(r.nodes, "replica")
+    if r.strategy == "OnDelete":
+        where += ", each only when its pod is deleted"
+    return where
+
+
+def rollouts_markdown(rollouts: Sequence[Rollout]) -> list[str]:
     out = ["## Rollouts", ""]
     if not rollouts:
         return [*out, "No workload rolls: no pod template changes.", ""]
     out += ["| workload | pods replaced on | strategy | because of |", "|---|---|---|---|"]
-    for r in rollouts:
-        ref = f"{r['kind']} {r['namespace']}/{r['name']}" if r["namespace"] else f"{r['kind']} {r['name']}"
-        if r["kind"] == "DaemonSet":
-            where = _plural(r["nodes"], "node")
-            extra = [f"leaves {_plural(r['nodesLeft'], 'node')}"] if r.get("nodesLeft") else []
-            extra += [f"starts on {_plural(r['nodesJoined'], 'node')}"] if r.get("nodesJoined") else []
-            where += f" ({'; '.join(extra)})" if extra else ""
-        else:
-            where = _plural(r["nodes"], "replica")
-        if r["strategy"] == "OnDelete":
-            where += ", each only when its pod is deleted"
-        out.append(f"| {ref} | {where} | {r['strategy']} | {r['reason']} |")
+    out += [f"| {r.ref} | {rollout_reach(r)} | {r.strategy} | {r.reason} |" for r in rollouts]
     return [*out, ""]
 
 
@@ -419,20 +422,17 @@ PLACEMENT_UNMANAGED = (
 )
 
 
-def _placement_lines(placement: Mapping[str, Any], scenario: str, mandatory: int | None = None) -> list[str]:
+def _placement_lines(placement: Placement, mandatory: int | None = None) -> list[str]:
     """Placement in plain words; ``mandatory``: the policy pack's mandatory violations (None: the pack did not run)."""
-    nodes = placement.get("nodes", [])
-    after = findings(nodes, Scenario(scenario), today=False)
-    failing = "; ".join(after) or "see the placement failures below"
-    lines = [f"- Placement after the plan: {PLACEMENT_OK if placement.get('ok') else '**fails**: ' + failing}"]
-    if placement.get("before") is not None:
-        today = findings(nodes, Scenario(scenario), today=True)
-        if placement["before"].get("ok"):
+    failing = "; ".join(findings(placement, today=False)) or "see the placement failures below"
+    lines = [f"- Placement after the plan: {PLACEMENT_OK if placement.ok else '**fails**: ' + failing}"]
+    if placement.today is not None:
+        if placement.today[0]:
             lines.append("- Placement today: ok")
         else:
-            fixed = "the plan fixes this" if placement.get("ok") else "the plan does not fix all of it"
-            lines.append(f"- Placement today: {'; '.join(today) or 'fails'}; {fixed}")
-    if not placement.get("ok") and mandatory == 0:
+            fixed = "the plan fixes this" if placement.ok else "the plan does not fix all of it"
+            lines.append(f"- Placement today: {'; '.join(findings(placement, today=True)) or 'fails'}; {fixed}")
+    if not placement.ok and mandatory == 0:
         lines.append(PLACEMENT_UNMANAGED)
     return lines
 
@@ -469,11 +469,11 @@ def plan_markdown(
     run: ProgramRun,
     scenario: str,
     manifests: list[str],
-    placement: Mapping[str, Any] | None,
+    placement: Placement | None,
     report: Mapping[str, Any] | None,
     warnings: list[str],
     changes: Mapping[str, ObjectChange] | None = None,
-    rollouts: Sequence[Mapping[str, Any]] | None = None,
+    rollouts: Sequence[Rollout] | None = None,
     snapshot: str | None = None,
     placeholders: Collection[str] = (),
     provenance: Sequence[str] = (),
@@ -510,7 +510,7 @@ def plan_markdown(
     if rollouts is not None:
         out += [f"- Rollouts: {_plural(len(rollouts), 'workload')} (below)"]
     if placement is not None:
-        out += _placement_lines(placement, scenario, len(mandatory) if report is not None else None)
+        out += _placement_lines(placement, len(mandatory) if report is not None else None)
     if report is not None:
         out += [
             f"- Policy pack: {_plural(len(report.get('policies', [])), 'policy', 'policies')}, "
@@ -525,8 +525,8 @@ def plan_markdown(
     out += review
     if warnings:
         out += ["## Warnings", ""] + [f"- {w}" for w in warnings] + [""]
-    if placement is not None and not placement.get("ok"):
-        out += ["## Placement failures", ""] + [f"- {p}" for p in grouped(placement.get("problems", []))] + [""]
+    if placement is not None and not placement.ok:
+        out += ["## Placement failures", ""] + [f"- {p}" for p in grouped(placement.problems)] + [""]
     if report is not None and report.get("violations"):
         out += _violation_lines(report, {r.urn: r for r in resources})
     if changes:

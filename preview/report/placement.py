@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hybrid_terway.core import constants, scheduling, topology
@@ -55,9 +56,83 @@ def cni_of(obj: Mapping[str, Any]) -> str:
     return topology.cni_of(_ref(obj))
 
 
-def _node_ok(scenario: Scenario, cloud: bool, cnis: Sequence[Mapping[str, Any]]) -> bool:
-    terway = sum(1 for c in cnis if is_terway(c))
-    return _cnis_ok(scenario, cloud, terway, len({cni_of(c) for c in cnis if not is_terway(c)}))
+@dataclass(frozen=True)
+class Cni:
+    """A CNI workload on a node: its reference, the CNI it counts as (one per family), whether it is Terway."""
+
+    ref: str
+    cni: str
+    terway: bool
+
+    @staticmethod
+    def of(obj: Mapping[str, Any]) -> Cni:
+        return Cni(workload_ref(obj), cni_of(obj), is_terway(obj))
+
+
+@dataclass(frozen=True)
+class NodeState:
+    """What runs on a node in one state of the cluster (today, or after the plan)."""
+
+    cnis: tuple[Cni, ...]
+    onprem_workloads: tuple[str, ...]
+    ok: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"cni": [c.ref for c in self.cnis], "onPremWorkloads": list(self.onprem_workloads), "ok": self.ok}
+
+
+@dataclass(frozen=True)
+class NodeVerdict:
+    """One node: its class (cloud or on-prem, labels), what runs there after the plan and, once joined with today's
+    judgement, today (None also when the node is not in it)."""
+
+    name: str
+    cloud: bool
+    labels: Mapping[str, str]
+    after: NodeState
+    before: NodeState | None = None
+
+    def as_json(self, with_before: bool) -> dict[str, Any]:
+        out = {"name": self.name, "cloud": self.cloud, "labels": dict(self.labels), **self.after.as_json()}
+        if with_before:
+            out["before"] = self.before.as_json() if self.before is not None else None
+        return out
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The judgement of every node of one cluster state; ``today``: the verdict (ok, problems) of the same cluster
+    before the plan, once :func:`with_before` has joined the two."""
+
+    scenario: Scenario
+    cloud_node_label: str
+    representative: bool
+    problems: tuple[str, ...]
+    nodes: tuple[NodeVerdict, ...]
+    today: tuple[bool, tuple[str, ...]] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        """placement.json's form."""
+        out: dict[str, Any] = {
+            "scenario": self.scenario.value,
+            "cloudNodeLabel": self.cloud_node_label,
+            "representative": self.representative,
+            "ok": self.ok,
+            "problems": list(self.problems),
+            "nodes": [n.as_json(self.today is not None) for n in self.nodes],
+        }
+        if self.today is not None:
+            out["before"] = {"ok": self.today[0], "problems": list(self.today[1])}
+        return out
+
+
+def _counts(cnis: Sequence[Cni]) -> tuple[int, int]:
+    """(Terway's workloads, the other CNIs counted one per CNI)."""
+    return sum(1 for c in cnis if c.terway), len({c.cni for c in cnis if not c.terway})
 
 
 def _cnis_ok(scenario: Scenario, cloud: bool, terway: int, onprem: int) -> bool:
@@ -139,7 +214,7 @@ def judged_workloads(
 
 def judge_placement(
     cluster: FakeCluster, settings: Settings, representative: bool, index: NodeIndex | None = None
-) -> dict[str, Any]:
+) -> Placement:
     """``index``: a NodeIndex of this cluster's nodes, to share with other judgements of the same nodes (one that
     does not cover this cluster's workloads is replaced by one that does)."""
     label = settings.cloud_node_label
@@ -150,95 +225,69 @@ def judge_placement(
         index = NodeIndex(cluster.nodes(), specs, label)
     workloads = [(w, index.admitted(spec)) for w, spec in reconciled]
     classes = [(w, index.admitted_classes(spec)) for w, spec in reconciled]
-    cnis = [(w, c) for w, c in classes if is_terway(w) or is_onprem_cni(w)]
+    cnis = [(Cni.of(w), c) for w, c in classes if is_terway(w) or is_onprem_cni(w)]
     onprem_only = [(w, c) for w, c in classes if is_onprem_only(w, listed) and not is_onprem_cni(w)]
-    verdicts = []  # per class: (cloud, its CNIs, the on-prem workloads that can land on it, what is wrong)
+    verdicts = []  # per class: (its CNIs, the on-prem workloads that can land on it, what is wrong with its CNIs)
     for number, cloud in enumerate(index.cloud):
-        running = [w for w, admitted in cnis if number in admitted]
-        landing = [workload_ref(w) for w, admitted in onprem_only if number in admitted]
+        running = tuple(cni for cni, admitted in cnis if number in admitted)
+        landing = tuple(workload_ref(w) for w, admitted in onprem_only if number in admitted)
         cni_problem = None
-        if not _node_ok(settings.scenario, cloud, running):
-            names = ", ".join(workload_ref(w) for w in running) or "no CNI"
+        if not _cnis_ok(settings.scenario, cloud, *_counts(running)):
+            names = ", ".join(c.ref for c in running) or "no CNI"
             cni_problem = f"runs {names}; expected {expected_cnis(settings.scenario, cloud)}"
-        verdicts.append((cloud, [workload_ref(w) for w in running], landing, cni_problem))
-    nodes_report: list[dict[str, Any]] = []
+        verdicts.append((running, landing, cni_problem))
+    nodes: list[NodeVerdict] = []
     problems: list[str] = family_problems(index, settings, workloads)
     for node in cluster.nodes():
         name = node["metadata"]["name"]
-        cloud, running_refs, landing_refs, cni_problem = verdicts[index.class_of[name]]
+        number = index.class_of[name]
+        cloud = index.cloud[number]
+        running, landing, cni_problem = verdicts[number]
         node_problems = []
         if cni_problem is not None:
             node_problems.append(f"{'cloud' if cloud else 'on-prem'} node {name} {cni_problem}")
-        if cloud and landing_refs:
-            node_problems.append(f"cloud node {name} can run on-prem workloads {', '.join(landing_refs)}")
+        if cloud and landing:
+            node_problems.append(f"cloud node {name} can run on-prem workloads {', '.join(landing)}")
         problems += node_problems
-        nodes_report.append(
-            {
-                "name": name,
-                "cloud": cloud,
-                "labels": dict(sorted(((node.get("metadata") or {}).get("labels") or {}).items())),
-                "cni": list(running_refs),
-                "onPremWorkloads": list(landing_refs),
-                "ok": not node_problems,
-            }
-        )
-    return {
-        "scenario": settings.scenario.value,
-        "cloudNodeLabel": label,
-        "representative": representative,
-        "ok": not problems,
-        "problems": problems,
-        "nodes": nodes_report,
-    }
+        labels = dict(sorted(((node.get("metadata") or {}).get("labels") or {}).items()))
+        nodes.append(NodeVerdict(name, cloud, labels, NodeState(running, landing, not node_problems)))
+    return Placement(settings.scenario, label, representative, tuple(problems), tuple(nodes))
 
 
-def with_before(after: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
-    """The judgement after the plan, each node also holding ``before``: ``{cni, onPremWorkloads, ok}`` today."""
-    today = {n["name"]: n for n in before["nodes"]}
-    nodes = []
-    for node in after["nodes"]:
-        was = today.get(node["name"])
-        then = {k: was[k] for k in ("cni", "onPremWorkloads", "ok")} if was is not None else None
-        nodes.append({**node, "before": then})
-    return {**after, "nodes": nodes, "before": {"ok": before["ok"], "problems": list(before["problems"])}}
+def with_before(after: Placement, before: Placement) -> Placement:
+    """The judgement after the plan, each node also holding its state today."""
+    today = {n.name: n.after for n in before.nodes}
+    nodes = tuple(replace(n, before=today.get(n.name)) for n in after.nodes)
+    return replace(after, nodes=nodes, today=(before.ok, before.problems))
 
 
 _NUMBERS = ("no", "one", "two", "three", "four")
-TERWAY_REF = str(topology.TERWAY_DAEMONSET)
 
 
-def _cni_of_ref(ref: str) -> str:
-    """The CNI of a workload reference such as ``DaemonSet kube-system/ovs-ovn`` (its family, else the ref)."""
-    family = constants.cni_family(ref.rpartition("/")[2]) if ref.startswith("DaemonSet ") else None
-    return family[0] if family else ref
-
-
-def findings(nodes: Sequence[Mapping[str, Any]], scenario: Scenario, today: bool) -> list[str]:
+def findings(placement: Placement, today: bool) -> list[str]:
     """What is wrong on the nodes, counted: ``["2 cloud nodes run two CNIs", ...]`` (empty: every node holds).
 
-    ``today`` reads each node's ``before`` state; otherwise the state after the plan.
+    ``today`` reads each node's state before the plan; otherwise the state after it.
     """
     counts: Counter[tuple[str, str, str]] = Counter()
-    for node in nodes:
-        state = node.get("before") if today else node
-        if not state or state.get("ok"):
+    for node in placement.nodes:
+        state = node.before if today else node.after
+        if state is None or state.ok:
             continue
-        cloud = bool(node.get("cloud"))
-        where = "cloud" if cloud else "on-prem"
-        cnis = list(state.get("cni") or [])
-        terway = sum(1 for c in cnis if c == TERWAY_REF)
-        onprem = len({_cni_of_ref(c) for c in cnis if c != TERWAY_REF})
-        if not _cnis_ok(scenario, cloud, terway, onprem):
+        where = "cloud" if node.cloud else "on-prem"
+        terway, onprem = _counts(state.cnis)
+        if not _cnis_ok(placement.scenario, node.cloud, terway, onprem):
             if terway + onprem >= 2:
                 total = terway + onprem
                 number = _NUMBERS[total] if total < len(_NUMBERS) else str(total)
                 counts[(where, f"runs {number} CNIs", f"run {number} CNIs")] += 1
-            elif not cnis:
+            elif not state.cnis:
                 counts[(where, "runs no CNI", "run no CNI")] += 1
             else:
-                expected = expected_cnis(scenario, cloud)
-                counts[(where, f"runs {cnis[0]}, not {expected}", f"run {cnis[0]}, not {expected}")] += 1
-        if cloud and state.get("onPremWorkloads"):
+                expected = expected_cnis(placement.scenario, node.cloud)
+                first = state.cnis[0].ref
+                counts[(where, f"runs {first}, not {expected}", f"run {first}, not {expected}")] += 1
+        if node.cloud and state.onprem_workloads:
             counts[(where, "can run on-prem workloads", "can run on-prem workloads")] += 1
     return [
         f"{count} {where} node{'' if count == 1 else 's'} {one if count == 1 else many}"

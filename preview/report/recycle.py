@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from hybrid_terway.core import constants
 from hybrid_terway.core.vocabulary import Scenario
+from preview.report.placement import Placement
 from preview.world.fake_cluster import FakeCluster
 
 TERWAY_CONFLIST: Final = "10-terway.conflist"
@@ -75,33 +76,20 @@ def _cni_of_daemonset(name: str) -> str | None:
     return family[0] if family else None
 
 
-def _cni_of_ref(ref: str) -> str | None:
-    kind, _, where = ref.partition(" ")
-    if kind == constants.TIGERA_INSTALLATION_KIND:
-        return "Calico"
-    if kind != "DaemonSet":
-        return None
-    namespace, _, name = where.rpartition("/")
-    if (namespace, name) == (constants.TERWAY_NAMESPACE, constants.TERWAY_DAEMONSET):
-        return None
-    return _cni_of_daemonset(name)
-
-
 def cloud_nodes_to_recycle(
-    placement: Mapping[str, Any], before: FakeCluster, scenario: Scenario
+    placement: Placement, before: FakeCluster, scenario: Scenario
 ) -> list[dict[str, Any]]:
     """One entry per cloud node and on-prem CNI that runs there today or has a pod there in the snapshot:
     ``{node, cni, why, conflist, sortsBeforeTerway, source, remedy}``, sorted by node then CNI. None in scenario
     overlay, whose cloud nodes keep running the on-prem overlay CNI."""
     if not scenario.runs_terway:
         return []
-    cloud = {str(n["name"]): n for n in placement.get("nodes", []) if n.get("cloud")}
+    cloud = {n.name: n for n in placement.nodes if n.cloud}
     found: dict[tuple[str, str], list[str]] = {}
-    for name, node in cloud.items():
-        for ref in (node.get("before") or {}).get("cni") or []:
-            cni = _cni_of_ref(str(ref))
-            if cni is not None:
-                found.setdefault((name, cni), []).append(f"{ref} schedules there today")
+    for name, verdict in cloud.items():
+        for running in verdict.before.cnis if verdict.before is not None else ():
+            if not running.terway:
+                found.setdefault((name, running.cni), []).append(f"{running.ref} schedules there today")
     for (kind, namespace, pod_name), pod in sorted(before.objects.items()):
         if kind != "Pod":
             continue

@@ -10,6 +10,7 @@ Pure functions over the objects before and after the plan.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hybrid_terway.core import constants
@@ -23,6 +24,40 @@ from preview.world.node_index import NodeIndex
 _TEMPLATE = ("spec", "template")
 _DAEMONSET = "DaemonSet"
 _INSTALLATION = constants.TIGERA_INSTALLATION_KIND
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """A workload the plan rolls. ``nodes``: for a DaemonSet, the nodes it runs on both before and after the plan
+    (their pods are replaced); ``nodes_left``/``nodes_joined``: nodes it stops or starts running on (pods deleted
+    or created, not replaced). For a Deployment or StatefulSet, ``nodes`` is its replica count and the other two
+    are 0."""
+
+    kind: str
+    namespace: str
+    name: str
+    nodes: int
+    nodes_left: int
+    nodes_joined: int
+    strategy: str
+    reason: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind} {self.namespace + '/' if self.namespace else ''}{self.name}"
+
+    def as_json(self) -> dict[str, Any]:
+        """plan.json's form."""
+        return {
+            "kind": self.kind,
+            "namespace": self.namespace,
+            "name": self.name,
+            "nodes": self.nodes,
+            "nodesLeft": self.nodes_left,
+            "nodesJoined": self.nodes_joined,
+            "strategy": self.strategy,
+            "reason": self.reason,
+        }
 
 
 def template_path(kind: str) -> tuple[str, ...] | None:
@@ -92,16 +127,10 @@ def rollouts(
     before: Mapping[Key, Mapping[str, Any]],
     after: Mapping[Key, Mapping[str, Any]],
     index: NodeIndex | None = None,
-) -> list[dict[str, Any]]:
-    """``{kind, namespace, name, nodes, strategy, reason, nodesLeft, nodesJoined}`` for every workload a change
-    rolls, in (kind, namespace, name) order.
-
-    ``nodes``: for a DaemonSet, the nodes it runs on both before and after the plan (their pods are replaced);
-    ``nodesLeft``/``nodesJoined``: nodes it stops or starts running on (pods deleted or created, not replaced).
-    For a Deployment or StatefulSet, ``nodes`` is its replica count and the other two are 0. ``index``: a
-    NodeIndex of the cluster's nodes (the same before and after), shared with the placement judgement.
-    """
-    found: dict[Key, dict[str, Any]] = {}
+) -> list[Rollout]:
+    """Every workload a change rolls, in (kind, namespace, name) order. ``index``: a NodeIndex of the cluster's
+    nodes (the same before and after), shared with the placement judgement."""
+    found: dict[Key, Rollout] = {}
     node_sets: tuple[_NodeSets, _NodeSets] | None = None
     for change in changes:
         if change.change != UPDATE:
@@ -134,18 +163,6 @@ def rollouts(
         else:
             replicas = value_at(change.after, ("spec", "replicas"))
             nodes, left, joined = (replicas if isinstance(replicas, int) else constants.DEFAULT_REPLICAS), 0, 0
-        entry = found.setdefault(
-            target,
-            {
-                "kind": target[0],
-                "namespace": target[1],
-                "name": target[2],
-                "nodes": nodes,
-                "nodesLeft": left,
-                "nodesJoined": joined,
-                "strategy": strategy,
-                "reason": "",
-            },
-        )
-        entry["reason"] = ", ".join(r for r in [entry["reason"], *reasons] if r)
+        entry = found.get(target) or Rollout(*target, nodes, left, joined, strategy, "")
+        found[target] = replace(entry, reason=", ".join(r for r in [entry.reason, *reasons] if r))
     return [found[k] for k in sorted(found)]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from hybrid_terway.core import constants, scheduling
 from hybrid_terway.core.vocabulary import Scenario
-from preview.report.placement import findings, judge_placement, with_before
+from preview.report.placement import Cni, NodeState, NodeVerdict, Placement, findings, judge_placement, with_before
 from preview.run import settings_of
 from preview.world.fake_cluster import FakeCluster, make_node, make_workload
 from preview.world.node_index import NodeIndex
@@ -41,35 +41,66 @@ def test_node_index_admits_what_pod_fits_node_admits() -> None:
         assert index.admitted(spec) == expected
 
 
-def node(name: str, cloud: bool, cni: list[str], workloads: list[str], before: dict[str, Any]) -> dict[str, Any]:
-    ok = len(cni) == 1 and not (cloud and workloads)
-    return {"name": name, "cloud": cloud, "cni": cni, "onPremWorkloads": workloads, "ok": ok, "before": before}
+def cni(ref: str) -> Cni:
+    """The CNI workload ``Kind namespace/name`` (or ``Kind name``) as placement holds it."""
+    kind, _, where = ref.partition(" ")
+    namespace, _, name = where.rpartition("/")
+    return Cni.of({"kind": kind, "metadata": {"name": name, "namespace": namespace}})
+
+
+def state(cnis: list[str], workloads: list[str], ok: bool | None = None) -> NodeState:
+    return NodeState(tuple(cni(c) for c in cnis), tuple(workloads), len(cnis) == 1 if ok is None else ok)
+
+
+def node(name: str, cloud: bool, cnis: list[str], before: NodeState) -> NodeVerdict:
+    return NodeVerdict(name, cloud, {}, state(cnis, []), before)
 
 
 def test_findings_count_what_is_wrong_today_and_after() -> None:
     calico, terway = "DaemonSet kube-system/calico-node", "DaemonSet kube-system/terway-eniip"
-    nodes = [
-        node("c1", True, [terway], [], {"cni": [calico, terway], "onPremWorkloads": ["Deployment a/b"], "ok": False}),
-        node("c2", True, [terway], [], {"cni": [calico, terway], "onPremWorkloads": [], "ok": False}),
-        node("c3", True, [terway], [], {"cni": [calico], "onPremWorkloads": [], "ok": False}),
-        node("p1", False, [calico], [], {"cni": [], "onPremWorkloads": [], "ok": False}),
-        node("p2", False, [calico], [], {"cni": [calico], "onPremWorkloads": [], "ok": True}),
-    ]
-    assert findings(nodes, Scenario.BGP, today=True) == [
+    nodes = (
+        node("c1", True, [terway], state([calico, terway], ["Deployment a/b"], ok=False)),
+        node("c2", True, [terway], state([calico, terway], [], ok=False)),
+        node("c3", True, [terway], state([calico], [], ok=False)),
+        node("p1", False, [calico], state([], [], ok=False)),
+        node("p2", False, [calico], state([calico], [], ok=True)),
+    )
+    placement = Placement(Scenario.BGP, constants.CLOUD_NODE_LABEL, False, (), nodes, (False, ("p",)))
+    assert findings(placement, today=True) == [
         "1 cloud node can run on-prem workloads",
         f"1 cloud node runs {calico}, not terway-eniip only",
         "2 cloud nodes run two CNIs",
         "1 on-prem node runs no CNI",
     ]
-    assert findings(nodes, Scenario.BGP, today=False) == []
+    assert findings(placement, today=False) == []
+
+
+def test_two_daemonsets_of_one_cni_count_as_one_cni() -> None:
+    ovn = ["DaemonSet kube-system/ovs-ovn", "DaemonSet kube-system/kube-ovn-cni"]
+    today = state(ovn, [], ok=False)
+    placement = Placement(Scenario.BGP, constants.CLOUD_NODE_LABEL, False, (), (node("p", False, ovn, today),))
+    assert placement.nodes[0].after.cnis[0].cni == placement.nodes[0].after.cnis[1].cni
+    assert findings(placement, today=False) == []
 
 
 def test_with_before_keeps_the_after_state_and_adds_today() -> None:
-    after = {"ok": True, "problems": [], "nodes": [{"name": "n", "cni": ["x"], "onPremWorkloads": [], "ok": True}]}
-    before = {"ok": False, "problems": ["p"], "nodes": [{"name": "n", "cni": [], "onPremWorkloads": [], "ok": False}]}
+    after_state, today = state(["DaemonSet kube-system/x"], []), state([], [], ok=False)
+    after = Placement(Scenario.BGP, constants.CLOUD_NODE_LABEL, False, (), (NodeVerdict("n", False, {}, after_state),))
+    before = Placement(Scenario.BGP, constants.CLOUD_NODE_LABEL, False, ("p",), (NodeVerdict("n", False, {}, today),))
     merged = with_before(after, before)
-    assert merged["nodes"][0] == {**after["nodes"][0], "before": {"cni": [], "onPremWorkloads": [], "ok": False}}
-    assert merged["before"] == {"ok": False, "problems": ["p"]} and merged["ok"] is True
+    assert merged.nodes[0] == NodeVerdict("n", False, {}, after_state, today)
+    assert merged.today == (False, ("p",)) and merged.ok is True
+    assert merged.as_json()["nodes"][0] == {
+        "name": "n",
+        "cloud": False,
+        "labels": {},
+        "cni": ["DaemonSet kube-system/x"],
+        "onPremWorkloads": [],
+        "ok": True,
+        "before": {"cni": [], "onPremWorkloads": [], "ok": False},
+    }
+    assert merged.as_json()["before"] == {"ok": False, "problems": ["p"]}
+    assert "before" not in after.as_json()
 
 
 # --- node classes: judged once per class, exactly as node by node --------------------------------------------

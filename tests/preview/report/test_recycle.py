@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from hybrid_terway.core.vocabulary import Scenario
+from preview.report.placement import Cni, NodeState, NodeVerdict, Placement
 from preview.report.recycle import CNI_CONFLISTS, REMEDY, TERWAY_CONFLIST, cloud_nodes_to_recycle
 from preview.run import EXIT_OK, PreviewError
 from preview.world.fake_cluster import FakeCluster, make_node, make_workload
@@ -37,12 +38,18 @@ def calico_pod(node: str, name: str = "calico-node-x7k2p") -> dict[str, Any]:
     }
 
 
-def placement_of(nodes: list[tuple[str, bool, list[str]]]) -> dict[str, Any]:
-    return {
-        "nodes": [
-            {"name": n, "cloud": c, "before": {"cni": cni, "onPremWorkloads": [], "ok": True}} for n, c, cni in nodes
-        ]
-    }
+def placement_of(nodes: list[tuple[str, bool, list[str]]]) -> Placement:
+    """A placement whose nodes ran these CNI workloads today (``Kind namespace/name`` or ``Kind name``)."""
+
+    def verdict(name: str, cloud: bool, refs: list[str]) -> NodeVerdict:
+        cnis = []
+        for ref in refs:
+            kind, _, where = ref.partition(" ")
+            namespace, _, workload = where.rpartition("/")
+            cnis.append(Cni.of({"kind": kind, "metadata": {"name": workload, "namespace": namespace}}))
+        return NodeVerdict(name, cloud, {}, NodeState((), (), True), NodeState(tuple(cnis), (), True))
+
+    return Placement(Scenario.BGP, "alibabacloud.com/external=true", False, (), tuple(verdict(*n) for n in nodes))
 
 
 def test_a_preview_names_the_cloud_node_that_runs_calico_its_conflist_and_the_remedy(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from hybrid_terway.core import constants, scheduling
 from preview.report.artifacts import rollouts_markdown
 from preview.report.diff import object_change
-from preview.report.rollouts import rollouts
+from preview.report.rollouts import Rollout, rollouts
 from preview.world.fake_cluster import Key, key_of, make_node, make_workload
 
 CLOUD = {"alibabacloud.com/external": "true"}
@@ -36,18 +36,17 @@ def test_affinity_patch_rolls_a_daemonset_on_the_nodes_it_keeps() -> None:
     change, after = patched(calico, exclusion_patch())
     before = cluster(calico)
     found = rollouts([change], before, {**before, key_of(after): after})
-    assert found == [
-        {
-            "kind": "DaemonSet",
-            "namespace": "kube-system",
-            "name": "calico-node",
-            "nodes": 2,
-            "nodesLeft": 1,
-            "nodesJoined": 0,
-            "strategy": "RollingUpdate",
-            "reason": "affinity",
-        }
-    ]
+    assert found == [Rollout("DaemonSet", "kube-system", "calico-node", 2, 1, 0, "RollingUpdate", "affinity")]
+    assert found[0].as_json() == {
+        "kind": "DaemonSet",
+        "namespace": "kube-system",
+        "name": "calico-node",
+        "nodes": 2,
+        "nodesLeft": 1,
+        "nodesJoined": 0,
+        "strategy": "RollingUpdate",
+        "reason": "affinity",
+    }
 
 
 def test_config_hash_annotation_rolls_and_says_so_with_the_workloads_strategy() -> None:
@@ -58,8 +57,8 @@ def test_config_hash_annotation_rolls_and_says_so_with_the_workloads_strategy() 
     change, after = patched(terway, patch)
     before = cluster(terway)
     [found] = rollouts([change], before, {**before, key_of(after): after})
-    assert (found["nodes"], found["nodesLeft"], found["strategy"]) == (1, 0, "OnDelete")
-    assert found["reason"] == "config hash (annotation hybrid-terway/config-hash)"
+    assert (found.nodes, found.nodes_left, found.strategy) == (1, 0, "OnDelete")
+    assert found.reason == "config hash (annotation hybrid-terway/config-hash)"
 
 
 def test_deployment_and_statefulset_roll_their_replicas() -> None:
@@ -73,7 +72,7 @@ def test_deployment_and_statefulset_roll_their_replicas() -> None:
         changes.append(change)
         after[key_of(new)] = new
     found = rollouts(changes, cluster(web, db), after)
-    assert [(r["kind"], r["nodes"], r["strategy"]) for r in found] == [
+    assert [(r.kind, r.nodes, r.strategy) for r in found] == [
         ("Deployment", 3, "RollingUpdate"),
         ("StatefulSet", constants.DEFAULT_REPLICAS, "OnDelete"),
     ]
@@ -103,9 +102,9 @@ def test_an_installation_patch_rolls_the_calico_node_daemonset_the_operator_rend
     change, after = patched(installation, patch)
     before = cluster(installation, node)
     [found] = rollouts([change], before, {**before, key_of(after): after})
-    assert (found["kind"], found["namespace"], found["name"]) == ("DaemonSet", "calico-system", "calico-node")
-    assert (found["nodes"], found["nodesLeft"], found["strategy"]) == (2, 1, "RollingUpdate")
-    assert found["reason"] == "Installation default: affinity"
+    assert (found.kind, found.namespace, found.name) == ("DaemonSet", "calico-system", "calico-node")
+    assert (found.nodes, found.nodes_left, found.strategy) == (2, 1, "RollingUpdate")
+    assert found.reason == "Installation default: affinity"
 
 
 def test_an_installation_without_its_daemonset_in_the_snapshot_uses_its_own_update_strategy() -> None:
@@ -116,10 +115,9 @@ def test_an_installation_without_its_daemonset_in_the_snapshot_uses_its_own_upda
     change, after = patched(installation, patch)
     before = cluster(installation)
     [found] = rollouts([change], before, {**before, key_of(after): after})
-    assert (found["name"], found["nodes"], found["nodesLeft"], found["strategy"]) == ("calico-node", 2, 1, "OnDelete")
+    assert (found.name, found.nodes, found.nodes_left, found.strategy) == ("calico-node", 2, 1, "OnDelete")
 
 
 def test_plan_md_says_an_on_delete_rollout_waits_for_pod_deletion() -> None:
-    rollout = {"kind": "StatefulSet", "namespace": "db", "name": "pg", "nodes": 3, "nodesLeft": 0, "nodesJoined": 0}
-    lines = rollouts_markdown([{**rollout, "strategy": "OnDelete", "reason": "affinity"}])
+    lines = rollouts_markdown([Rollout("StatefulSet", "db", "pg", 3, 0, 0, "OnDelete", "affinity")])
     assert "| StatefulSet db/pg | 3 replicas, each only when its pod is deleted | OnDelete | affinity |" in lines
