@@ -14,40 +14,12 @@ asserted). Each run is a fresh ``python -m preview`` process; its peak resident 
 
 from __future__ import annotations
 
-import argparse
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import realistic_snapshot
 import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-
-METER = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-wall = time.perf_counter() - start
-peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:]
-print(json.dumps({"code": done.returncode, "wall": wall, "peak_mb": peak_mb, "last": last}))
-"""
-
-
-def measure(cmd: list[str]) -> dict[str, object]:
-    out = subprocess.run(
-        [PYTHON, "-c", METER, *cmd],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    result: dict[str, object] = json.loads(out.stdout)
-    return result
+from common import arguments, measure, preview_command
 
 
 def nested_aliases(indent: str = "") -> list[str]:
@@ -151,42 +123,35 @@ def report(what: str, result: dict[str, object]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--size-mb",
-        type=float,
-        default=50.0,
-        help="size of the generated snapshot (default 50)",
-    )
-    args = parser.parse_args()
+    args = arguments(__doc__, "--size-mb", 50.0, "size of the generated snapshot (default 50)")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         stack = work / "Pulumi.bomb.yaml"
         stack.write_text("\n".join(["config:", "  hybrid-terway:scenario: bgp", *nested_aliases("  ")]) + "\n")
-        preview = [PYTHON, "-m", "preview", "--out", str(work / "out")]
+        out = work / "out"
         report(
             f"nested-alias stack file ({stack.stat().st_size} bytes)",
-            measure([*preview, "--cwd", str(work), "--stack", "bomb"]),
+            measure(preview_command(out, "bomb", cwd=work)),
         )
         snapshot = work / "bomb-snapshot.yaml"
         snapshot.write_text("\n".join(["apiVersion: v1", "kind: List", "items: []", *nested_aliases()]) + "\n")
         report(
             f"nested-alias snapshot ({snapshot.stat().st_size} bytes)",
-            measure([*preview, "--stack", "dev", "--snapshot", str(snapshot)]),
+            measure(preview_command(out, "dev", snapshot=snapshot)),
         )
         for name, content in hostile_snapshots():
             path = work / name
             path.write_bytes(content)
             report(
                 f"{name} ({len(content):,} bytes)",
-                measure([*preview, "--stack", "dev", "--snapshot", str(path)]),
+                measure(preview_command(out, "dev", snapshot=path)),
             )
             path.unlink()
         big = work / "big-snapshot.yaml"
         nodes = big_snapshot(big, int(args.size_mb * 1_000_000))
         report(
             f"generated snapshot ({big.stat().st_size / 1e6:.1f} MB, {nodes} Nodes), dev stack, policy pack included",
-            measure([*preview, "--stack", "dev", "--snapshot", str(big)]),
+            measure(preview_command(out, "dev", snapshot=big)),
         )
 
 

@@ -14,7 +14,6 @@ measured in this run against the ``dev`` preview without a snapshot, so that a b
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import tempfile
@@ -23,7 +22,7 @@ from typing import Any
 
 import realistic_snapshot
 import yaml
-from hostile_input_bench import PYTHON, measure
+from common import arguments, measure, preview_command
 from preview_bench import synthetic_cluster
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -85,19 +84,12 @@ def figure(wall: float, peak: float, failed: str | None) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=3,
-        help="fresh processes per figure (median wall time)",
-    )
-    args = parser.parse_args()
+    args = arguments(__doc__, "--repeat", 3, "fresh processes per figure (median wall time)")
     rows: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        preview = [PYTHON, "-m", "preview", "--out", str(work / "out")]
-        dev, dev_peak, failed = run([*preview, "--stack", "dev"], max(args.repeat, 5))
+        out = work / "out"
+        dev, dev_peak, failed = run(preview_command(out, "dev"), max(args.repeat, 5))
         if failed:
             raise SystemExit(f"the dev preview failed: {failed}")
         print(f"dev preview, no snapshot: {figure(dev, dev_peak, None)} (the unit of the ratios below)")
@@ -106,7 +98,7 @@ def main() -> None:
             path = work / f"cluster.{fmt}"
             size = realistic_snapshot.write(path, fmt, nodes=5000, deployments=1500)
             name = f"5,000 realistic nodes + 1,500 Deployments as {fmt.upper()} ({size / 1e6:.0f} MB)"
-            wall, peak, failed = run([*preview, "--stack", "dev", "--snapshot", str(path)], args.repeat)
+            wall, peak, failed = run(preview_command(out, "dev", snapshot=path), args.repeat)
             print(f"{name}: {figure(wall, peak, failed)}")
             if failed:
                 rows.append(f"{name} | refused | at most {limit}x, 500 MB | NOT MET")
@@ -128,15 +120,7 @@ def main() -> None:
             project, written = synthetic_cluster(nodes, 300, folder)
             snapshot = written.with_suffix(".json")  # the form recommended for large clusters
             snapshot.write_text(json.dumps(yaml.load(written.read_text(), Loader=LOADER), indent=4))
-            cmd = [
-                *preview,
-                "--cwd",
-                str(project),
-                "--stack",
-                "bench",
-                "--snapshot",
-                str(snapshot),
-            ]
+            cmd = preview_command(out, "bench", cwd=project, snapshot=snapshot)
             times[nodes], peak, failed = run(cmd, args.repeat)
             print(f"300 on-prem workloads on {nodes:,} small nodes: {figure(times[nodes], peak, failed)}")
         ratio = times[5000] / times[1000]
@@ -145,7 +129,7 @@ def main() -> None:
         for nodes in (25_000, 50_000):
             path = work / f"nodes-{nodes}.json"
             small_nodes_json(path, nodes)
-            times[nodes], peak, failed = run([*preview, "--stack", "dev", "--snapshot", str(path)], args.repeat)
+            times[nodes], peak, failed = run(preview_command(out, "dev", snapshot=path), args.repeat)
             print(
                 f"{nodes:,} small nodes as JSON ({path.stat().st_size / 1e6:.0f} MB): "
                 + figure(times[nodes], peak, failed)

@@ -11,37 +11,18 @@
 from __future__ import annotations
 
 import json
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import realistic_snapshot
 import yaml
+from common import PYTHON, ROOT, preview_command, wall
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 BARE_FLOOR = "import pulumi, pulumi_kubernetes, pulumi_alicloud"
 USED_FLOOR = (
     "import pulumi, pulumi_kubernetes, pulumi_alicloud, pulumi_kubernetes.core.v1, pulumi_kubernetes.apps.v1, "
     "pulumi_kubernetes.apiextensions, pulumi_alicloud.ram, pulumi_alicloud.cs"
 )
-
-
-def wall(cmd: list[str], cwd: Path = ROOT, repeat: int = 5) -> float:
-    """Median wall time of a fresh process; a failing command stops the benchmark."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if result.returncode not in (0,):
-            raise SystemExit(
-                f"benchmark command failed ({result.returncode}): {' '.join(cmd)}\n{result.stderr[-2000:]}"
-            )
-    return statistics.median(times)
 
 
 def synthetic_cluster(nodes: int, workloads: int, directory: Path) -> tuple[Path, Path]:
@@ -98,7 +79,7 @@ def main() -> None:
     bare = wall([PYTHON, "-c", BARE_FLOOR])
     used = wall([PYTHON, "-c", USED_FLOOR])
     with tempfile.TemporaryDirectory() as out:
-        dev = wall([PYTHON, "-m", "preview", "--stack", "dev", "--out", out])
+        dev = wall(preview_command(Path(out), "dev"))
     print("offline preview of dev (median of 5 fresh processes, policy pack included)")
     print(f"  floor, bare imports ({BARE_FLOOR}): {bare:.2f} s")
     print(f"  floor, imports of what the program declares:                      {used:.2f} s")
@@ -112,22 +93,7 @@ def main() -> None:
     for nodes, workloads in ((500, 150), (1000, 300)):
         with tempfile.TemporaryDirectory() as tmp:
             project, snapshot = synthetic_cluster(nodes, workloads, Path(tmp))
-            results[nodes] = wall(
-                [
-                    PYTHON,
-                    "-m",
-                    "preview",
-                    "--cwd",
-                    str(project),
-                    "--stack",
-                    "bench",
-                    "--snapshot",
-                    str(snapshot),
-                    "--out",
-                    str(Path(tmp) / "out"),
-                ],
-                repeat=3,
-            )
+            results[nodes] = wall(preview_command(Path(tmp) / "out", "bench", cwd=project, snapshot=snapshot), repeat=3)
             placement = json.loads((Path(tmp) / "out" / "bench" / "placement.json").read_text())
             verdict = "ok" if placement["ok"] else "FAILED"
         print(

@@ -316,12 +316,31 @@ class Deployment:
         ident = "" if self.dry_run else _object_id(live)
         outputs = rules.checkpoint(checked, live, checked, manager)
         wait = None if self.dry_run else self._await(request, ref, body, live, create=True, before=live_before)
-        if wait is not None and not wait.completed:
-            message = rules.create_partial(request.urn, _wait_failure(kind, live, wait))
-            self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe(), [message])
-            raise DeploymentError(request.urn, message)
-        self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe() if wait else "")
+        self._record_waited(request, op, ident, outputs, checked, diffs, replaces, kind, live, wait)
         return ident, unwrap(outputs)
+
+    def _record_waited(
+        self,
+        request: Request,
+        op: str,
+        ident: str,
+        outputs: dict[str, Any],
+        checked: dict[str, Any],
+        diffs: tuple[str, ...],
+        replaces: tuple[str, ...],
+        kind: str,
+        live: Mapping[str, Any],
+        wait: Wait | None,
+    ) -> None:
+        """An applied object's step, recorded once the provider's wait is over; a wait that did not complete is the
+        provider's partial failure (provider.go ``Create``/``Update``: the step keeps its outputs and fails)."""
+        if wait is None or wait.completed:
+            self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe() if wait else "")
+            return
+        cause = _wait_failure(kind, live, wait)
+        message = rules.update_partial(ident, cause) if op == UPDATE else rules.create_partial(request.urn, cause)
+        self._record(request, op, ident, outputs, checked, diffs, replaces, wait.describe(), [message])
+        raise DeploymentError(request.urn, message)
 
     def _update_object(
         self,
@@ -360,11 +379,7 @@ class Deployment:
             # provider.go Update: a changed field manager gives up the old one's fields.
             self._relinquish(request.type, old.id, old_manager)
         wait = self._await(request, ref, body, live, create=False, before=live_before)
-        if wait is not None and not wait.completed:
-            message = rules.update_partial(old.id, _wait_failure(kind, live, wait))
-            self._record(request, UPDATE, old.id, outputs, checked, diffs, (), wait.describe(), [message])
-            raise DeploymentError(request.urn, message)
-        self._record(request, UPDATE, old.id, outputs, checked, diffs, (), wait.describe() if wait else "")
+        self._record_waited(request, UPDATE, old.id, outputs, checked, diffs, (), kind, live, wait)
         return old.id, unwrap(outputs)
 
     def _replace_object(

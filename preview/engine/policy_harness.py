@@ -1,21 +1,10 @@
-"""Runs the policy pack as its own process and drives it over ``pulumirpc.Analyzer``, as the Pulumi engine does.
+"""Runs the policy pack as its own process and drives it over ``pulumirpc.Analyzer``, as the Pulumi engine does
+(docs/policy-pack.md, "As the engine drives it": the start-up, the calls in order, what each is sent).
 
-The engine starts a Python pack in the pack's directory with the stack's project, stack, organization, dry-run flag
-and configuration in the environment (``PULUMI_PROJECT``, ``PULUMI_STACK``, ``PULUMI_ORGANIZATION``,
-``PULUMI_DRY_RUN``, ``PULUMI_CONFIG``), reads the port the pack prints, tries ``Handshake`` (a pack that does not
-implement it is fine), sends ``ConfigureStack``, asks ``GetAnalyzerInfo``, sends ``Configure`` with every policy's
-enforcement level and settings (schema defaults, then the pack's initial config, then the given config), and
-then, for every resource it registers (never for a read), ``Remediate`` followed by ``Analyze`` with the
-remediated inputs; at the end ``AnalyzeStack`` with every resource of the stack, reads included, each with its
-outputs. The same happens here.
-
-Resource properties are given in the engine's wire encoding, as pulumi/pulumi ``pkg/resource/plugin/
-analyzer_plugin.go`` marshals them for an analyzer (``MarshalOptions{KeepUnknowns: true, KeepSecrets: true}``): a
-secret stays a secret envelope (``secret(value)``), an unknown value stays the unknown sentinel (``UNKNOWN``),
-nulls are kept. ``Analyze``, ``AnalyzeStack`` and a provider's properties drop top-level internal keys (those
-starting with ``__``, such as a read's ``__inputs``: ``SkipInternalKeys: true``); ``Remediate`` keeps them
-(``SkipInternalKeys: false``). A remediation that reports a diagnostic instead of new properties is an advisory
-violation (``pkg/resource/deploy/step_generator.go``: ``OnPolicyViolation`` with ``apitype.Advisory``).
+pulumi/pulumi (1b5949891b) ``pkg/resource/plugin/analyzer_plugin.go`` (start-up, ``MarshalOptions`` of each call,
+the version from ``PulumiPolicy.yaml``), ``pkg/resource/deploy/step_generator.go`` (``Remediate`` then ``Analyze``
+per registration, ``AnalyzeResources``: ``AnalyzeStack`` with outputs), ``pkg/resource/analyzer/config.go`` (the
+configuration).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from hybrid_terway.core import constants
 from preview.engine import sdk
 from preview.engine.awaits import DEFAULT_SECONDS_PER_BATCH, Clock, Wait
 from preview.engine.deploy import Conflict, Deployment, Request
-from preview.engine.state import Options, StackState, Step
+from preview.engine.state import NO_CHANGE, Options, StackState, Step
 from preview.engine.urns import alias_specs_of, generate_aliases
 from preview.engine.wire import ROOT_STACK_TYPE, new_urn, secret, unwrap
 from preview.world.fake_cloud import DEFAULT_ADDON_VERSION, FakeAlibabaCloud
@@ -331,7 +331,7 @@ class ProgramRun:
     @property
     def changed(self) -> list[Step]:
         """The steps ``--expect-no-changes`` refuses (anything but same and read)."""
-        return [s for s in self.steps if s.op not in ("same", "read")]
+        return [s for s in self.steps if s.op not in NO_CHANGE]
 
     def urns(self) -> list[str]:
         """Every URN this run registered, sorted (registration order varies with the SDK's scheduling)."""

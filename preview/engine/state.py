@@ -209,10 +209,6 @@ def no_changes(steps: Iterable[Step]) -> bool:
     return all(s.op in NO_CHANGE for s in steps)
 
 
-def changed_steps(steps: Iterable[Step]) -> list[Step]:
-    return [s for s in steps if s.op not in NO_CHANGE]
-
-
 def top_level_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """The top-level keys whose values differ (secretness aside), as the engine's ``PropertyMap.Diff`` reports."""
     keys = sorted(set(old) | set(new))
