@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from preview.engine.wire import UNKNOWN, contains_secrets, is_secret, secret, unwrap
+from preview.engine.wire import UNKNOWN, any_value, contains_secrets, is_secret, secret, unwrap
 
 # metadata/annotations.go
 ANNOTATION_PATCH_FORCE = "pulumi.com/patchForce"
@@ -245,13 +245,7 @@ class KubernetesDiff:
 
 
 def has_unknowns(value: Any) -> bool:
-    if value == UNKNOWN:
-        return True
-    if isinstance(value, dict):
-        return any(has_unknowns(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknowns(v) for v in value)
-    return False
+    return any_value(value, lambda v: v == UNKNOWN)
 
 
 def diff_object(

@@ -16,7 +16,7 @@ pulumi/pulumi (read at 1b5949891b):
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from google.protobuf import struct_pb2
@@ -48,36 +48,40 @@ def secret(value: Any) -> dict[str, Any]:
     return dict(value) if is_secret(value) else {SECRET_SIG_KEY: SECRET_SIG, "value": value}
 
 
+def map_secrets(value: Any, replace: Callable[[Any], Any]) -> Any:
+    """``value`` with each secret (outermost) replaced by ``replace(secret)``; the rest copied as it is."""
+    if is_secret(value):
+        return replace(value)
+    if isinstance(value, dict):
+        return {k: map_secrets(v, replace) for k, v in value.items()}
+    if isinstance(value, list):
+        return [map_secrets(v, replace) for v in value]
+    return value
+
+
+def any_value(value: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether ``value`` or a value anywhere inside it passes ``test``."""
+    if test(value):
+        return True
+    if isinstance(value, dict):
+        return any(any_value(v, test) for v in value.values())
+    if isinstance(value, list):
+        return any(any_value(v, test) for v in value)
+    return False
+
+
 def unwrap(value: Any) -> Any:
     """Wire form -> plain values (secret markers removed)."""
-    if is_secret(value):
-        return unwrap(value.get("value"))
-    if isinstance(value, dict):
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
+    return map_secrets(value, lambda s: unwrap(s.get("value")))
 
 
 def mask(value: Any) -> Any:
     """Wire form -> plain values with every secret replaced by :data:`MASK`."""
-    if is_secret(value):
-        return MASK
-    if isinstance(value, dict):
-        return {k: mask(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask(v) for v in value]
-    return value
+    return map_secrets(value, lambda _: MASK)
 
 
 def contains_secrets(value: Any) -> bool:
-    if is_secret(value):
-        return True
-    if isinstance(value, dict):
-        return any(contains_secrets(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_secrets(v) for v in value)
-    return False
+    return any_value(value, is_secret)
 
 
 def struct(values: Mapping[str, Any], *, skip_internal_keys: bool = False) -> struct_pb2.Struct:

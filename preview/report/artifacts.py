@@ -17,7 +17,7 @@ from hybrid_terway.core.address_plan import AddressPlan
 from hybrid_terway.core.interconnect import InterconnectPlan
 from hybrid_terway.core.problems import grouped
 from preview.engine.program import ProgramRun, Registration
-from preview.engine.wire import MASK, is_secret, mask, unwrap
+from preview.engine.wire import MASK, is_secret, map_secrets, mask, unwrap
 from preview.report import engine_report
 from preview.report.diff import CREATE, SAME, UPDATE, WRITTEN, ObjectChange, PathSegments, object_change
 from preview.report.placement import Placement, findings
@@ -139,24 +139,22 @@ def is_applied_object(r: Registration) -> bool:
 def _mask_manifest_value(value: Any) -> Any:
     """Secrets masked value by value: a secret map keeps its keys, and a secret eni_conf stays readable JSON
     with only its ``access_secret`` masked."""
-    if is_secret(value):
-        plain = unwrap(value)
-        if isinstance(plain, dict):
-            return {k: _mask_leaves(v) for k, v in plain.items()}
-        if isinstance(plain, str):
-            try:
-                document = json.loads(plain)
-            except ValueError:
-                return MASK
-            if isinstance(document, dict) and terway_model.ACCESS_SECRET in document:
-                document[terway_model.ACCESS_SECRET] = MASK if document[terway_model.ACCESS_SECRET] else ""
-                return json.dumps(document, indent=2, sort_keys=True) + "\n"
-        return MASK
-    if isinstance(value, dict):
-        return {k: _mask_manifest_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask_manifest_value(v) for v in value]
-    return value
+    return map_secrets(value, _masked_secret)
+
+
+def _masked_secret(value: Any) -> Any:
+    plain = unwrap(value)
+    if isinstance(plain, dict):
+        return {k: _mask_leaves(v) for k, v in plain.items()}
+    if isinstance(plain, str):
+        try:
+            document = json.loads(plain)
+        except ValueError:
+            return MASK
+        if isinstance(document, dict) and terway_model.ACCESS_SECRET in document:
+            document[terway_model.ACCESS_SECRET] = MASK if document[terway_model.ACCESS_SECRET] else ""
+            return json.dumps(document, indent=2, sort_keys=True) + "\n"
+    return MASK
 
 
 def _mask_leaves(value: Any) -> Any:
