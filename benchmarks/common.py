@@ -24,6 +24,14 @@ print(json.dumps({"code": done.returncode, "wall": wall, "peak_mb": peak_mb, "la
 """
 
 
+def node_labels(name: str, cloud: bool) -> dict[str, str]:
+    """The kubelet's labels of a small node; a cloud node also carries the cloud-node label and a zone."""
+    labels = {"kubernetes.io/os": "linux", "kubernetes.io/hostname": name, "kubernetes.io/arch": "amd64"}
+    if cloud:
+        labels |= {"alibabacloud.com/external": "true", "topology.kubernetes.io/zone": "cn-hangzhou-h"}
+    return labels
+
+
 def preview_command(out: Path, stack: str, *, cwd: Path | None = None, snapshot: Path | None = None) -> list[str]:
     """``python -m preview`` writing into ``out``, of ``stack`` (in the project ``cwd``), against ``snapshot``."""
     command = [PYTHON, "-m", "preview", "--out", str(out)]

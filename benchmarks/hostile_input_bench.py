@@ -19,7 +19,7 @@ from pathlib import Path
 
 import realistic_snapshot
 import yaml
-from common import arguments, measure, preview_command
+from common import arguments, measure, node_labels, preview_command
 
 
 def nested_aliases(indent: str = "") -> list[str]:
@@ -36,16 +36,7 @@ def big_snapshot(path: Path, size: int) -> int:
         out.write('apiVersion: v1\nkind: List\nmetadata:\n  resourceVersion: ""\nitems:\n')
         written = 0
         while written < size:
-            labels = {
-                "kubernetes.io/os": "linux",
-                "kubernetes.io/arch": "amd64",
-                "kubernetes.io/hostname": f"node-{nodes}",
-            }
-            if nodes % 2:
-                labels |= {
-                    "alibabacloud.com/external": "true",
-                    "topology.kubernetes.io/zone": "cn-hangzhou-h",
-                }
+            labels = node_labels(f"node-{nodes}", cloud=bool(nodes % 2))
             node = {
                 "apiVersion": "v1",
                 "kind": "Node",

@@ -22,7 +22,7 @@ from typing import Any
 
 import realistic_snapshot
 import yaml
-from common import arguments, measure, preview_command
+from common import arguments, measure, node_labels, preview_command
 from preview_bench import synthetic_cluster
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -51,16 +51,7 @@ def small_nodes_json(path: Path, nodes: int) -> None:
     items: list[dict[str, Any]] = []
     for i in range(nodes):
         name = f"node-{i}"
-        labels = {
-            "kubernetes.io/os": "linux",
-            "kubernetes.io/hostname": name,
-            "kubernetes.io/arch": "amd64",
-        }
-        if i % 2:
-            labels |= {
-                "alibabacloud.com/external": "true",
-                "topology.kubernetes.io/zone": "cn-hangzhou-h",
-            }
+        labels = node_labels(name, cloud=bool(i % 2))
         address = {
             "type": "InternalIP",
             "address": f"10.{i // 62500 % 250}.{i // 250 % 250}.{i % 250 + 2}",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import realistic_snapshot
 import yaml
-from common import PYTHON, ROOT, preview_command, wall
+from common import PYTHON, ROOT, node_labels, preview_command, wall
 
 BARE_FLOOR = "import pulumi, pulumi_kubernetes, pulumi_alicloud"
 USED_FLOOR = (
@@ -29,10 +29,7 @@ def synthetic_cluster(nodes: int, workloads: int, directory: Path) -> tuple[Path
     """A snapshot and a bgp stack file naming every on-prem workload in it."""
     items: list[dict[str, object]] = []
     for i in range(nodes):
-        cloud = i % 2 == 1
-        labels = {"kubernetes.io/os": "linux", "kubernetes.io/hostname": f"node-{i}", "kubernetes.io/arch": "amd64"}
-        if cloud:
-            labels |= {"alibabacloud.com/external": "true", "topology.kubernetes.io/zone": "cn-hangzhou-h"}
+        labels = node_labels(f"node-{i}", cloud=i % 2 == 1)
         items.append({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"node-{i}", "labels": labels}})
     term = {"matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64", "arm64"]}]}
     affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}}
