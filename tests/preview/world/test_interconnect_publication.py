@@ -288,3 +288,39 @@ def test_the_program_reads_the_publication_through_the_provider_functions(via: s
     run = run_program(config.values, config.secret_keys, config.stack, world)
     infos = [m for level, m in run.logs if level == "info" and m.startswith("interconnect: advertisements")]
     assert infos and ": ok (3 pod vSwitch CIDRs via " in infos[0], infos
+
+
+def sdk_function_args(token: str) -> set[str]:
+    """The argument names the installed pulumi_alicloud function of ``token`` sends (its ``__args__[...]`` keys)."""
+    import importlib
+    import re
+
+    module_name, function = token.split(":")[1].split("/")
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", function.split(":")[0]).lower()
+    module = importlib.import_module(f"pulumi_alicloud.{module_name}.{snake}")
+    source = Path(module.__file__ or "").read_text()
+    assert f"pulumi.runtime.invoke('{token}'" in source, token
+    return set(re.findall(r"__args__\['(\w+)'\]", source))
+
+
+@pytest.mark.parametrize(
+    ("via", "cloud"),
+    [("cen", "interconnect-cen-ok.json"), ("tr", "interconnect-tr-ok.json"), ("ecr", "interconnect-ecr-ok.json")],
+)
+def test_every_function_called_exists_in_the_provider_sdk_with_those_arguments(
+    via: str, cloud: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, dict[str, object]]] = []
+    original = FakeAlibabaCloud.call
+
+    def recording(self: FakeAlibabaCloud, token: str, args: dict[str, object]) -> dict[str, object]:
+        calls.append((token, dict(args)))
+        return original(self, token, args)
+
+    monkeypatch.setattr(FakeAlibabaCloud, "call", recording)
+    world, config = program(via, cloud)
+    run_program(config.values, config.secret_keys, config.stack, world)
+    publication = [(t, a) for t, a in calls if t.startswith(("alicloud:cen/", "alicloud:expressconnect/getRouter"))]
+    assert publication, calls
+    for token, args in publication:
+        assert set(args) <= sdk_function_args(token), (token, args)
