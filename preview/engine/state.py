@@ -128,40 +128,34 @@ def _needs(r: ResourceState) -> set[str]:
     return {u for u in refs if u and u != r.urn}
 
 
+def _omit_empty(required: dict[str, Any], *optional: tuple[str, Any]) -> dict[str, Any]:
+    """``required``, then each optional key whose value is not empty, in order (Go's ``omitempty``)."""
+    return {**required, **{key: value for key, value in optional if value}}
+
+
 def _export_resource(r: ResourceState) -> dict[str, Any]:
-    out: dict[str, Any] = {"urn": r.urn, "custom": r.custom}
-    if r.id:
-        out["id"] = r.id
-    out["type"] = r.type
-    if r.inputs:
-        out["inputs"] = envelope(r.inputs, r.urn)
-    if r.outputs:
-        out["outputs"] = envelope(r.outputs, r.urn)
-    if r.parent:
-        out["parent"] = r.parent
-    if r.options.protect:
-        out["protect"] = True
-    if r.external:
-        out["external"] = True
-    if r.dependencies:
-        out["dependencies"] = list(r.dependencies)
-    if r.init_errors:
-        out["initErrors"] = list(r.init_errors)
-    if r.provider:
-        out["provider"] = r.provider
-    if r.options.additional_secret_outputs:
-        out["additionalSecretOutputs"] = list(r.options.additional_secret_outputs)
-    if r.aliases:
-        out["aliases"] = list(r.aliases)
-    if r.options.custom_timeouts:
-        out["customTimeouts"] = dict(r.options.custom_timeouts)
-    if r.options.retain_on_delete:
-        out["retainOnDelete"] = True
-    if r.options.ignore_changes:
-        out["ignoreChanges"] = list(r.options.ignore_changes)
-    if r.options.replace_on_changes:
-        out["replaceOnChanges"] = list(r.options.replace_on_changes)
-    return out
+    """apitype ``ResourceV3`` (``sdk/go/common/apitype/core.go``), in its field order: every field but urn, custom
+    and type is ``omitempty`` (a resource's type is never empty, so it stays among the others here)."""
+    o = r.options
+    return _omit_empty(
+        {"urn": r.urn, "custom": r.custom},
+        ("id", r.id),
+        ("type", r.type),
+        ("inputs", envelope(r.inputs, r.urn) if r.inputs else None),
+        ("outputs", envelope(r.outputs, r.urn) if r.outputs else None),
+        ("parent", r.parent),
+        ("protect", o.protect),
+        ("external", r.external),
+        ("dependencies", list(r.dependencies)),
+        ("initErrors", list(r.init_errors)),
+        ("provider", r.provider),
+        ("additionalSecretOutputs", list(o.additional_secret_outputs)),
+        ("aliases", list(r.aliases)),
+        ("customTimeouts", dict(o.custom_timeouts)),
+        ("retainOnDelete", o.retain_on_delete),
+        ("ignoreChanges", list(o.ignore_changes)),
+        ("replaceOnChanges", list(o.replace_on_changes)),
+    )
 
 
 def ciphertext(value: Any, salt: str) -> str:
@@ -194,14 +188,12 @@ class Step:
     detail: str = ""  # what happened, in words (a conflict forced, a wait), for the plan
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"urn": self.urn, "op": self.op}
-        if self.diffs:
-            out["diffs"] = list(self.diffs)
-        if self.replaces:
-            out["replaces"] = list(self.replaces)
-        if self.detail:
-            out["detail"] = self.detail
-        return out
+        return _omit_empty(
+            {"urn": self.urn, "op": self.op},
+            ("diffs", list(self.diffs)),
+            ("replaces", list(self.replaces)),
+            ("detail", self.detail),
+        )
 
 
 def no_changes(steps: Iterable[Step]) -> bool:
