@@ -1,15 +1,8 @@
-"""Cloud nodes to recycle: cloud nodes that run, or ran, an on-prem CNI keep that CNI's conflist after the plan.
+"""Cloud nodes to recycle: cloud nodes that run, or ran, an on-prem CNI keep that CNI's conflist after the plan
+(docs/cloud-nodes.md, "Cloud nodes to recycle").
 
-An on-prem CNI's pod writes its CNI configuration into the node's ``/etc/cni/net.d`` when it starts, and nothing
-removes the file when the isolation patch evicts the pod. The container runtime takes the first file of that
-directory in lexical order (containerd/go-cni ``opts.go`` ``loadFromConfDir``: ``sort.Strings`` over libcni's
-``ConfFiles``), so a file that sorts before Terway's
-``10-terway.conflist`` (AliyunContainerService/terway ``cmd/terway-cli/node.go`` ``cniFilePath``, v1.17.5) stays in
-force. Such a node must be drained and recycled, or the file removed and the kubelet and runtime restarted.
-
-A cloud node is listed when, today (before the plan), an on-prem CNI DaemonSet schedules there (placement's
-``before``), or when the snapshot holds a pod of such a DaemonSet bound to it (``spec.nodeName``; the DaemonSet is
-the pod's controller ``ownerReference``). It is a warning: the plan still holds and the exit code is unchanged.
+containerd/go-cni ``opts.go`` ``loadFromConfDir`` (the first file of ``/etc/cni/net.d`` in lexical order wins);
+AliyunContainerService/terway ``cmd/terway-cli/node.go`` ``cniFilePath`` (``10-terway.conflist``, v1.17.5).
 """
 
 from __future__ import annotations
