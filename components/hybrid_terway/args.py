@@ -159,7 +159,8 @@ class InterconnectConfig(TypedDict):
     routes: NotRequired[InterconnectMode]
     """VPC routes to each on-prem pod CIDR (default check)."""
     bgpNetworks: NotRequired[InterconnectMode]
-    """With via vbr: each pod vSwitch CIDR a BGP network of a VBR (default check)."""
+    """Each pod vSwitch CIDR advertised to the data centre: a BGP network of a VBR with via vbr (manage adds it
+    there), what publishes it (CEN, transit router, Express Connect Router attachments) otherwise (default check)."""
     securityGroupIngress: NotRequired[InterconnectMode]
     """Terway's security groups accept the on-prem pod and node CIDRs (default check)."""
     noNatPools: NotRequired[InterconnectMode]
