@@ -12,7 +12,7 @@ import logging
 import re
 import runpy
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,6 +255,16 @@ class World:
         return registration
 
 
+def registered_outputs(registrations: Sequence[Registration], request: Any) -> dict[str, Any]:
+    """A ``RegisterResourceOutputsRequest`` kept on the registration of its URN (wire form), as the engine keeps
+    it in the resource's new state (a second call replaces the first); the outputs."""
+    outputs = json_format.MessageToDict(request.outputs)
+    for registration in registrations:
+        if registration.urn == request.urn:
+            registration.outputs = outputs
+    return outputs
+
+
 class _Mocks(pulumi_mocks.Mocks):
     def __init__(self, world: World) -> None:
         self.world = world
@@ -301,11 +311,8 @@ class RecordingMonitor(sdk.MockMonitor):  # type: ignore[misc]
     def RegisterResourceOutputs(self, request: Any) -> empty_pb2.Empty:
         """The outputs a component (or the stack) registers, kept on its registration as the engine keeps them in
         the resource's new state (a second call replaces the first)."""
-        outputs = json_format.MessageToDict(request.outputs)
         with self._order_lock:
-            for registration in self.registrations:
-                if registration.urn == request.urn:
-                    registration.outputs = outputs
+            registered_outputs(self.registrations, request)
         return empty_pb2.Empty()
 
 

@@ -34,7 +34,7 @@ from pulumi.runtime.proto import (
 
 from hybrid_terway.core import constants
 from preview.engine.plugin import Plugin, plugin_environment
-from preview.engine.program import Registration, World
+from preview.engine.program import Registration, World, registered_outputs
 from preview.engine.wire import secret, stack_urn, struct, unwrap
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,12 +113,8 @@ class FakeResourceMonitor(resource_pb2_grpc.ResourceMonitorServicer):
         return resource_pb2.ReadResourceResponse(urn=r.urn, properties=struct(r.state))
 
     def RegisterResourceOutputs(self, request: Any, context: Any) -> empty_pb2.Empty:
-        outputs = json_format.MessageToDict(request.outputs)
         with self._lock:
-            self.log.outputs[request.urn] = outputs
-            for registration in self.log.registrations:
-                if registration.urn == request.urn:
-                    registration.outputs = outputs
+            self.log.outputs[request.urn] = registered_outputs(self.log.registrations, request)
         return empty_pb2.Empty()
 
     def Invoke(self, request: Any, context: Any) -> resource_pb2.ResourceInvokeResponse:
