@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hybrid_terway.core import scheduling, terway_model
+from hybrid_terway.core import constants, scheduling
 from hybrid_terway.core.settings import SettingsError, parse_settings
 from preview.engine.program import run_program
 from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
@@ -33,7 +33,7 @@ def test_pool_sizes_beyond_go_int_are_refused(key: str) -> None:
 
 
 def test_the_largest_go_int_is_accepted() -> None:
-    settings = parse_settings(raw(terway={**TERWAY, "maxPoolSize": terway_model.INT64_MAX}))
+    settings = parse_settings(raw(terway={**TERWAY, "maxPoolSize": constants.INT64_MAX}))
     assert settings.terway is not None and settings.terway.max_pool_size == 2**63 - 1
 
 

@@ -12,10 +12,11 @@ from typing import Any
 import pydantic
 import pytest
 
-from hybrid_terway.config import ConfigError
+from hybrid_terway.config import ConfigError, validate_settings
 from hybrid_terway.core import constants
 from hybrid_terway.core.settings import CONFIG_KEYS, SECRET_KEYS, Settings, inputs_of
 from hybrid_terway.package import HybridTerwayProvider, property_errors, wire_numbers
+from tests.conftest import dev_inputs
 
 Shape = Any  # "string" | "integer" | "boolean" | "number" | ("enum", values) | ("array", Shape) | ("map", Shape)
 # | ("object", {key: (required, Shape)})
@@ -156,19 +157,17 @@ def test_secret_inputs_are_marked_secret(schema: dict[str, Any]) -> None:
 
 
 def test_settings_problems_become_input_property_errors_by_key_path() -> None:
-    error = ConfigError(
-        [
-            "terway.maxPoolSize = -1: Input should be greater than or equal to 0",
-            "onPremWorkloads[0].namespace: is required",
-            "terway.podVSwitches: is not a known key; did you mean podVswitches? valid keys are version, ipvlan",
-        ],
-        inputs_of("HybridTerwayNetwork"),
-    )
-    assert [(d["property_path"], d["reason"]) for d in property_errors(error)] == [
-        ("terway.maxPoolSize", error.problems[0]),
-        ("onPremWorkloads[0].namespace", error.problems[1]),
-        ("terway.podVSwitches", error.problems[2]),
-    ]
+    """Each problem carries its key path (``Problem.path``): the engine's input-property error names it as is."""
+    inputs = dev_inputs()
+    inputs["terway"] = {**inputs["terway"], "maxPoolSize": -1, "podVSwitches": {}}
+    inputs["onPremWorkloads"] = [{"kind": "DaemonSet", "name": "calico-node"}]
+    with pytest.raises(ConfigError) as raised:
+        validate_settings(inputs, inputs_of("HybridTerwayNetwork"))
+    error = raised.value
+    details = [(d["property_path"], d["reason"]) for d in property_errors(error)]
+    assert sorted(path for path, _ in details) == ["onPremWorkloads[0]", "terway.maxPoolSize", "terway.podVSwitches"]
+    for path, reason in details:
+        assert reason.startswith(f"{path}: ") or reason.startswith(f"{path} = ")
     assert str(error).startswith("invalid inputs of HybridTerwayNetwork (3 problem(s)):\n")
 
 

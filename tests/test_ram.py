@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from hybrid_terway.args import IpStack, KeySlot
 from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core.vocabulary import IpStack, KeySlot
 from hybrid_terway.ram import (
     IdentityInputError,
     TerwayIdentityArgs,
-    check_ram_limits,
     identity_args_from_inputs,
+    policy_document_problem,
     render_policy_document,
     terway_actions,
 )
@@ -82,29 +82,43 @@ def test_rendering_is_stable() -> None:
     assert render_policy_document("dual") == render_policy_document("dual")
 
 
+def test_a_policy_document_over_rams_limit_is_refused() -> None:
+    assert policy_document_problem("{}") is None
+    problem = policy_document_problem("x" * 6145)
+    assert problem is not None and problem.path == "legacyRamActions"
+    assert "6145 bytes; RAM allows 6144" in problem
+
+
 @pytest.mark.parametrize(
-    ("user", "policy", "document", "slots", "expected"),
+    ("change", "expected"),
     [
-        ("terway", "terway-eniip", "{}", ["a"], []),
-        ("x" * 65, "terway-eniip", "{}", ["a"], [("userName", "RAM user name")]),
-        ("terway user", "terway-eniip", "{}", ["a"], [("userName", "RAM user name")]),
-        ("terway", "terway_eniip", "{}", ["a"], [("policyName", "RAM policy name")]),
-        ("terway", "p" * 129, "{}", ["a"], [("policyName", "RAM policy name")]),
-        ("terway", "terway-eniip", "x" * 6145, ["a"], [("legacyRamActions", "6145 bytes; RAM allows 6144")]),
-        ("terway", "terway-eniip", "{}", ["a", "b", "c"], [("keySlots", "3 key slots; RAM allows 1 to 2")]),
+        ({"user_name": "x" * 65}, [("userName", "userName = 'xxxx")]),
+        ({"user_name": "terway user"}, [("userName", "userName = 'terway user': must be 1 to 64 characters")]),
+        ({"policy_name": "terway_eniip"}, [("policyName", "policyName = 'terway_eniip': must be 1 to 128")]),
+        ({"policy_name": "p" * 129}, [("policyName", "policyName = 'pppp")]),
+        ({"key_slots": ("a", "b", "a")}, [("keySlots", 'keySlots = ["a", "b", "a"]: List should have at most 2')]),
+        ({"key_slots": ("b", "b")}, [("keySlots", 'keySlots = ["b", "b"]: must not name a slot twice')]),
+        ({"active_key": "b"}, [("activeKey", "activeKey: activeKey 'b' must be one of keySlots ['a']")]),
     ],
 )
-def test_ram_limits(user: str, policy: str, document: str, slots: list[str], expected: list[tuple[str, str]]) -> None:
-    found = check_ram_limits(user, policy, document, slots)
-    assert len(found) == len(expected)
-    for (key, message), (expected_key, fragment) in zip(found, expected, strict=True):
-        assert key == expected_key
-        assert fragment in message
-
-
-def test_identity_args_refuse_an_active_key_outside_the_slots() -> None:
-    with pytest.raises(ValueError, match="active key 'b' is not one of the key slots"):
-        TerwayIdentityArgs("terway", "terway-eniip", "ipv4", ("a",), "b", "c" + "0" * 32)
+def test_identity_args_are_checked_by_the_settings_rules(
+    change: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
+    """The same rules as the settings' credentials: one RAM user name rule, the slots and the active key."""
+    args = {
+        "user_name": "terway",
+        "policy_name": "terway-eniip",
+        "ip_stack": "ipv4",
+        "key_slots": ("a",),
+        "active_key": "a",
+        "cluster_id": "c" + "0" * 32,
+        **change,
+    }
+    with pytest.raises(IdentityInputError) as raised:
+        TerwayIdentityArgs(**args)
+    assert [
+        (p.path, p[: len(fragment)]) for p, (_, fragment) in zip(raised.value.problems, expected, strict=True)
+    ] == expected
 
 
 CLUSTER = "c" + "0" * 32
@@ -133,24 +147,27 @@ def test_identity_inputs_become_the_same_args() -> None:
     ("change", "expected"),
     [
         ({"userName": None}, [("userName", "userName: is required")]),
-        ({"zone": "cn-hangzhou-h"}, [("zone", "zone: not an input of TerwayIdentity (its inputs: userName, ")]),
+        ({"zone": "cn-hangzhou-h"}, [("zone", "zone: is not a known key; valid keys are userName, ")]),
         (
             {"activekey": "a"},
-            [("activekey", "activekey: not an input of TerwayIdentity (did you mean activeKey? its inputs: userName")],
+            [("activekey", "activekey: is not a known key; did you mean activeKey? valid keys are userName")],
         ),
-        ({"activeKey": "c"}, [("activeKey", "activeKey = 'c': must be one of ['a', 'b']")]),
-        ({"keySlots": "a"}, [("keySlots", "keySlots = 'a': must be a list of one or two of ['a', 'b']")]),
-        ({"legacyRamActions": "yes"}, [("legacyRamActions", "legacyRamActions = 'yes': must be true or false")]),
-        ({"clusterId": 7}, [("clusterId", "clusterId = 7: must be a string")]),
-        ({"keySlots": ["b", "b"]}, [("keySlots", "key slots ['b', 'b'] name a slot twice")]),
-        ({"keySlots": []}, [("keySlots", "0 key slots; RAM allows 1 to 2"), ("activeKey", "active key 'b' is not")]),
-        ({"userName": "terway user"}, [("userName", "RAM user name 'terway user' must be 1 to 64 characters")]),
+        ({"activeKey": "c"}, [("activeKey", "activeKey = 'c': Input should be 'a' or 'b'")]),
+        ({"keySlots": "a"}, [("keySlots", "keySlots = 'a': Input should be a list")]),
+        (
+            {"legacyRamActions": "yes"},
+            [("legacyRamActions", "legacyRamActions = 'yes': Input should be a valid boolean")],
+        ),
+        ({"clusterId": 7}, [("clusterId", "clusterId = 7: Input should be a valid string")]),
+        ({"keySlots": ["b", "b"]}, [("keySlots", 'keySlots = ["b", "b"]: must not name a slot twice')]),
+        ({"keySlots": []}, [("keySlots", "keySlots = []: List should have at least 1 item")]),
+        ({"userName": "terway user"}, [("userName", "userName = 'terway user': must be 1 to 64 characters")]),
     ],
 )
 def test_identity_input_problems_name_the_input(change: dict[str, Any], expected: list[tuple[str, str]]) -> None:
     inputs = {k: v for k, v in {**INPUTS, **change}.items() if v is not None}
     with pytest.raises(IdentityInputError) as raised:
         identity_args_from_inputs(inputs)
-    assert [key for key, _ in raised.value.problems] == [key for key, _ in expected]
-    for (_, message), (_, fragment) in zip(raised.value.problems, expected, strict=True):
-        assert message.startswith(fragment)
+    assert [problem.path for problem in raised.value.problems] == [key for key, _ in expected]
+    for problem, (_, fragment) in zip(raised.value.problems, expected, strict=True):
+        assert problem.startswith(fragment)

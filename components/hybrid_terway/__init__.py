@@ -19,20 +19,22 @@ from hybrid_terway.core.version import __version__
 if TYPE_CHECKING:
     from hybrid_terway.args import (
         CredentialsConfig,
-        CredentialSource,
-        CredentialStore,
         HybridTerwayNetworkArgs,
-        IpStack,
-        KeySlot,
         OnPremWorkloadRef,
-        Scenario,
         TerwayConfig,
         TerwayIdentityInputs,
-        VswitchSelectionPolicy,
-        WorkloadKind,
     )
     from hybrid_terway.config import ConfigError, parse_settings, validate_settings
     from hybrid_terway.core.settings import Settings
+    from hybrid_terway.core.vocabulary import (
+        CredentialSource,
+        CredentialStore,
+        IpStack,
+        KeySlot,
+        Scenario,
+        VswitchSelectionPolicy,
+        WorkloadKind,
+    )
     from hybrid_terway.isolation import OnPremIsolation
     from hybrid_terway.network import HybridTerwayNetwork, StackSecrets
     from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
@@ -50,13 +52,13 @@ _EXPORTS = {
     "TerwayConfig": "args",
     "CredentialsConfig": "args",
     "OnPremWorkloadRef": "args",
-    "Scenario": "args",
-    "IpStack": "args",
-    "VswitchSelectionPolicy": "args",
-    "CredentialSource": "args",
-    "CredentialStore": "args",
-    "KeySlot": "args",
-    "WorkloadKind": "args",
+    "Scenario": "core.vocabulary",
+    "IpStack": "core.vocabulary",
+    "VswitchSelectionPolicy": "core.vocabulary",
+    "CredentialSource": "core.vocabulary",
+    "CredentialStore": "core.vocabulary",
+    "KeySlot": "core.vocabulary",
+    "WorkloadKind": "core.vocabulary",
     "Settings": "core.settings",
     "ConfigError": "config",
     "parse_settings": "config",

@@ -16,7 +16,17 @@ from typing import Any
 import pulumi
 from typing_extensions import NotRequired, TypedDict  # typing.TypedDict of 3.10 ignores NotRequired
 
-from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
+from hybrid_terway.core.vocabulary import (
+    CredentialSource,
+    CredentialStore,
+    InterconnectMode,
+    InterconnectVia,
+    IpStack,
+    KeySlot,
+    Scenario,
+    VswitchSelectionPolicy,
+    WorkloadKind,
+)
 
 __all__ = [
     "CredentialSource",
@@ -37,47 +47,6 @@ __all__ = [
     "holds_output",
     "plain_values",
 ]
-
-
-class VswitchSelectionPolicy(str, Enum):
-    """How Terway picks a pod vSwitch among a zone's."""
-
-    ORDERED = "ordered"
-    """The vSwitch with the most free IPs first."""
-    RANDOM = "random"
-
-
-class IpStack(str, Enum):
-    """The pod IP families."""
-
-    IPV4 = "ipv4"
-    DUAL = "dual"
-    """IPv4 and IPv6; also grants the IPv6 address actions."""
-
-
-class CredentialSource(str, Enum):
-    """Where Terway's AccessKey comes from."""
-
-    MANAGED = "managed"
-    """This component creates the RAM user, its policy and keys."""
-    EXISTING = "existing"
-    """You give a key: accessKeyId, and its secret in accessKeySecret."""
-
-
-class CredentialStore(str, Enum):
-    """Where Terway's AccessKey is kept in the cluster."""
-
-    SECRET = "secret"
-    """Secret kube-system/alibaba-addon-secret (recommended)."""
-    CONFIGMAP = "configmap"
-    """Inside eni_conf, in plain text in ConfigMap kube-system/eni-config."""
-
-
-class KeySlot(str, Enum):
-    """One AccessKey per slot; RAM allows two keys per user."""
-
-    A = "a"
-    B = "b"
 
 
 class TerwayConfig(TypedDict):
@@ -121,26 +90,6 @@ class CredentialsConfig(TypedDict):
     legacyRamActions: NotRequired[bool]
     """With source managed only: also grant the 2021 guide's DescribeInstanceAttribute, DescribeInstances and
     ModifyNetworkInterfaceAttribute, for a Terway build older than v1.9.6 (default false)."""
-
-
-class InterconnectVia(str, Enum):
-    """How the VPC reaches the data centre."""
-
-    VBR = "vbr"
-    """Express Connect Virtual Border Routers (vbrIds)."""
-    CEN = "cen"
-    TRANSIT_ROUTER = "transitRouter"
-    EXPRESS_CONNECT_ROUTER = "expressConnectRouter"
-
-
-class InterconnectMode(str, Enum):
-    """What is done about one piece of the interconnect."""
-
-    CHECK = "check"
-    """Read it and stop (or warn) when it is wrong."""
-    MANAGE = "manage"
-    """Add what is missing; existing equal ones are kept."""
-    OFF = "off"
 
 
 class InterconnectConfig(TypedDict):

@@ -27,6 +27,7 @@ from hybrid_terway.core.address_plan import (
     plan_addresses,
     setting_cidrs,
 )
+from hybrid_terway.core.problems import Problem
 from hybrid_terway.core.settings import SECRET_KEYS, Settings, inputs_of
 from hybrid_terway.gate import cloud_node_gate
 from hybrid_terway.interconnect_wiring import build_interconnect
@@ -74,8 +75,11 @@ def settings_from_args(args: Mapping[str, Any]) -> tuple[Settings, StackSecrets]
     """
     subject = inputs_of("HybridTerwayNetwork")
     problems = [
-        f"{key}: must be a plain value known before the deployment (it decides which "
-        "resources exist), not an output of another resource or a secret"
+        Problem(
+            key,
+            f"{key}: must be a plain value known before the deployment (it decides which "
+            "resources exist), not an output of another resource or a secret",
+        )
         for key, value in args.items()
         if key not in SECRET_KEYS and holds_output(value)
     ]

@@ -13,7 +13,6 @@ resources to wait for, which their schema could not state.
 
 import inspect
 import json
-import re
 from typing import Any, cast
 
 import pulumi
@@ -85,17 +84,12 @@ def wire_numbers(value: Any) -> Any:
 
 def property_errors(error: ConfigError) -> list[InputPropertyErrorDetails]:
     """Each settings problem as the engine's input-property error: the key path, and what is wrong with it."""
-    details: list[InputPropertyErrorDetails] = []
-    for problem in error.problems:
-        found = re.match(rf"(?:{re.escape(constants.PROJECT)}:)?(\S+?)(?::| =) ", problem)
-        path = found.group(1) if found else ""
-        details.append({"property_path": path, "reason": problem})
-    return details
+    return [{"property_path": problem.path, "reason": str(problem)} for problem in error.problems]
 
 
 def identity_property_errors(error: IdentityInputError) -> list[InputPropertyErrorDetails]:
     """Each problem with ``TerwayIdentity``'s inputs as the engine's input-property error."""
-    return [{"property_path": key, "reason": message} for key, message in error.problems]
+    return [{"property_path": problem.path, "reason": str(problem)} for problem in error.problems]
 
 
 class HybridTerwayProvider(ComponentProvider):

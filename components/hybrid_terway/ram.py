@@ -5,18 +5,18 @@ this module's annotations at runtime.
 """
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args, overload
+from typing import Any, overload
 
 import pulumi
 import pulumi_alicloud as alicloud
 
-from hybrid_terway.args import KeySlot, TerwayIdentityInputs, holds_output, plain_values
-from hybrid_terway.core import constants, suggest, terway_model
-
-IpStack = Literal["ipv4", "dual"]
+from hybrid_terway.args import TerwayIdentityInputs, holds_output, plain_values
+from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core.problems import Problem
+from hybrid_terway.core.settings import SettingsError, validate_identity
+from hybrid_terway.core.vocabulary import IpStack, KeySlot
 
 
 def terway_actions(ip_stack: IpStack, legacy: bool = False) -> tuple[str, ...]:
@@ -34,71 +34,65 @@ def render_policy_document(ip_stack: IpStack, legacy: bool = False) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-def check_ram_limits(
-    user_name: str, policy_name: str, document: str, key_slots: Sequence[str]
-) -> list[tuple[str, str]]:
-    """RAM's own limits, checked before anything is created. Returns each broken limit as (the input it concerns,
-    by its ``TerwayIdentityInputs`` key; a message)."""
-    problems = []
-    if not re.fullmatch(constants.RAM_USER_NAME_PATTERN, user_name):
-        problems.append(("userName", f"RAM user name {user_name!r} must be 1 to 64 characters of A-Z a-z 0-9 . _ -"))
-    if not re.fullmatch(constants.RAM_POLICY_NAME_PATTERN, policy_name):
-        problems.append(("policyName", f"RAM policy name {policy_name!r} must be 1 to 128 characters of A-Z a-z 0-9 -"))
+def policy_document_problem(document: str) -> Problem | None:
+    """RAM's limit on a policy document's size, checked before anything is created (the document grows only with
+    the actions asked for, so the problem names ``legacyRamActions``)."""
     size = len(document.encode())
-    if size > constants.RAM_POLICY_DOCUMENT_MAX_BYTES:
-        # The document grows only with the actions asked for.
-        problems.append(
-            (
-                "legacyRamActions",
-                f"policy document is {size} bytes; RAM allows {constants.RAM_POLICY_DOCUMENT_MAX_BYTES}",
-            )
-        )
-    if not 1 <= len(key_slots) <= constants.RAM_MAX_ACCESS_KEYS_PER_USER:
-        problems.append(
-            (
-                "keySlots",
-                f"{len(key_slots)} key slots; RAM allows 1 to {constants.RAM_MAX_ACCESS_KEYS_PER_USER} keys per user",
-            )
-        )
-    return problems
+    if size <= constants.RAM_POLICY_DOCUMENT_MAX_BYTES:
+        return None
+    return Problem(
+        "legacyRamActions",
+        f"legacyRamActions: the policy document is {size} bytes; RAM allows {constants.RAM_POLICY_DOCUMENT_MAX_BYTES}",
+    )
 
 
 class IdentityInputError(ValueError):
-    """Arguments of ``TerwayIdentity`` that break a rule, each as (the input it concerns, a message)."""
+    """Arguments of ``TerwayIdentity`` that break a rule, each a :class:`Problem` naming the input it concerns."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(message for _, message in problems))
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
 
 
 @dataclass(frozen=True)
 class TerwayIdentityArgs:
+    """Checked by ``core.settings.IdentitySettings`` (the rules the settings' ``credentials`` follow) and RAM's
+    policy-size limit; an :class:`IdentityInputError` names each bad argument."""
+
     user_name: str
     policy_name: str
     ip_stack: IpStack
-    key_slots: tuple[str, ...]
-    active_key: str
+    key_slots: tuple[KeySlot, ...]
+    active_key: KeySlot
     cluster_id: str
     legacy_actions: bool = False
     """Also grant the 2021 guide's DescribeInstanceAttribute, DescribeInstances, ModifyNetworkInterfaceAttribute."""
 
     def __post_init__(self) -> None:
-        problems = check_ram_limits(
-            self.user_name, self.policy_name, render_policy_document(self.ip_stack, self.legacy_actions), self.key_slots
-        )
-        if len(set(self.key_slots)) != len(self.key_slots):
-            problems.append(("keySlots", f"key slots {list(self.key_slots)} name a slot twice"))
-        if self.active_key not in self.key_slots:
-            problems.append(
-                ("activeKey", f"active key {self.active_key!r} is not one of the key slots {list(self.key_slots)}")
+        problems: list[Problem] = []
+        try:
+            checked = validate_identity(
+                {
+                    "userName": self.user_name,
+                    "policyName": self.policy_name,
+                    "ipStack": self.ip_stack,
+                    "keySlots": list(self.key_slots),
+                    "activeKey": self.active_key,
+                    "clusterId": self.cluster_id,
+                    "legacyRamActions": self.legacy_actions,
+                }
             )
+        except SettingsError as exc:
+            problems += exc.problems
+        else:
+            # the enums, whatever the caller passed (their values are equal)
+            object.__setattr__(self, "ip_stack", checked.ip_stack)
+            object.__setattr__(self, "key_slots", tuple(checked.key_slots))
+            object.__setattr__(self, "active_key", checked.active_key)
+            too_big = policy_document_problem(render_policy_document(checked.ip_stack, checked.legacy_ram_actions))
+            problems += [too_big] if too_big else []
         if problems:
             raise IdentityInputError(problems)
-
-
-def _meant(key: str, known: list[str]) -> str:
-    meant = suggest.did_you_mean(key, known)
-    return f"did you mean {meant}? " if meant else ""
 
 
 def identity_args_from_inputs(inputs: Mapping[str, Any]) -> TerwayIdentityArgs:
@@ -108,46 +102,27 @@ def identity_args_from_inputs(inputs: Mapping[str, Any]) -> TerwayIdentityArgs:
     Every input decides a resource's name or which keys exist, so it must be a plain value known before the
     deployment, not an output of another resource or a secret.
     """
-    known = TerwayIdentityInputs.__annotations__
-    required = sorted(TerwayIdentityInputs.__required_keys__)
-    ip_stacks, slots = list(get_args(IpStack)), [slot.value for slot in KeySlot]
-    problems: list[tuple[str, str]] = [(key, f"{key}: is required") for key in required if inputs.get(key) is None]
-    problems += [
-        (key, f"{key}: not an input of TerwayIdentity ({_meant(key, list(known))}its inputs: {', '.join(known)})")
-        for key in inputs
-        if key not in known
-    ]
-    problems += [
-        (key, f"{key}: must be a plain value known before the deployment, not another resource's output or a secret")
+    problems = [
+        Problem(
+            key, f"{key}: must be a plain value known before the deployment, not another resource's output or a secret"
+        )
         for key, value in inputs.items()
-        if key in known and holds_output(value)
+        if holds_output(value)
     ]
     if problems:
         raise IdentityInputError(problems)
-    values = plain_values(dict(inputs))
-    for key in ("userName", "policyName", "clusterId"):
-        if not isinstance(values[key], str):
-            problems.append((key, f"{key} = {values[key]!r}: must be a string"))
-    if values["ipStack"] not in ip_stacks:
-        problems.append(("ipStack", f"ipStack = {values['ipStack']!r}: must be one of {ip_stacks}"))
-    key_slots = values["keySlots"]
-    if not isinstance(key_slots, list) or not all(isinstance(s, str) and s in slots for s in key_slots):
-        problems.append(("keySlots", f"keySlots = {key_slots!r}: must be a list of one or two of {slots}"))
-    if values["activeKey"] not in slots:
-        problems.append(("activeKey", f"activeKey = {values['activeKey']!r}: must be one of {slots}"))
-    legacy = values.get("legacyRamActions", False)
-    if not isinstance(legacy, bool):
-        problems.append(("legacyRamActions", f"legacyRamActions = {legacy!r}: must be true or false"))
-    if problems:
-        raise IdentityInputError(problems)
+    try:
+        checked = validate_identity(plain_values(dict(inputs)))
+    except SettingsError as exc:
+        raise IdentityInputError(exc.problems) from None
     return TerwayIdentityArgs(
-        user_name=values["userName"],
-        policy_name=values["policyName"],
-        ip_stack=values["ipStack"],
-        key_slots=tuple(key_slots),
-        active_key=values["activeKey"],
-        cluster_id=values["clusterId"],
-        legacy_actions=legacy,
+        user_name=checked.user_name,
+        policy_name=checked.policy_name,
+        ip_stack=checked.ip_stack,
+        key_slots=tuple(checked.key_slots),
+        active_key=checked.active_key,
+        cluster_id=checked.cluster_id,
+        legacy_actions=checked.legacy_ram_actions,
     )
 
 

@@ -32,6 +32,8 @@ from typing import Any
 
 import pulumi
 
+from hybrid_terway.core.terway_model import service_cidr_parts
+
 GET_SWITCHES = "alicloud:vpc/getSwitches:getSwitches"
 GET_SECURITY_GROUPS = "alicloud:ecs/getSecurityGroups:getSecurityGroups"
 GET_NETWORKS = "alicloud:vpc/getNetworks:getNetworks"
@@ -119,7 +121,7 @@ class HybridTerwayMocks(pulumi.runtime.Mocks):
         namespace, _, name = object_id.rpartition("/")
         metadata = {"name": name, "generation": 1, **({"namespace": namespace} if namespace else {})}
         if kind == "Service":
-            first = next(ipaddress.ip_network(self.service_cidr.split(",")[0], strict=False).hosts())
+            first = next(ipaddress.ip_network(service_cidr_parts(self.service_cidr)[0], strict=False).hosts())
             return {"metadata": metadata, "spec": {"clusterIP": str(first), "clusterIPs": [str(first)]}}
         if kind == "ConfigMap":
             return {"metadata": metadata, "data": {"eni_conf": json.dumps(dict(self.eni_conf))}}

@@ -192,7 +192,7 @@ class FakeCluster:
             objects.append(make_workload("DaemonSet", "kube-system", "calico-node"))
         if settings.terway is not None:
             # Every cluster has it; the program reads it. Its ClusterIP is the service range's first address.
-            first = ipaddress.ip_network(settings.terway.service_cidr.split(",")[0].strip(), strict=False)
+            first = ipaddress.ip_network(terway_model.service_cidr_parts(settings.terway.service_cidr)[0], strict=False)
             objects.append(make_kubernetes_service(str(first[1])))
         if settings.scenario is Scenario.OVERLAY:
             flannel = make_workload("DaemonSet", "kube-flannel", "kube-flannel-ds")

@@ -14,14 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hybrid_terway.core import constants
-from hybrid_terway.core.problems import grouped
+from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core.problems import Problem, grouped
 from hybrid_terway.core.settings import TerwaySettings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _KEY = constants.PROJECT + ":"
+SERVICE_CIDR = "terway.serviceCidr"
 
 
 # --- facts ----------------------------------------------------------------------------------------
@@ -130,8 +131,8 @@ class AddressPlan:
     on_prem_node_addresses: list[NodeAddress] = field(default_factory=list)
     vpcs: list[VpcFact] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def capacity_lines(self) -> list[str]:
         """One line per zone: pod vSwitches, free IPs and what the zone's cloud nodes could take."""
@@ -179,7 +180,7 @@ def _address(text: str) -> Address | None:
 def service_ranges(service_cidr: str) -> list[Network]:
     """``serviceCidr`` as Terway reads it: ``v4[,v6]``, each part a CIDR (host bits masked: Terway's
     ``types/types.go`` parses each part with ``net.ParseCIDR``)."""
-    return [n for n in (_network(p) for p in service_cidr.split(",")) if n is not None]
+    return [n for n in (_network(p) for p in terway_model.service_cidr_parts(service_cidr)) if n is not None]
 
 
 def _overlaps(a: Network, b: Network) -> bool:
@@ -226,19 +227,23 @@ def plan_addresses(
     # Existence and zone of each pod vSwitch; capacity per zone.
     pod_vswitches: list[tuple[str, VSwitchFact]] = []
     for zone, ids in sorted(terway.pod_vswitches.items()):
-        key = f"{_KEY}terway.podVswitches.{zone}"
+        path = f"terway.podVswitches.{zone}"
+        key = _KEY + path
         found: list[VSwitchFact] = []
         missing: list[str] = []
         for vsw in ids:
             fact = vswitch_by_id.get(vsw)
             if fact is None:
                 missing.append(vsw)
-                errors.append(f"{key}: vSwitch {vsw} does not exist in this account and region")
+                errors.append(Problem(path, f"{key}: vSwitch {vsw} does not exist in this account and region"))
                 continue
             if fact.zone_id != zone:
                 errors.append(
-                    f"{key}: vSwitch {_vswitch_text(fact)} is in zone {fact.zone_id}, not {zone}: an ENI must be "
-                    f"in its instance's zone, so pods on cloud nodes in {zone} would stay in ContainerCreating"
+                    Problem(
+                        path,
+                        f"{key}: vSwitch {_vswitch_text(fact)} is in zone {fact.zone_id}, not {zone}: an ENI must be "
+                        f"in its instance's zone, so pods on cloud nodes in {zone} would stay in ContainerCreating",
+                    )
                 )
             found.append(fact)
             pod_vswitches.append((zone, fact))
@@ -258,14 +263,18 @@ def plan_addresses(
                 why = f"the minimum for a zone without cloud nodes yet is {needed}"
             ids_text = ", ".join(_vswitch_text(v) for v in found)
             plan.warnings.append(
-                f"{key}: zone {zone} has {free} free IPs in its pod vSwitches {ids_text}; {why}: "
-                "add a pod vSwitch to the zone or free addresses"
+                Problem(
+                    path,
+                    f"{key}: zone {zone} has {free} free IPs in its pod vSwitches {ids_text}; {why}: "
+                    "add a pod vSwitch to the zone or free addresses",
+                )
             )
 
     for index, sg in enumerate(terway.security_group_ids):
         if sg not in group_by_id:
+            sg_path = f"terway.securityGroupIds[{index}]"
             errors.append(
-                f"{_KEY}terway.securityGroupIds[{index}]: security group {sg} does not exist in this account and region"
+                Problem(sg_path, f"{_KEY}{sg_path}: security group {sg} does not exist in this account and region")
             )
 
     # One VPC for every pod vSwitch and security group.
@@ -277,7 +286,11 @@ def plan_addresses(
             members.setdefault(group_by_id[sg].vpc_id or "(no VPC: classic network)", []).append(sg)
     if len(members) > 1:
         listing = "; ".join(f"{vpc}: {', '.join(items)}" for vpc, items in sorted(members.items()))
-        errors.append(f"{_KEY}terway: pod vSwitches and security groups must all be in one VPC; found {listing}")
+        errors.append(
+            Problem(
+                "terway", f"{_KEY}terway: pod vSwitches and security groups must all be in one VPC; found {listing}"
+            )
+        )
     checks.append(
         Check(
             "pod vSwitches and security groups in one VPC",
@@ -291,7 +304,7 @@ def plan_addresses(
 
     ranges = service_ranges(terway.service_cidr)
     plan.service_ranges = [str(r) for r in ranges]
-    service_key = f"{_KEY}terway.serviceCidr = {terway.service_cidr!r}"
+    service_key = f"{_KEY}{SERVICE_CIDR} = {terway.service_cidr!r}"
 
     # The kubernetes Service's ClusterIP lies in the service range (it is its first address).
     if cluster.kubernetes_service_ips is None:
@@ -305,8 +318,12 @@ def plan_addresses(
                 outside.append(ip_text)
         for ip_text in outside:
             errors.append(
-                f"{service_key}: the cluster's {cluster.kubernetes_service_source} has ClusterIP {ip_text}, outside "
-                "it: serviceCidr must be the cluster's service range, or Terway routes service traffic wrongly"
+                Problem(
+                    SERVICE_CIDR,
+                    f"{service_key}: the cluster's {cluster.kubernetes_service_source} has ClusterIP {ip_text}, "
+                    "outside it: serviceCidr must be the cluster's service range, or Terway routes service traffic "
+                    "wrongly",
+                )
             )
         checks.append(
             Check(
@@ -321,14 +338,17 @@ def plan_addresses(
         checks.append(Check("serviceCidr equals kubeadm-config networking.serviceSubnet", same, ", ".join(kubeadm)))
         if not same:
             plan.warnings.append(
-                f"{service_key}: kubeadm-config ClusterConfiguration networking.serviceSubnet is "
-                f"{cluster.kubeadm_service_subnet!r}; check which one the API server uses"
+                Problem(
+                    SERVICE_CIDR,
+                    f"{service_key}: kubeadm-config ClusterConfiguration networking.serviceSubnet is "
+                    f"{cluster.kubeadm_service_subnet!r}; check which one the API server uses",
+                )
             )
 
     on_prem = [(c, n) for c in cluster.on_prem_pod_cidrs if (n := _network(c.cidr)) is not None]
     node_addresses = [(a, ip) for a in cluster.on_prem_node_addresses if (ip := _address(a.address)) is not None]
 
-    def overlap_check(name: str, hits: list[str], compared: int) -> None:
+    def overlap_check(name: str, hits: list[Problem], compared: int) -> None:
         errors.extend(hits)
         if not compared:
             checks.append(Check(name, None, "nothing to compare"))
@@ -337,7 +357,7 @@ def plan_addresses(
 
     # serviceCidr against the VPC CIDRs.
     hits = [
-        f"{service_key} overlaps VPC {vpc.id} CIDR block {block}"
+        Problem(SERVICE_CIDR, f"{service_key} overlaps VPC {vpc.id} CIDR block {block}")
         for r in ranges
         for vpc in plan.vpcs
         for block in vpc.cidr_blocks
@@ -346,7 +366,7 @@ def plan_addresses(
     overlap_check("serviceCidr vs VPC CIDR blocks", hits, sum(len(v.cidr_blocks) for v in plan.vpcs))
     # serviceCidr against the pod vSwitches.
     hits = [
-        f"{service_key} overlaps pod vSwitch {v.id} ({n}) in {zone}"
+        Problem(SERVICE_CIDR, f"{service_key} overlaps pod vSwitch {v.id} ({n}) in {zone}")
         for r in ranges
         for zone, v in pod_vswitches
         for n in _vswitch_networks(v)
@@ -355,14 +375,14 @@ def plan_addresses(
     overlap_check("serviceCidr vs pod vSwitches", hits, len(pod_vswitches))
     # serviceCidr against the on-prem pod CIDRs and node addresses.
     hits = [
-        f"{service_key} overlaps on-prem pod CIDR {c.cidr} ({c.source})"
+        Problem(SERVICE_CIDR, f"{service_key} overlaps on-prem pod CIDR {c.cidr} ({c.source})")
         for r in ranges
         for c, n in on_prem
         if _overlaps(r, n)
     ]
     overlap_check("serviceCidr vs on-prem pod CIDRs", hits, len(on_prem))
     hits = [
-        f"{service_key} contains on-prem node {a.node}'s address {a.address}"
+        Problem(SERVICE_CIDR, f"{service_key} contains on-prem node {a.node}'s address {a.address}")
         for r in ranges
         for a, ip in node_addresses
         if _contains(r, ip)
@@ -370,7 +390,11 @@ def plan_addresses(
     overlap_check("serviceCidr vs on-prem node addresses", hits, len(node_addresses))
     # Pod vSwitches against the on-prem pod CIDRs and node addresses.
     hits = [
-        f"{_KEY}terway.podVswitches.{zone}: pod vSwitch {v.id} ({n}) overlaps on-prem pod CIDR {c.cidr} ({c.source})"
+        Problem(
+            f"terway.podVswitches.{zone}",
+            f"{_KEY}terway.podVswitches.{zone}: pod vSwitch {v.id} ({n}) overlaps on-prem pod CIDR {c.cidr} "
+            f"({c.source})",
+        )
         for zone, v in pod_vswitches
         for n in _vswitch_networks(v)
         for c, on in on_prem
@@ -378,8 +402,11 @@ def plan_addresses(
     ]
     overlap_check("pod vSwitches vs on-prem pod CIDRs", hits, len(pod_vswitches) * len(on_prem))
     hits = [
-        f"{_KEY}terway.podVswitches.{zone}: pod vSwitch {v.id} ({n}) contains on-prem node {a.node}'s address "
-        f"{a.address}"
+        Problem(
+            f"terway.podVswitches.{zone}",
+            f"{_KEY}terway.podVswitches.{zone}: pod vSwitch {v.id} ({n}) contains on-prem node {a.node}'s address "
+            f"{a.address}",
+        )
         for zone, v in pod_vswitches
         for n in _vswitch_networks(v)
         for a, ip in node_addresses

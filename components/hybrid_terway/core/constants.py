@@ -172,3 +172,11 @@ CLOUD_NODE_GATE_WAITS_FOR_KEY: Final = "waitsFor"
 """Its data key listing, one a line, the objects it waited for (``Kind namespace/name``)."""
 NODE_POOL_TYPE: Final = "alicloud:cs/nodePool:NodePool"
 """pulumi_alicloud 4.0.0 ``cs/node_pool.py`` (``@pulumi.type_token``): the resource that brings ECS nodes."""
+
+
+# --- Go ------------------------------------------------------------------------------------------
+
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+"""Go's int64 (and int on the 64-bit images Terway and Kubernetes ship): ``strconv.ParseInt(s, 10, 64)`` and
+``encoding/json`` refuse a number outside it."""

@@ -36,6 +36,8 @@ from typing import Any, Final
 
 from hybrid_terway.core.constants import (
     CLOUD_NODE_LABEL,
+    INT64_MAX,
+    INT64_MIN,
     TIGERA_AFFINITY_PATH,
     TIGERA_API_VERSION,
     TIGERA_INSTALLATION_KIND,
@@ -79,8 +81,6 @@ _FIELD_OPERATORS: Final = (IN, NOT_IN)
 _WORKLOAD_KINDS: Final = frozenset({"DaemonSet", "Deployment", "StatefulSet"})
 _APPS_V1: Final = "apps/v1"
 
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
 _LABEL_NAME_MAX: Final = 63
 _LABEL_VALUE_MAX: Final = 63
 _DNS1123_SUBDOMAIN_MAX: Final = 253
@@ -161,7 +161,7 @@ def parse_int64(value: object) -> int | None:
     if not isinstance(value, str) or _INT_RE.fullmatch(value) is None:
         return None
     number = int(value)
-    return number if _INT64_MIN <= number <= _INT64_MAX else None
+    return number if INT64_MIN <= number <= INT64_MAX else None
 
 
 # --- reading Kubernetes JSON ----------------------------------------------------------------------
@@ -559,8 +559,8 @@ class _KeyConstraint:
         )
 
     def _integer_candidates(self) -> Iterator[str]:
-        low = _INT64_MIN if self.above is None else self.above + 1
-        high = _INT64_MAX if self.below is None else self.below - 1
+        low = INT64_MIN if self.above is None else self.above + 1
+        high = INT64_MAX if self.below is None else self.below - 1
         if low > high:
             return
         start = low if low > 0 else (high if high < 0 else 0)

@@ -12,7 +12,7 @@ import json
 import re
 import typing
 from collections.abc import Collection, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -29,7 +29,18 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from hybrid_terway.core import constants, scheduling, suggest, terway_model, topology
-from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
+from hybrid_terway.core.problems import Problem
+from hybrid_terway.core.vocabulary import (
+    CredentialSource,
+    CredentialStore,
+    InterconnectMode,
+    InterconnectVia,
+    IpStack,
+    KeySlot,
+    Scenario,
+    VswitchSelectionPolicy,
+    WorkloadKind,
+)
 
 CONFIG_KEYS = (
     "scenario",
@@ -67,8 +78,8 @@ class SettingsError(ValueError):
     A program raises it as ``hybrid_terway.config.ConfigError``, a ``pulumi.RunError`` (printed without a
     traceback)."""
 
-    def __init__(self, problems: list[str], subject: str = STACK_CONFIGURATION) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[Problem], subject: str = STACK_CONFIGURATION) -> None:
+        self.problems = list(problems)
         self.subject = subject
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"invalid {subject} ({len(problems)} problem(s)):\n{lines}")
@@ -141,6 +152,9 @@ AccessKeyId = Annotated[
 RamUserName = Annotated[
     StrictStr, _matching(constants.RAM_USER_NAME_PATTERN, "1 to 64 characters of A-Z a-z 0-9 . _ -")
 ]
+RamPolicyName = Annotated[
+    StrictStr, _matching(constants.RAM_POLICY_NAME_PATTERN, "1 to 128 characters of A-Z a-z 0-9 -")
+]
 K8sName = Annotated[
     StrictStr,
     _matching(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", "a Kubernetes object name (lowercase DNS subdomain)"),
@@ -157,13 +171,12 @@ EcrId = Annotated[
 
 
 def _go_int(value: int) -> int:
-    if value > terway_model.INT64_MAX:  # max/min_pool_size are Go int in Terway; its images are 64-bit
-        raise ValueError(f"must be at most {terway_model.INT64_MAX}, the largest number Terway's Go int holds")
+    if value > constants.INT64_MAX:  # max/min_pool_size are Go int in Terway; its images are 64-bit
+        raise ValueError(f"must be at most {constants.INT64_MAX}, the largest number Terway's Go int holds")
     return value
 
 
 GoInt = Annotated[StrictInt, Field(ge=0), AfterValidator(_go_int)]
-KeySlot = Literal["a", "b"]
 
 
 class _Model(BaseModel):
@@ -183,8 +196,8 @@ class TerwaySettings(_Model):
     ]
     min_pool_size: GoInt = 0
     max_pool_size: GoInt = 5
-    vswitch_selection_policy: Literal["ordered", "random"] = "ordered"
-    ip_stack: Literal["ipv4", "dual"] = "ipv4"
+    vswitch_selection_policy: VswitchSelectionPolicy = VswitchSelectionPolicy.ORDERED
+    ip_stack: IpStack = IpStack.IPV4
 
     @field_validator("security_group_ids", "pod_vswitches")
     @classmethod
@@ -218,21 +231,33 @@ class TerwaySettings(_Model):
         return self
 
 
+def _unique_slots(value: list[KeySlot]) -> list[KeySlot]:
+    if len(set(value)) != len(value):
+        raise ValueError("must not name a slot twice")
+    return value
+
+
+KeySlots = Annotated[
+    list[KeySlot],
+    Field(min_length=1, max_length=constants.RAM_MAX_ACCESS_KEYS_PER_USER),
+    AfterValidator(_unique_slots),
+]
+"""One AccessKey per slot, each slot at most once; RAM allows two keys per user."""
+
+
+def _check_active_key(active: KeySlot, slots: Sequence[KeySlot]) -> None:
+    if active not in slots:
+        raise ValueError(f"activeKey '{active}' must be one of keySlots {list(slots)}")
+
+
 class CredentialSettings(_Model):
-    source: Literal["managed", "existing"] = "managed"
-    store: Literal["secret", "configmap"] = "secret"
+    source: CredentialSource = CredentialSource.MANAGED
+    store: CredentialStore = CredentialStore.SECRET
     access_key_id: AccessKeyId | None = None
     ram_user_name: RamUserName | None = None
-    key_slots: Annotated[list[KeySlot], Field(min_length=1, max_length=constants.RAM_MAX_ACCESS_KEYS_PER_USER)] = ["a"]
+    key_slots: KeySlots = [KeySlot.A]
     active_key: KeySlot | None = None
     legacy_ram_actions: StrictBool = False
-
-    @field_validator("key_slots")
-    @classmethod
-    def _unique_slots(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("must not name a slot twice")
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> CredentialSettings:
@@ -248,8 +273,8 @@ class CredentialSettings(_Model):
         else:
             if self.access_key_id is not None:
                 raise ValueError("accessKeyId only applies to source 'existing'")
-            if self.active_key is not None and self.active_key not in self.key_slots:
-                raise ValueError(f"activeKey '{self.active_key}' must be one of keySlots {self.key_slots}")
+            if self.active_key is not None:
+                _check_active_key(self.active_key, self.key_slots)
         return self
 
     @property
@@ -302,22 +327,19 @@ class OnPremWorkload(_Model):
         return topology.is_onprem_cni(self.object_ref)
 
 
-InterconnectMode = Literal["check", "manage", "off"]
-
-
 class InterconnectSettings(_Model):
     """How the VPC reaches the data centre, and which of its pieces this program checks or manages
     (``hybrid_terway.core.interconnect``; docs/interconnect.md)."""
 
-    via: Literal["vbr", "cen", "transitRouter", "expressConnectRouter"]
+    via: InterconnectVia
     vbr_ids: Annotated[list[VbrId], Field(min_length=1)] | None = None
     cen_id: CenId | None = None
     ecr_id: EcrId | None = None
     on_prem_node_cidrs: tuple[Annotated[StrictStr, AfterValidator(_ip_cidr)], ...] = ()
-    routes: InterconnectMode = "check"
-    bgp_networks: InterconnectMode = "check"
-    security_group_ingress: InterconnectMode = "check"
-    no_nat_pools: InterconnectMode = "check"
+    routes: InterconnectMode = InterconnectMode.CHECK
+    bgp_networks: InterconnectMode = InterconnectMode.CHECK
+    security_group_ingress: InterconnectMode = InterconnectMode.CHECK
+    no_nat_pools: InterconnectMode = InterconnectMode.CHECK
 
     @model_validator(mode="after")
     def _via_rules(self) -> InterconnectSettings:
@@ -330,8 +352,11 @@ class InterconnectSettings(_Model):
             for key, mode in (("routes", self.routes), ("bgpNetworks", self.bgp_networks)):
                 if mode == "manage":
                     problems.append(
-                        (key, f"= 'manage' needs via 'vbr': with {self.via!r} the routes are learned and published "
-                         "by that service, not added here; use 'check' or 'off'")
+                        (
+                            key,
+                            f"= 'manage' needs via 'vbr': with {self.via!r} the routes are learned and published "
+                            "by that service, not added here; use 'check' or 'off'",
+                        )
                     )
         # The instance whose attachments tell what publishes the pod vSwitch CIDRs: DescribeCenAttachedChildInstances
         # and ListTransitRouter*Attachments take a CenId, DescribeExpressConnectRouterAssociation an EcrId.
@@ -344,8 +369,11 @@ class InterconnectSettings(_Model):
             problems.append(("cenId", f"only applies to via 'cen' or 'transitRouter', not {self.via!r}"))
         if self.via == "expressConnectRouter" and self.ecr_id is None:
             problems.append(
-                ("ecrId", "is required with via 'expressConnectRouter': the Express Connect Router the VPC is "
-                 "associated with")
+                (
+                    "ecrId",
+                    "is required with via 'expressConnectRouter': the Express Connect Router the VPC is "
+                    "associated with",
+                )
             )
         if self.via != "expressConnectRouter" and self.ecr_id is not None:
             problems.append(("ecrId", f"only applies to via 'expressConnectRouter', not {self.via!r}"))
@@ -477,6 +505,31 @@ class Settings(_Model):
         return f"terway-eniip-{self.cluster_id}"
 
 
+class IdentitySettings(_Model):
+    """The inputs of ``TerwayIdentity`` (``hybrid_terway.args.TerwayIdentityInputs``), by the rules ``credentials``
+    follows: the RAM user name, the key slots and the active key are checked here only."""
+
+    user_name: RamUserName
+    policy_name: RamPolicyName
+    ip_stack: IpStack
+    key_slots: KeySlots
+    active_key: KeySlot
+    cluster_id: StrictStr
+    """Named in the user's and the policy's descriptions."""
+    legacy_ram_actions: StrictBool = False
+
+    @model_validator(mode="after")
+    def _active_key_in_slots(self) -> IdentitySettings:
+        try:
+            _check_active_key(self.active_key, self.key_slots)
+        except ValueError as exc:
+            raise _ScenarioProblems([("activeKey", str(exc))]) from None
+        return self
+
+
+IDENTITY_KEYS = tuple(field.alias or name for name, field in IdentitySettings.model_fields.items())
+
+
 class _ScenarioProblems(ValueError):
     def __init__(self, problems: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{k}: {m}" for k, m in problems))
@@ -529,9 +582,10 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def keys_at(loc: Sequence[int | str]) -> list[str]:
-    """The keys valid beside the last part of ``loc`` (a key path as pydantic reports it), or [] if none is known."""
-    model: type[BaseModel] = Settings
+def keys_at(loc: Sequence[int | str], root: type[BaseModel] | None = None) -> list[str]:
+    """The keys valid beside the last part of ``loc`` (a key path as pydantic reports it, in ``root``, the settings
+    by default), or [] if none is known."""
+    model: type[BaseModel] = root or Settings
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -542,6 +596,8 @@ def keys_at(loc: Sequence[int | str]) -> list[str]:
         model = nested
     if model is Settings:
         return list(CONFIG_KEYS)
+    if model is IdentitySettings:
+        return list(IDENTITY_KEYS)
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
@@ -554,29 +610,36 @@ def unknown_key(key: str, valid: Sequence[str]) -> str:
     return f"is not a known key; {guess}valid keys are {', '.join(valid)}"
 
 
-def _problem(error: Mapping[str, Any], prefix: str = constants.PROJECT + ":") -> list[str]:
+def _at(loc: tuple[int | str, ...], rest: str, prefix: str = constants.PROJECT + ":") -> Problem:
+    """The problem at ``loc``: its line is the key path as the reader writes it, then ``rest``."""
+    return Problem(_path(loc, ""), _path(loc, prefix) + rest)
+
+
+def _problem(
+    error: Mapping[str, Any], prefix: str = constants.PROJECT + ":", root: type[BaseModel] | None = None
+) -> list[Problem]:
     # Validator wrappers show up in the location as "function-after[...]"; they are not part of the key path.
     loc = tuple(p for p in error["loc"] if not str(p).startswith("function-"))
     # Pydantic reports errors inside dict keys with a '[key]' suffix location; keep it readable.
     loc = tuple(str(p).replace("[key]", "") if isinstance(p, str) else p for p in loc)
     ctx_error = error.get("ctx", {}).get("error")
     if isinstance(ctx_error, _ScenarioProblems):
-        return [f"{_path((*loc, key), prefix)}: {msg}" for key, msg in ctx_error.problems]
+        return [_at((*loc, key), f": {msg}", prefix) for key, msg in ctx_error.problems]
     message = str(ctx_error) if ctx_error is not None else error["msg"]
     message = _yaml_words(message.removeprefix("Value error, "))
     if error["type"] == "missing":
-        return [f"{_path(loc, prefix)}: is required"]
+        return [_at(loc, ": is required", prefix)]
     if error["type"] == "extra_forbidden":
-        return [f"{_path(loc, prefix)}: {unknown_key(str(loc[-1]), keys_at(loc))}"]
+        return [_at(loc, f": {unknown_key(str(loc[-1]), keys_at(loc, root))}", prefix)]
     value = error.get("input")
     shown = "" if isinstance(value, dict) and error["type"] not in ("dict_type",) else f" = {_show(value)}"
-    return [f"{_path(loc, prefix)}{shown}: {message}"]
+    return [_at(loc, f"{shown}: {message}", prefix)]
 
 
-def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
     """Decode the string values Pulumi hands a program (objects arrive as JSON text)."""
     decoded: dict[str, Any] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for key, text in raw.items():
         if key in SECRET_KEYS:
             continue
@@ -584,20 +647,20 @@ def decode_config(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
             try:
                 decoded[key] = json.loads(text)
             except json.JSONDecodeError as exc:
-                problems.append(f"{_path((key,))}: is not a structured value ({exc.msg})")
+                problems.append(_at((key,), f": is not a structured value ({exc.msg})"))
             except RecursionError:
-                problems.append(f"{_path((key,))}: is nested too deeply to read")
+                problems.append(_at((key,), ": is nested too deeply to read"))
             except ValueError as exc:  # an integer with more digits than int() converts
-                problems.append(f"{_path((key,))}: is not a structured value this program can read ({exc})")
+                problems.append(_at((key,), f": is not a structured value this program can read ({exc})"))
         else:
             decoded[key] = text
     return decoded, problems
 
 
-def plain_secret_problems(raw: Mapping[str, str], secret_keys: Collection[str]) -> list[str]:
+def plain_secret_problems(raw: Mapping[str, str], secret_keys: Collection[str]) -> list[Problem]:
     """Secret-only settings given in plain text (never their values), with the command that fixes each."""
     return [
-        f"{_path((key,))}: is a secret but is given in plain text; store it encrypted: {SECRET_FIXES[key]}"
+        _at((key,), f": is a secret but is given in plain text; store it encrypted: {SECRET_FIXES[key]}")
         for key in sorted(SECRET_KEYS)
         if raw.get(key) and key not in secret_keys
     ]
@@ -610,7 +673,7 @@ def parse_settings(raw: Mapping[str, str], secret_keys: Collection[str] | None =
     secret-only setting outside it is refused.
     """
     unknown = sorted(set(raw) - set(CONFIG_KEYS))
-    problems = [f"{_path((k,))}: {unknown_key(k, CONFIG_KEYS)}" for k in unknown]
+    problems = [_at((k,), f": {unknown_key(k, CONFIG_KEYS)}") for k in unknown]
     if secret_keys is not None:
         problems += plain_secret_problems(raw, secret_keys)
     decoded, decode_problems = decode_config({k: v for k, v in raw.items() if k in CONFIG_KEYS})
@@ -640,3 +703,12 @@ def validate_settings(values: Mapping[str, Any], subject: str = STACK_CONFIGURAT
         return Settings.model_validate(dict(values))
     except ValidationError as exc:
         raise SettingsError([p for e in exc.errors() for p in _problem(e, prefix)], subject) from None
+
+
+def validate_identity(values: Mapping[str, Any]) -> IdentitySettings:
+    """Validate the inputs of ``TerwayIdentity`` (camelCase keys); each problem names the input's path."""
+    try:
+        return IdentitySettings.model_validate(dict(values))
+    except ValidationError as exc:
+        problems = [p for e in exc.errors() for p in _problem(e, "", IdentitySettings)]
+        raise SettingsError(problems, inputs_of("TerwayIdentity")) from None

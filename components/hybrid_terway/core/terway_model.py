@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from . import gojson, json_text
+from .constants import INT64_MAX, INT64_MIN
 
 UPSTREAM_REPO: Final = "AliyunContainerService/terway"
 UPSTREAM_COMMIT: Final = "89aadf8b"
@@ -30,8 +31,6 @@ CONFIG_GO: Final = "types/daemon/config.go"
 
 # --- how Go's JSON decoder takes a value --------------------------------------------------------------
 
-INT64_MIN: Final = -(2**63)
-INT64_MAX: Final = 2**63 - 1
 FLOAT32_MAX: Final = 3.4028234663852886e38
 
 

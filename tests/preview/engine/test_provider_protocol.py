@@ -298,15 +298,16 @@ def test_construct_terway_identity_keeps_the_key_secret_secret(tmp_path: Path) -
 def test_construct_terway_identity_with_bad_inputs_names_them_and_registers_nothing(tmp_path: Path) -> None:
     good = dev_identity_inputs()
     with EngineServer(dev_world(), "dev") as server, ProviderProcess(server.address, tmp_path) as process:
-        with pytest.raises(ProviderError, match=r"active key 'b' is not one of the key slots \['a'\]") as raised:
+        with pytest.raises(ProviderError, match=r"activeKey 'b' must be one of keySlots \['a'\]") as raised:
             process.construct(server, IDENTITY, "hybrid-identity", {**good, "activeKey": "b"})
-        assert raised.value.property_errors == [("activeKey", "active key 'b' is not one of the key slots ['a']")]
+        assert raised.value.property_errors == [("activeKey", "activeKey: activeKey 'b' must be one of keySlots ['a']")]
         bad = {**good, "ipStack": "ipv6", "keySlots": ["a", "c"], "policyName": "terway_eniip"}
         with pytest.raises(ProviderError) as raised:
             process.construct(server, IDENTITY, "hybrid-identity", bad)
         assert raised.value.property_errors == [
-            ("ipStack", "ipStack = 'ipv6': must be one of ['ipv4', 'dual']"),
-            ("keySlots", "keySlots = ['a', 'c']: must be a list of one or two of ['a', 'b']"),
+            ("policyName", "policyName = 'terway_eniip': must be 1 to 128 characters of A-Z a-z 0-9 -"),
+            ("ipStack", "ipStack = 'ipv6': Input should be 'ipv4' or 'dual'"),
+            ("keySlots[1]", "keySlots[1] = 'c': Input should be 'a' or 'b'"),
         ]
         with pytest.raises(ProviderError) as raised:
             process.construct(server, IDENTITY, "hybrid-identity", {**good, "keySlots": ["a", "a"], "policyName": "p_"})
