@@ -56,6 +56,7 @@ from hybrid_terway.core.interconnect import (
     setting_on_prem_cidrs,
 )
 from hybrid_terway.core.settings import Settings
+from hybrid_terway.invokes import invoke
 
 INTERCONNECT_COMPONENT_TYPE = f"{constants.PROJECT}:interconnect:Interconnect"
 
@@ -95,14 +96,6 @@ CALICO_IPPOOL = "crd.projectcalico.org/v1"
 ``libcalico-go/config/crd/crd.projectcalico.org_ippools.yaml``)."""
 
 
-def _invoke(token: str, args: dict[str, Any], parent: pulumi.Resource) -> dict[str, Any]:
-    opts = pulumi.InvokeOptions.merge(
-        alicloud._utilities.get_invoke_opts_defaults(), pulumi.InvokeOptions(parent=parent)
-    )
-    result = pulumi.runtime.invoke(token, args, opts=opts)
-    return dict(result.value or {})
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -113,7 +106,7 @@ def _int(value: Any) -> int | None:
 def read_pod_vswitches(settings: Settings, parent: pulumi.Resource) -> list[PodVSwitch]:
     assert settings.terway is not None
     zone_of = {v: zone for zone, ids in settings.terway.pod_vswitches.items() for v in ids}
-    found = _invoke(GET_SWITCHES, {"ids": sorted(zone_of)}, parent).get("vswitches") or []
+    found = invoke(GET_SWITCHES, {"ids": sorted(zone_of)}, parent).get("vswitches") or []
     return [
         PodVSwitch(
             str(v.get("id")),
@@ -138,7 +131,7 @@ def read_interconnect_cloud(
     if ic.routes != "off":
         tables, entries = [], []
         for vpc in sorted({v.vpc_id for v in pod_vswitches if v.vpc_id}):
-            for t in _invoke(GET_ROUTE_TABLES, {"vpcId": vpc}, parent).get("tables") or []:
+            for t in invoke(GET_ROUTE_TABLES, {"vpcId": vpc}, parent).get("tables") or []:
                 tables.append(
                     RouteTableFact(
                         str(t.get("id") or t.get("routeTableId")),
@@ -148,12 +141,12 @@ def read_interconnect_cloud(
                     )
                 )
         if vbr_ids:
-            for ri in _invoke(GET_ROUTER_INTERFACES, {"routerType": "VRouter"}, parent).get("interfaces") or []:
+            for ri in invoke(GET_ROUTER_INTERFACES, {"routerType": "VRouter"}, parent).get("interfaces") or []:
                 if ri.get("oppositeRouterId") in vbr_ids:
                     interfaces.append(RouterInterfaceFact(str(ri.get("id")), str(ri.get("oppositeRouterId"))))
         vbr_of = {ri.id: ri.opposite_router_id for ri in interfaces}
         for table in tables:
-            for e in _invoke(GET_ROUTE_ENTRIES, {"routeTableId": table.id}, parent).get("entries") or []:
+            for e in invoke(GET_ROUTE_ENTRIES, {"routeTableId": table.id}, parent).get("entries") or []:
                 hop_type, hop_id = str(e.get("nextHopType") or ""), str(e.get("instanceId") or "")
                 entries.append(
                     RouteEntryFact(
@@ -165,15 +158,15 @@ def read_interconnect_cloud(
     vbrs = networks = groups = peers = None
     if ic.via == "vbr":
         vbrs, networks, groups, peers = [], [], [], []
-        found = _invoke(GET_VIRTUAL_BORDER_ROUTERS, {"ids": vbr_ids}, parent).get("routers") or []
+        found = invoke(GET_VIRTUAL_BORDER_ROUTERS, {"ids": vbr_ids}, parent).get("routers") or []
         vbrs += [VbrFact(str(r.get("id") or r.get("virtualBorderRouterId")), str(r.get("status") or "")) for r in found]
         for vbr in vbr_ids:
             if ic.bgp_networks != "off":
-                for n in _invoke(GET_BGP_NETWORKS, {"routerId": vbr}, parent).get("networks") or []:
+                for n in invoke(GET_BGP_NETWORKS, {"routerId": vbr}, parent).get("networks") or []:
                     networks.append(BgpNetworkFact(str(n.get("routerId") or vbr), str(n.get("dstCidrBlock") or "")))
-            for g in _invoke(GET_BGP_GROUPS, {"routerId": vbr}, parent).get("groups") or []:
+            for g in invoke(GET_BGP_GROUPS, {"routerId": vbr}, parent).get("groups") or []:
                 groups.append(BgpGroupFact(str(g.get("id")), str(g.get("routerId") or vbr), _int(g.get("routeLimit"))))
-            for p in _invoke(GET_BGP_PEERS, {"routerId": vbr}, parent).get("peers") or []:
+            for p in invoke(GET_BGP_PEERS, {"routerId": vbr}, parent).get("peers") or []:
                 peers.append(
                     BgpPeerFact(
                         str(p.get("bgpPeerId") or p.get("id")),
@@ -188,7 +181,7 @@ def read_interconnect_cloud(
     if ic.security_group_ingress != "off":
         rules = []
         for group in settings.terway.security_group_ids:
-            result = _invoke(GET_SECURITY_GROUP_RULES, {"groupId": group, "direction": "ingress"}, parent)
+            result = invoke(GET_SECURITY_GROUP_RULES, {"groupId": group, "direction": "ingress"}, parent)
             for r in result.get("rules") or []:
                 rules.append(
                     SecurityRuleFact(
@@ -265,7 +258,7 @@ def read_publication(
 
 
     if ic.via == "cen" and ic.cen_id:
-        found = _invoke(GET_CEN_INSTANCE_ATTACHMENTS, {"instanceId": ic.cen_id}, parent).get("attachments") or []
+        found = invoke(GET_CEN_INSTANCE_ATTACHMENTS, {"instanceId": ic.cen_id}, parent).get("attachments") or []
         children = tuple(
             CenChildFact(
                 str(a.get("instanceId") or ic.cen_id),
@@ -279,7 +272,7 @@ def read_publication(
         return children, None, None
     if ic.via == "transitRouter" and ic.cen_id:
         attachments: list[TransitRouterAttachmentFact] = []
-        for a in _invoke(GET_TR_VPC_ATTACHMENTS, {"cenId": ic.cen_id}, parent).get("attachments") or []:
+        for a in invoke(GET_TR_VPC_ATTACHMENTS, {"cenId": ic.cen_id}, parent).get("attachments") or []:
             attachments.append(
                 TransitRouterAttachmentFact(
                     "VPC",
@@ -293,7 +286,7 @@ def read_publication(
             )
         for router in sorted({a.transit_router_id for a in attachments if a.transit_router_id}):
             args = {"cenId": ic.cen_id, "transitRouterId": router}
-            for a in _invoke(GET_TR_VBR_ATTACHMENTS, args, parent).get("attachments") or []:
+            for a in invoke(GET_TR_VBR_ATTACHMENTS, args, parent).get("attachments") or []:
                 flag = a.get("autoPublishRouteEnabled")
                 attachments.append(
                     TransitRouterAttachmentFact(
@@ -309,7 +302,7 @@ def read_publication(
         return None, tuple(attachments), None
 
     if ic.via == "expressConnectRouter" and ic.ecr_id:
-        found = _invoke(GET_ECR_VPC_ASSOCIATIONS, {"ecrId": ic.ecr_id}, parent).get("associations") or []
+        found = invoke(GET_ECR_VPC_ASSOCIATIONS, {"ecrId": ic.ecr_id}, parent).get("associations") or []
         associations = tuple(
             EcrAssociationFact(
                 str(a.get("ecrId") or ic.ecr_id),

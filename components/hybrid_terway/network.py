@@ -31,6 +31,7 @@ from hybrid_terway.core.problems import Problem
 from hybrid_terway.core.settings import SECRET_KEYS, Settings, inputs_of
 from hybrid_terway.gate import cloud_node_gate
 from hybrid_terway.interconnect_wiring import build_interconnect
+from hybrid_terway.invokes import invoke_output
 from hybrid_terway.isolation import OnPremIsolation, OnPremIsolationArgs
 from hybrid_terway.live import read_live
 from hybrid_terway.ram import TerwayIdentity, TerwayIdentityArgs
@@ -105,19 +106,10 @@ def settings_from_args(args: Mapping[str, Any]) -> tuple[Settings, StackSecrets]
 # generated pulumi_alicloud 4.0.0 functions call them: vpc/get_switches.py (alicloud.vpc.get_switches_output),
 # ecs/get_security_groups.py (alicloud.ecs.get_security_groups_output), vpc/get_networks.py
 # (alicloud.vpc.get_networks_output). Their results: vpc/outputs.py GetSwitchesVswitchResult, GetNetworksVpcResult,
-# ecs/outputs.py GetSecurityGroupsGroupResult. Going through the generated functions would first import the whole
-# vpc and ecs SDK packages (their typed result classes), about 0.3 s of every run for three dictionaries.
+# ecs/outputs.py GetSecurityGroupsGroupResult; called through hybrid_terway.invokes (why: its docstring).
 GET_SWITCHES = "alicloud:vpc/getSwitches:getSwitches"
 GET_SECURITY_GROUPS = "alicloud:ecs/getSecurityGroups:getSecurityGroups"
 GET_NETWORKS = "alicloud:vpc/getNetworks:getNetworks"
-
-
-def provider_invoke(token: str, args: dict[str, Any], parent: pulumi.Resource) -> pulumi.Output[Any]:
-    """An alicloud provider function, with the provider version the installed SDK pins (as its functions do)."""
-    opts = pulumi.InvokeOutputOptions.merge(
-        alicloud._utilities.get_invoke_opts_defaults(), pulumi.InvokeOutputOptions(parent=parent)
-    )
-    return pulumi.runtime.invoke_output(token, args, opts=opts)
 
 
 def read_cloud_facts(settings: Settings, parent: pulumi.Resource) -> pulumi.Output[CloudFacts]:
@@ -128,8 +120,8 @@ def read_cloud_facts(settings: Settings, parent: pulumi.Resource) -> pulumi.Outp
     """
     assert settings.terway is not None
     vswitch_ids = sorted({v for ids in settings.terway.pod_vswitches.values() for v in ids})
-    switches = provider_invoke(GET_SWITCHES, {"ids": vswitch_ids}, parent)
-    groups = provider_invoke(GET_SECURITY_GROUPS, {"ids": list(settings.terway.security_group_ids)}, parent)
+    switches = invoke_output(GET_SWITCHES, {"ids": vswitch_ids}, parent)
+    groups = invoke_output(GET_SECURITY_GROUPS, {"ids": list(settings.terway.security_group_ids)}, parent)
 
     def with_vpcs(found: list[Any]) -> pulumi.Output[CloudFacts]:
         vswitches = tuple(
@@ -150,7 +142,7 @@ def read_cloud_facts(settings: Settings, parent: pulumi.Resource) -> pulumi.Outp
         vpc_ids = sorted({v.vpc_id for v in vswitches if v.vpc_id} | {g.vpc_id for g in security_groups if g.vpc_id})
         if not vpc_ids:
             return pulumi.Output.from_input(CloudFacts(vswitches, security_groups, ()))
-        return provider_invoke(GET_NETWORKS, {"ids": vpc_ids}, parent).apply(
+        return invoke_output(GET_NETWORKS, {"ids": vpc_ids}, parent).apply(
             lambda result: CloudFacts(
                 vswitches,
                 security_groups,
