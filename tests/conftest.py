@@ -1,8 +1,12 @@
-"""Shared fixtures: run the real program against the fake cloud and cluster."""
+"""Shared fixtures: run the real program against the fake cloud and cluster.
+
+The program's modules are imported when a helper runs it, so the policy pack's tests also run in a virtualenv of
+``policy/requirements.txt`` alone (docs/policy-pack.md).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +14,8 @@ import pytest
 
 from hybrid_terway.core import constants
 from hybrid_terway.core.settings import Settings, decode_config
+from preview.engine.policy_harness import PolicyPackProcess
 from preview.engine.program import ProgramRun, Registration, World, run_program
-from preview.run import settings_of
 from preview.stack_config import StackConfig, available_stacks, load_stack_config
 from preview.world.cloud_snapshot import representative_network
 from preview.world.fake_cloud import FakeAlibabaCloud
@@ -61,6 +65,8 @@ def world_for(settings: Settings, cluster: FakeCluster | None = None) -> World:
 
 
 def run_stack(config: StackConfig, world: World | None = None) -> tuple[ProgramRun, World]:
+    from preview.run import settings_of
+
     settings = settings_of(config)
     world = world or world_for(settings)
     return run_program(config.values, config.secret_keys, config.stack, world), world
@@ -74,6 +80,13 @@ def one(run: ProgramRun, type_: str, name_suffix: str = "") -> Registration:
     found = [r for r in by_type(run, type_) if r.name.endswith(name_suffix)]
     assert len(found) == 1, f"expected one {type_} ending {name_suffix!r}, got {[r.name for r in found]}"
     return found[0]
+
+
+@pytest.fixture(scope="module")
+def pack() -> Iterator[PolicyPackProcess]:
+    """The policy pack, started as the Pulumi CLI starts it (``preview/engine/policy_harness.py``)."""
+    with PolicyPackProcess() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -96,4 +109,6 @@ def dev_inputs() -> dict[str, Any]:
 
 def dev_world() -> World:
     """A fresh fake cloud and cluster for the dev settings, as the program's offline run gets."""
+    from preview.run import settings_of
+
     return world_for(settings_of(load_stack_config(ROOT, "dev")))

@@ -4,7 +4,7 @@ inferred from them.
 The keys are the stack configuration's own camelCase keys (docs/configuration.md), so a Pulumi YAML
 or TypeScript program passes exactly what ``Pulumi.<stack>.yaml`` holds. These types only describe the shape:
 ``hybrid_terway.core.settings.Settings`` validates the values (ids, CIDRs, bounds, scenario rules), and
-``tests/test_package_schema.py`` proves the two agree field by field.
+``tests/components/test_package_schema.py`` proves the two agree field by field.
 
 No ``from __future__ import annotations`` here: the schema inference reads these annotations at runtime.
 """

@@ -15,7 +15,7 @@ from preview.run import settings_of
 from preview.world.fake_cluster import FakeCluster, make_node, make_workload
 from preview.world.node_index import NodeIndex
 from tests.conftest import stack_config
-from tests.test_scheduling_properties import PROFILE, named_node_lists, pod_specs
+from tests.core.test_scheduling_properties import PROFILE, named_node_lists, pod_specs
 
 CLOUD = {"alibabacloud.com/external": "true"}
 REQUIRED = scheduling.REQUIRED_AFFINITY

@@ -12,7 +12,7 @@ from preview.report.artifacts import PLACEMENT_UNMANAGED, STAND_IN
 from preview.report.provenance import CLOUD_SNAPSHOT, CLUSTER_SNAPSHOT, STAND_INS
 from preview.run import EXIT_FAILED, PreviewResult, preview
 from tests.conftest import DATA, ROOT
-from tests.test_cni_families import KUBE_OVN, kube_ovn_stack
+from tests.core.test_cni_families import KUBE_OVN, kube_ovn_stack
 
 ADDRESSES = DATA / "snapshots" / "bgp-calico-addresses.yaml"
 CLOUD = DATA / "cloud" / "dev-cn-hangzhou.json"

@@ -20,7 +20,7 @@ from hybrid_terway.core.scheduling import (
     pod_spec_of,
     witness_node,
 )
-from tests.test_scheduling import freeze
+from tests.core.test_scheduling import freeze
 
 CLOUD_KEY, CLOUD_VALUE = split_label(CLOUD_NODE_LABEL)
 EXCLUSION = {"key": CLOUD_KEY, "operator": "NotIn", "values": [CLOUD_VALUE]}

@@ -1,14 +1,12 @@
 """The gate for cloud nodes: what it waits for in the program, and the pack's node-pool policies over the protocol.
 
 The node pools are added to what the real program registered, shaped as pulumi_alicloud 4.0.0 registers an
-``alicloud.cs.NodePool`` (``tests/node_pool_cases.py``); the pack runs as its own process.
+``alicloud.cs.NodePool`` (``tests/policy/node_pool_cases.py``); the pack runs as its own process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-
-import pytest
+from collections.abc import Mapping
 
 from hybrid_terway.config import validate_settings
 from hybrid_terway.core import constants
@@ -16,18 +14,12 @@ from hybrid_terway.gate import gate_data, gate_waits_for
 from policy.hybrid_terway_guard import config as pc
 from preview.engine.policy_harness import AnalyzerResource, PolicyPackProcess, resources_from_run
 from preview.engine.program import ProgramRun
+from tests.components.test_program import depends
 from tests.conftest import by_type, one
-from tests.node_pool_cases import node_pool
-from tests.test_program import depends
+from tests.policy.node_pool_cases import node_pool
 
 GATE_TYPE = "kubernetes:core/v1:ConfigMap"
 PATCH_TYPES = ("kubernetes:apps/v1:DaemonSetPatch", "kubernetes:core/v1:ConfigMapPatch", "kubernetes:core/v1:Secret")
-
-
-@pytest.fixture(scope="module")
-def pack() -> Iterator[PolicyPackProcess]:
-    with PolicyPackProcess() as running:
-        yield running
 
 
 def test_the_gate_waits_for_every_patch_and_terways_restart(example_runs: Mapping[str, ProgramRun]) -> None:

@@ -179,7 +179,7 @@ def program_eni_conf(**changes: Any) -> dict[str, Any]:
     return conf
 
 
-CHART_ENI_CONFIG: Final = Path(__file__).parent / "data" / "upstream" / "terway-chart-eni-config.yaml"
+CHART_ENI_CONFIG: Final = Path(__file__).parents[1] / "data" / "upstream" / "terway-chart-eni-config.yaml"
 
 
 def chart_eni_config() -> AnalyzerResource:
@@ -1128,7 +1128,7 @@ def _cases() -> list[Case]:
     )
     add(Case("empty-credentials", policy, (eni_config(program_eni_conf()),), 0))
     add(Case("credentials-absent", policy, (eni_config(program_eni_conf(access_key=None, access_secret=None)),), 0))
-    from tests.node_pool_cases import node_pool_cases  # the gate's policies: their cases in their own module
+    from tests.policy.node_pool_cases import node_pool_cases  # the gate's policies: their cases in their own module
 
     cases += node_pool_cases()
     # terway-security-groups-not-open-to-the-world ----------------------------------------------------

@@ -241,7 +241,7 @@ def test_a_patch_needs_an_object_and_an_apply_needs_a_manager() -> None:
 
 # --- upstream's own cases, ported as data (tests/data/ssa/) ------------------------------------------------------
 
-DATA = Path(__file__).parent / "data" / "ssa"
+DATA = Path(__file__).parents[1] / "data" / "ssa"
 SMD = yaml.safe_load((DATA / "structured-merge-diff.yaml").read_text())
 APISERVER = yaml.safe_load((DATA / "apiserver-apply.yaml").read_text())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import get_args
 
 import pytest
@@ -13,25 +12,7 @@ from hybrid_terway.core.settings import SettingsError, TerwaySettings, parse_set
 from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
 from preview.run import settings_of
 from tests.conftest import EXAMPLE_STACKS, stack_config
-
-CLUSTER = "c" + "0123456789abcdef" * 2
-TERWAY = {
-    "podVswitches": {"cn-hangzhou-h": ["vsw-bp1m7k2x9q4w6e8r0t2y4"]},
-    "serviceCidr": "172.21.0.0/20",
-    "securityGroupIds": ["sg-bp1d5f7h9j1k3m5n7p9r"],
-}
-
-
-def raw(**values: object) -> dict[str, str]:
-    base: dict[str, object] = {"scenario": "bgp", "clusterId": CLUSTER, "terway": TERWAY}
-    base.update(values)
-    return {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in base.items() if v is not None}
-
-
-def problems(**values: object) -> list[str]:
-    with pytest.raises(SettingsError) as info:
-        parse_settings(raw(**values))
-    return info.value.problems
+from tests.core.conftest import TERWAY, problems, raw
 
 
 @pytest.mark.parametrize("stack", EXAMPLE_STACKS)

@@ -31,8 +31,8 @@ from policy.hybrid_terway_guard.resources import (
 )
 from preview.engine.policy_harness import AnalyzerResource
 from preview.engine.wire import UNKNOWN
-from tests import policy_cases as pcs
-from tests.policy_cases import CASES, Case, unwrap, view
+from tests.policy import policy_cases as pcs
+from tests.policy.policy_cases import CASES, Case, unwrap, view
 
 ResourceRule = Callable[[ResourceView, GuardSettings, Report], None]
 StackRule = Callable[[Sequence[ResourceView], GuardSettings, Report], None]

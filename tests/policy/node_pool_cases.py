@@ -17,9 +17,9 @@ from preview.engine.policy_harness import AnalyzerResource, resource
 from preview.engine.wire import UNKNOWN
 
 if TYPE_CHECKING:
-    from tests.policy_cases import Case
+    from tests.policy.policy_cases import Case
 
-# tests.policy_cases adds these cases to its CASES: its building blocks are imported where they are used.
+# tests.policy.policy_cases adds these cases to its CASES: its building blocks are imported where they are used.
 CLUSTER_ID: Final = "c0123456789abcdef0123456789abcdef"
 CONFIG_MAP: Final = "kubernetes:core/v1:ConfigMap"
 OTHER_CLUSTER: Final = "c99999999999999999999999999999999"
@@ -75,7 +75,7 @@ def node_pool(
 
 def bgp_stack() -> tuple[AnalyzerResource, AnalyzerResource, AnalyzerResource]:
     """The network component, its calico-node patch and the gate that waits for it."""
-    from tests.policy_cases import DAEMONSET_PATCH, network, workload_patch
+    from tests.policy.policy_cases import DAEMONSET_PATCH, network, workload_patch
 
     bgp = network("bgp")
     calico = workload_patch(DAEMONSET_PATCH, "kube-system", "calico-node", {}, parent=bgp)
@@ -83,7 +83,7 @@ def bgp_stack() -> tuple[AnalyzerResource, AnalyzerResource, AnalyzerResource]:
 
 
 def node_pool_cases() -> list[Case]:
-    from tests.policy_cases import Case
+    from tests.policy.policy_cases import Case
 
     wait, elsewhere = pc.CLOUD_NODE_POOLS_WAIT_FOR_GATE, pc.CLOUD_NODE_POOLS_GATE_ELSEWHERE
     bgp, calico, the_gate = bgp_stack()

@@ -13,7 +13,7 @@ from preview.engine.program import run_program
 from preview.run import EXIT_INVALID, PreviewError, preview, settings_of
 from preview.stack_config import StackConfig
 from tests.conftest import ROOT, stack_config, world_for
-from tests.test_settings import TERWAY, problems, raw
+from tests.core.conftest import TERWAY, problems, raw
 
 KUBECONFIG_FIX = "pulumi config set --secret hybrid-terway:kubeconfig < kubeconfig.yaml"
 SECRET_FIX = "pulumi config set --secret hybrid-terway:accessKeySecret"
