@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from hybrid_terway.core import constants, terway_model
+from hybrid_terway.core import constants, json_text
 from hybrid_terway.core import terway_model as tm
 from hybrid_terway.core.vocabulary import Scenario
 
@@ -30,7 +30,7 @@ from .resources import (
     text,
 )
 
-CREDENTIAL_FIELDS: Final = terway_model.CREDENTIAL_KEYS
+CREDENTIAL_FIELDS: Final = tm.CREDENTIAL_KEYS
 
 
 # --- no-terway-in-overlay ----------------------------------------------------------------------------
@@ -93,21 +93,21 @@ def eni_conf_problems(
     """What is wrong with an ``eni_conf`` value (JSON text), judged as upstream Terway reads it
     (``hybrid_terway.core.terway_model``). Never shows the value of a credential field."""
     if not isinstance(value, str):
-        return [f"must be JSON text (a string), not {terway_model.json_kind(value)}"]
+        return [f"must be JSON text (a string), not {json_text.kind_of(value)}"]
     try:
-        conf = terway_model.parse_json_object(value)
+        conf = tm.parse_json_object(value)
     except ValueError as exc:
         return [str(exc)]
-    problems = terway_model.value_problems(conf, show=shown, show_key=shown_map_key, version=terway_version)
+    problems = tm.value_problems(conf, show=shown, show_key=shown_map_key, version=terway_version)
     problems += _security_group_problems(conf, terway_version)
     problems += _service_cidr_problems(conf)
     problems += _pool_problems(conf)
-    problems += list(terway_model.key_problems(conf, extra_keys, show_key=shown_key, version=terway_version))
+    problems += list(tm.key_problems(conf, extra_keys, show_key=shown_key, version=terway_version))
     return problems
 
 
 def _security_group_problems(conf: Mapping[str, Any], terway_version: str | None) -> list[str]:
-    limit = terway_model.security_group_limit(terway_version)
+    limit = tm.security_group_limit(terway_version)
     count = limit.count(conf)
     if count <= limit.limit:
         return []
@@ -123,12 +123,12 @@ def _security_group_problems(conf: Mapping[str, Any], terway_version: str | None
 
 
 def _service_cidr_problems(conf: Mapping[str, Any]) -> list[str]:
-    value = conf.get(terway_model.SERVICE_CIDR)
+    value = conf.get(tm.SERVICE_CIDR)
     if not isinstance(value, str) or value == "":
         return []  # absent or empty: Terway reads the range from the kubeadm-config ConfigMap
     problems = []
     families: dict[str, str] = {}
-    for part in terway_model.service_cidr_parts(value):
+    for part in tm.service_cidr_parts(value):
         network: ipaddress.IPv4Network | ipaddress.IPv6Network
         try:
             network = ipaddress.ip_network(part, strict=False)
@@ -155,7 +155,7 @@ def _service_cidr_problems(conf: Mapping[str, Any]) -> list[str]:
 def _pool_problems(conf: Mapping[str, Any]) -> list[str]:
     problems = []
     sizes: dict[str, int] = {}
-    for key in (terway_model.MAX_POOL_SIZE, terway_model.MIN_POOL_SIZE):
+    for key in (tm.MAX_POOL_SIZE, tm.MIN_POOL_SIZE):
         value = conf.get(key)
         if type(value) is not int:
             continue  # a wrong type is a decode problem
@@ -188,7 +188,7 @@ def _annotated_version(resource: ResourceView) -> str | None:
     metadata = mapping(resource.props.get("metadata")) or {}
     annotations = mapping(metadata.get("annotations")) or {}
     version = text(annotations.get(constants.TERWAY_VERSION_ANNOTATION))
-    return version if version and terway_model.parse_version(version) else None
+    return version if version and tm.parse_version(version) else None
 
 
 def eni_config_valid(resource: ResourceView, settings: GuardSettings, report: Report) -> None:
@@ -213,7 +213,7 @@ def credential_fields_set(value: object) -> list[str]:
     if not isinstance(value, str):
         return []
     try:
-        conf = terway_model.parse_json_object(value)
+        conf = tm.parse_json_object(value)
     except ValueError:  # not JSON, or nested too deeply: eni-config-valid reports it
         return []
     if not isinstance(conf, dict):

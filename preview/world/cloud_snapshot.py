@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from hybrid_terway.core.address_plan import CloudFacts, SecurityGroupFact, VpcFact, VSwitchFact, service_ranges
-from hybrid_terway.core.scheduling import kind_of
+from hybrid_terway.core.json_text import kind_of
 from hybrid_terway.core.settings import Settings
 from preview.safe_yaml import YamlInputError, load_documents, load_json
 from preview.world.fake_cloud import derived

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from hybrid_terway.core import constants, scheduling, ssa
+from hybrid_terway.core import constants, json_text, scheduling, ssa
 
 _APPS_KINDS = ("DaemonSet", "Deployment", "StatefulSet")
 _MATCH_EXPRESSION_OPERATORS = scheduling.OPERATORS
@@ -27,7 +27,7 @@ def describe(obj: Mapping[str, Any]) -> str:
     return f"{obj.get('kind')} {namespace}/{name}" if namespace else f"{obj.get('kind')} {name}"
 
 
-type_name = scheduling.kind_of
+type_name = json_text.kind_of
 
 
 def as_label_string(value: object) -> str | None:

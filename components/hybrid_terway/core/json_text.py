@@ -10,11 +10,32 @@ the comma; every other message is CPython's, which is the same from 3.10 to 3.13
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 _WHITESPACE = " \t\n\r"
 # Before 3.13, the message at the closing bracket of a trailing comma: an object's, then an array's.
 _BEFORE_313 = {"Expecting property name enclosed in double quotes": "}", "Expecting value": "]"}
+
+
+def kind_of(value: object) -> str:
+    """What a decoded JSON or YAML value is, in the words every message of this project uses: a mapping, a list,
+    a string, an integer, a number with a fraction or exponent (what Go's int fields refuse), a boolean, null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number with a fraction or exponent"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, Sequence):
+        return "a list"
+    return f"a {type(value).__name__}"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from hybrid_terway.core.constants import (
     TIGERA_INSTALLATION_KIND,
     split_label,
 )
+from hybrid_terway.core.json_text import kind_of
 
 __all__ = [
     "NODE_NAME_FIELD",
@@ -54,7 +55,6 @@ __all__ = [
     "is_cloud_node",
     "is_label_value",
     "is_qualified_name",
-    "kind_of",
     "may_run_on_labelled_node",
     "may_run_on_unlabelled_node",
     "parse_int64",
@@ -91,21 +91,6 @@ _INT_RE: Final = re.compile(r"[+-]?[0-9]+")
 
 _WITNESS_NAME: Final = "witness-node"
 _WITNESS_VALUE: Final = "witness"
-
-
-def kind_of(value: object) -> str:
-    """What a YAML or JSON reader calls the value: a mapping, a list, a string, a number, a boolean, null."""
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if value is None:
-        return "null"
-    return "a string" if isinstance(value, str) else f"a {type(value).__name__}"
 
 
 class MalformedSpecError(TypeError):

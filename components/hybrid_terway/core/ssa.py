@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from hybrid_terway.core.json_text import kind_of
 from hybrid_terway.core.ssa_schema import TYPES
 
 # --- types -----------------------------------------------------------------------------------------------------
@@ -170,21 +171,9 @@ def _check_shape(atom: _Atom, value: Any, where: Path) -> None:
     if value is None:
         return
     if atom.shape == "map" and not isinstance(value, Mapping):
-        raise SchemaError(f"{path_string(where) or '.'}: expected map, got {_json_kind(value)}")
+        raise SchemaError(f"{path_string(where) or '.'}: expected map, got {kind_of(value)}")
     if atom.shape == "list" and not isinstance(value, list):
-        raise SchemaError(f"{path_string(where) or '.'}: expected list, got {_json_kind(value)}")
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "map"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "string" if isinstance(value, str) else "null"
+        raise SchemaError(f"{path_string(where) or '.'}: expected list, got {kind_of(value)}")
 
 
 # --- paths -----------------------------------------------------------------------------------------------------
@@ -839,7 +828,7 @@ def parse_fields_v1(document: Mapping[str, Any], where: str = "fieldsV1") -> Fie
             if not sep or tag not in ("f", "k", "v", "i"):
                 raise SchemaError(f"{where}: {key!r} is not a field path element (f:, k:, v:, i:)")
             if not isinstance(child, Mapping):
-                raise SchemaError(f"{where}: {key!r} holds {_json_kind(child)}, not a map")
+                raise SchemaError(f"{where}: {key!r} holds {kind_of(child)}, not a map")
             if tag in ("k", "v"):
                 try:
                     decoded = json.loads(payload)
@@ -890,12 +879,12 @@ def decode_managed_fields(entries: Any, where: str = "metadata.managedFields") -
     """``DecodeManagedFields``: the managers of ``metadata.managedFields``; an entry the API server could not
     decode is an error naming it."""
     if not isinstance(entries, list):
-        raise SchemaError(f"{where}: is {_json_kind(entries)}, not a list")
+        raise SchemaError(f"{where}: is {kind_of(entries)}, not a list")
     out: ManagedFields = {}
     for index, entry in enumerate(entries):
         at = f"{where}[{index}]"
         if not isinstance(entry, Mapping):
-            raise SchemaError(f"{at}: is {_json_kind(entry)}, not a map")
+            raise SchemaError(f"{at}: is {kind_of(entry)}, not a map")
         operation = entry.get("operation")
         if operation not in (APPLY, UPDATE):
             raise SchemaError(f"{at}: operation must be `Apply` or `Update`")
@@ -911,6 +900,6 @@ def decode_managed_fields(entries: Any, where: str = "metadata.managedFields") -
         )
         fields = entry.get("fieldsV1") or {}
         if not isinstance(fields, Mapping):
-            raise SchemaError(f"{at}.fieldsV1: is {_json_kind(fields)}, not a map")
+            raise SchemaError(f"{at}.fieldsV1: is {kind_of(fields)}, not a map")
         out[manager] = Owned(parse_fields_v1(fields, f"{at}.fieldsV1"), api_version, str(entry.get("time") or ""))
     return out

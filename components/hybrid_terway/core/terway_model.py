@@ -72,25 +72,6 @@ EXTENDED_BACKOFF: Final = GoType(
 )
 
 
-def json_kind(value: object) -> str:
-    """What a decoded JSON value is, in JSON's words (mappings and sequences of any class included)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number with a fraction or exponent"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, Sequence):
-        return "a list"
-    return type(value).__name__
-
-
 def decode_problems(
     value: object, go_type: GoType, path: str, show_key: Callable[[str], str] = json.dumps
 ) -> list[str]:
@@ -102,7 +83,7 @@ def decode_problems(
     """
     if value is None:
         return []
-    refused = [f"{path}: {json_kind(value)} cannot be decoded into Go {go_type.go}"]
+    refused = [f"{path}: {json_text.kind_of(value)} cannot be decoded into Go {go_type.go}"]
     kind = go_type.kind
     if kind == "string":
         return [] if isinstance(value, str) else refused
@@ -164,7 +145,7 @@ def parse_json_object(text: str) -> dict[str, Any]:
             f"is not valid JSON ({problem.message} at line {problem.line} column {problem.column})"
         ) from None
     if not isinstance(value, dict):
-        raise ValueError(f"must be a JSON object, not {json_kind(value)}")
+        raise ValueError(f"must be a JSON object, not {json_text.kind_of(value)}")
     return value
 
 

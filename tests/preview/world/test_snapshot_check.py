@@ -60,7 +60,7 @@ def with_terms(terms: Any) -> list[dict[str, Any]]:
         ),
         (
             [{"matchExpressions": [{"key": "a", "operator": "Exists", "values": [1]}]}],
-            f"{CALICO}: {TERMS}[0].matchExpressions[0].values[0]: must be a string, not a number",
+            f"{CALICO}: {TERMS}[0].matchExpressions[0].values[0]: must be a string, not an integer",
         ),
         (
             [{"matchFields": [{"key": "metadata.name", "operator": "Exists"}]}],
