@@ -1,18 +1,9 @@
 """Drift markers: what makes a patch's inputs change when the live object drifts from what the program wants.
 
-pulumi-kubernetes diffs a resource's new inputs against the inputs the last ``up`` stored in state, never against
-the live object (``provider/pkg/provider/provider.go`` ``Diff``, at 94977969: "will miss resource drift caused by
-other controllers"); an apply is sent only when the inputs differ. A patch whose inputs are computed from the live
-object (the merged affinity, the merged ``eni_conf``) usually comes out the same after a ``helm upgrade`` or a
-hand edit reset the live fields: the same merge of the same upstream values. Nothing would be applied.
-
-So each patch carries a marker annotation (``hybrid-terway/applied``) in its own metadata, which the apply writes
-onto the live object. While the live object holds what the program wants in the fields the patch owns, the marker
-is the live object's own marker: the inputs are those of the last ``up``, and nothing is sent (no perpetual diff).
-When they differ, the marker is a new value, derived from the live marker and the live object's version: it
-differs from the live marker, so from the inputs of the ``up`` that wrote it, even when the drift restores an
-earlier state exactly, and it is the same for a preview and the ``up`` that follow it against the same object.
-The marker is a digest: it carries neither the live values nor anything secret.
+pulumi-kubernetes diffs new inputs against the last ``up``'s, never the live object (``provider/pkg/provider/
+provider.go`` ``Diff``, at 94977969), so each patch carries ``hybrid-terway/applied``: the live marker while the
+live object holds what the patch owns, a new digest (never of anything secret) when it drifted. Why and how:
+docs/running-up.md, "Drift: why every patch carries a marker".
 """
 
 from __future__ import annotations

@@ -1,29 +1,10 @@
 """Kubernetes scheduling semantics: does a pod spec fit a node, and how to keep a pod spec off labelled nodes.
 
-This module is the single source of truth for node placement in the program, the offline preview and the
-policy pack. It reproduces upstream Kubernetes exactly:
-
-* ``k8s.io/component-helpers/scheduling/corev1/nodeaffinity`` (``GetRequiredNodeAffinity``,
-  ``RequiredNodeAffinity.Match``, ``LazyErrorNodeSelector``): a pod fits a node when its ``nodeSelector`` map
-  matches the node labels exactly AND its required node affinity matches. Required affinity absent matches every
-  node; present with no terms (``nodeSelectorTerms`` null or ``[]``) matches none. Terms are ORed; a term with
-  neither ``matchExpressions`` nor ``matchFields`` matches nothing; inside a term every requirement must hold. A
-  term holding an invalid requirement matches nothing, the other terms are still evaluated. ``matchFields`` are
-  compared with the node name only when the node has a name (as upstream's ``extractNodeFields``).
-* ``k8s.io/apimachinery/pkg/labels`` (``NewRequirement``, ``Requirement.Matches``, ``SelectorFromSet``): label
-  keys must be qualified names; every value must be a valid label value; ``In``/``NotIn`` need at least one
-  value, ``Exists``/``DoesNotExist`` none, ``Gt``/``Lt`` exactly one that parses as a base-10 int64 (the node's
-  label must parse too, else the requirement fails). ``NotIn`` holds when the key is absent. The ``nodeSelector``
-  map is compared without validation.
-* ``matchFields``: operator ``In`` or ``NotIn`` with exactly one value (upstream
-  ``nodeSelectorRequirementsAsFieldSelector``). The key must be ``metadata.name``, the only field the API server
-  admits (``ValidateNodeFieldSelectorRequirement``); any other key makes the requirement invalid. (The scheduler
-  itself never sees another key, because the API server rejects it.)
-
-Objects are plain Kubernetes JSON (camelCase) as ``Mapping``/``Sequence``; they are never mutated. A missing
-field and a JSON ``null`` are the same ("absent"), as in Go. A value of the wrong JSON type (a string where a
-list belongs, a number where a string belongs, ...) cannot be decoded by Kubernetes at all: it raises
-:class:`MalformedSpecError` instead of getting a guessed meaning.
+The one source of node placement for the program, the offline preview and the pack, as upstream decides it:
+``k8s.io/component-helpers/scheduling/corev1/nodeaffinity`` (``GetRequiredNodeAffinity``,
+``RequiredNodeAffinity.Match``), ``k8s.io/apimachinery/pkg/labels`` (``NewRequirement``, ``Requirement.Matches``)
+and ``ValidateNodeFieldSelectorRequirement``; every rule is spelled out in docs/scheduling.md. A value of the wrong
+JSON type raises :class:`MalformedSpecError`, as Kubernetes cannot decode it.
 """
 
 from __future__ import annotations

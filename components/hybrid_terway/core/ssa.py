@@ -1,27 +1,9 @@
 """Server-side apply as the Kubernetes API server does it: field sets, merge, ownership, conflicts and pruning.
 
-Pure functions over plain data (no Pulumi, no cluster). The algorithm is sigs.k8s.io/structured-merge-diff's,
-read at kubernetes-sigs/structured-merge-diff 15d07547 (``typed/merge.go``, ``typed/compare.go``,
-``typed/remove.go``, ``typed/tofieldset.go``, ``fieldpath/set.go``, ``fieldpath/serialize.go``,
-``fieldpath/element.go``, ``merge/update.go``, ``merge/conflict.go``); the types come from the upstream OpenAPI
-(``ssa_schema.py``, with the rules of kubernetes/kube-openapi ``pkg/schemaconv/smd.go``).
-
-- A value's **field set** (``field_set``): every leaf, every item of an associative list (``k:{"name":"x"}`` for a
-  ``map`` list keyed by its ``x-kubernetes-list-map-keys``, ``v:"x"`` for a ``set``), every key of a granular map
-  (``labels``, ``data``), a struct field whose value is null or ``{}``; an atomic list, map or struct is one leaf.
-- **Merge** (``merge``): the applied value wins leaf by leaf; granular maps and structs merge key by key;
-  associative lists merge item by item (by key), in the order ``typed/merge.go`` gives; atomic values are
-  replaced whole.
-- **Apply** (``apply``): the applier owns exactly the field set of what it applied this time. A field another
-  manager owns that the apply changes (modified or added, with a different value) is a conflict unless forced;
-  forced, the other manager loses it. A field the applier applied last time and not this time is removed, unless
-  another manager (applier or updater) owns it (``Updater.prune``, ``addBackOwnedItems``,
-  ``addBackDanglingItems``). Managers that apply the same value share the field.
-- **Update** (``update``): a write of the whole object (PUT, or a client-side patch: Helm 3, ``kubectl edit``, a
-  controller) takes the fields it changes or adds from everyone, and nobody keeps a field it removes.
-
-``apply_patch`` is the merge alone (no ownership): what the preview, the policy pack and the offline engine use to
-see what a patch leaves behind.
+Pure functions over plain data, read from kubernetes-sigs/structured-merge-diff 15d07547 (``typed/merge.go``,
+``typed/compare.go``, ``typed/remove.go``, ``typed/tofieldset.go``, ``fieldpath/set.go``, ``merge/update.go``,
+``merge/conflict.go``); the types from the upstream OpenAPI (``ssa_schema.py``). docs/cluster-model.md gives each
+rule with its upstream file. ``apply_patch`` is the merge alone (no ownership): what a patch leaves behind.
 """
 
 from __future__ import annotations

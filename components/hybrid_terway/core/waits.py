@@ -1,16 +1,9 @@
 """How long ``pulumi up`` waits for the rollout a patch causes, sized from the live workload and bounded.
 
-Since v4.12.0 pulumi-kubernetes waits after each apply of a DaemonSet, Deployment or StatefulSet, Patch kinds
-included, until the rollout is done, 10 minutes by default (``provider/pkg/await/daemonset.go``
-``_defaultDaemonSetTimeout``, at 94977969; the Deployment and StatefulSet awaiters alike). A longer wait is set
-with the ``pulumi.com/timeoutSeconds`` annotation (``provider/pkg/metadata/overrides.go`` ``TimeoutDuration``:
-custom timeouts first, then the annotation); ``pulumi.com/skipAwait: "true"`` skips it (``SkipAwaitLogic``). An
-``OnDelete`` rollout completes only when a person deletes the pods, so it is never waited for.
-
-Every wait is bounded: a fetched ACK kubeconfig expires (``constants.KUBECONFIG_LIFETIME_MINUTES``), and the
-isolation patches' waits and Terway's come one after the other in one run, with the addon's install between them.
-Each gets ``constants.ROLLOUT_WAIT_BOUND_SECONDS``. A rollout estimated longer than that is not waited for at all
-(a wait that runs out fails the ``up`` with the patch applied): the console and PLAN.md say so, and what to watch.
+pulumi-kubernetes waits after each apply of a DaemonSet, Deployment or StatefulSet (``provider/pkg/await/
+daemonset.go``, at 94977969); ``pulumi.com/timeoutSeconds`` sets the wait and ``pulumi.com/skipAwait`` skips it
+(``provider/pkg/metadata/overrides.go``). Every wait is bounded by ``constants.ROLLOUT_WAIT_BOUND_SECONDS``; why,
+and what an ``OnDelete`` rollout gets: docs/running-up.md, "Rollout waits and their bounds".
 """
 
 from __future__ import annotations
