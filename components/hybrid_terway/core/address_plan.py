@@ -348,71 +348,54 @@ def plan_addresses(
     on_prem = [(c, n) for c in cluster.on_prem_pod_cidrs if (n := _network(c.cidr)) is not None]
     node_addresses = [(a, ip) for a in cluster.on_prem_node_addresses if (ip := _address(a.address)) is not None]
 
-    def overlap_check(name: str, hits: list[Problem], compared: int) -> None:
+    def overlap_check(
+        name: str,
+        subjects: list[tuple[str, str, Network]],
+        others: list[tuple[str, Network | Address]],
+        compared: int,
+    ) -> None:
+        """Each subject (its key path, how a problem names it, its range) against each other range or address."""
+        hits = [
+            Problem(path, f"{text} {'overlaps' if isinstance(other, Network) else 'contains'} {what}")
+            for path, text, network in subjects
+            for what, other in others
+            if (_overlaps(network, other) if isinstance(other, Network) else _contains(network, other))
+        ]
         errors.extend(hits)
         if not compared:
             checks.append(Check(name, None, "nothing to compare"))
         else:
             checks.append(Check(name, not hits, f"{compared} compared" if not hits else f"{len(hits)} overlap(s)"))
 
-    # serviceCidr against the VPC CIDRs.
-    hits = [
-        Problem(SERVICE_CIDR, f"{service_key} overlaps VPC {vpc.id} CIDR block {block}")
-        for r in ranges
+    service = [(SERVICE_CIDR, service_key, r) for r in ranges]
+    vswitches = [
+        (f"terway.podVswitches.{zone}", f"{_KEY}terway.podVswitches.{zone}: pod vSwitch {v.id} ({n})", n)
+        for zone, v in pod_vswitches
+        for n in _vswitch_networks(v)
+    ]
+    vpc_blocks: list[tuple[str, Network | Address]] = [
+        (f"VPC {vpc.id} CIDR block {block}", n)
         for vpc in plan.vpcs
         for block in vpc.cidr_blocks
-        if (n := _network(block)) is not None and _overlaps(r, n)
+        if (n := _network(block)) is not None
     ]
-    overlap_check("serviceCidr vs VPC CIDR blocks", hits, sum(len(v.cidr_blocks) for v in plan.vpcs))
-    # serviceCidr against the pod vSwitches.
-    hits = [
-        Problem(SERVICE_CIDR, f"{service_key} overlaps pod vSwitch {v.id} ({n}) in {zone}")
-        for r in ranges
-        for zone, v in pod_vswitches
-        for n in _vswitch_networks(v)
-        if _overlaps(r, n)
+    vswitch_ranges: list[tuple[str, Network | Address]] = [
+        (f"pod vSwitch {v.id} ({n}) in {zone}", n) for zone, v in pod_vswitches for n in _vswitch_networks(v)
     ]
-    overlap_check("serviceCidr vs pod vSwitches", hits, len(pod_vswitches))
-    # serviceCidr against the on-prem pod CIDRs and node addresses.
-    hits = [
-        Problem(SERVICE_CIDR, f"{service_key} overlaps on-prem pod CIDR {c.cidr} ({c.source})")
-        for r in ranges
-        for c, n in on_prem
-        if _overlaps(r, n)
+    pod_cidrs: list[tuple[str, Network | Address]] = [
+        (f"on-prem pod CIDR {c.cidr} ({c.source})", n) for c, n in on_prem
     ]
-    overlap_check("serviceCidr vs on-prem pod CIDRs", hits, len(on_prem))
-    hits = [
-        Problem(SERVICE_CIDR, f"{service_key} contains on-prem node {a.node}'s address {a.address}")
-        for r in ranges
-        for a, ip in node_addresses
-        if _contains(r, ip)
+    node_ips: list[tuple[str, Network | Address]] = [
+        (f"on-prem node {a.node}'s address {a.address}", ip) for a, ip in node_addresses
     ]
-    overlap_check("serviceCidr vs on-prem node addresses", hits, len(node_addresses))
-    # Pod vSwitches against the on-prem pod CIDRs and node addresses.
-    hits = [
-        Problem(
-            f"terway.podVswitches.{zone}",
-            f"{_KEY}terway.podVswitches.{zone}: pod vSwitch {v.id} ({n}) overlaps on-prem pod CIDR {c.cidr} "
-            f"({c.source})",
-        )
-        for zone, v in pod_vswitches
-        for n in _vswitch_networks(v)
-        for c, on in on_prem
-        if _overlaps(n, on)
-    ]
-    overlap_check("pod vSwitches vs on-prem pod CIDRs", hits, len(pod_vswitches) * len(on_prem))
-    hits = [
-        Problem(
-            f"terway.podVswitches.{zone}",
-            f"{_KEY}terway.podVswitches.{zone}: pod vSwitch {v.id} ({n}) contains on-prem node {a.node}'s address "
-            f"{a.address}",
-        )
-        for zone, v in pod_vswitches
-        for n in _vswitch_networks(v)
-        for a, ip in node_addresses
-        if _contains(n, ip)
-    ]
-    overlap_check("pod vSwitches vs on-prem node addresses", hits, len(pod_vswitches) * len(node_addresses))
+    overlap_check("serviceCidr vs VPC CIDR blocks", service, vpc_blocks, sum(len(v.cidr_blocks) for v in plan.vpcs))
+    overlap_check("serviceCidr vs pod vSwitches", service, vswitch_ranges, len(pod_vswitches))
+    overlap_check("serviceCidr vs on-prem pod CIDRs", service, pod_cidrs, len(on_prem))
+    overlap_check("serviceCidr vs on-prem node addresses", service, node_ips, len(node_addresses))
+    overlap_check("pod vSwitches vs on-prem pod CIDRs", vswitches, pod_cidrs, len(pod_vswitches) * len(on_prem))
+    overlap_check(
+        "pod vSwitches vs on-prem node addresses", vswitches, node_ips, len(pod_vswitches) * len(node_addresses)
+    )
     return plan
 
 
