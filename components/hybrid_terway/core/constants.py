@@ -22,7 +22,6 @@ CLOUD_NODE_LABEL: Final = "alibabacloud.com/external=true"
 TERWAY_ADDON: Final = "terway-eniip"
 TERWAY_NAMESPACE: Final = "kube-system"
 TERWAY_DAEMONSET: Final = "terway-eniip"
-TERWAY_POD_LABEL: Final = {"app": "terway-eniip"}
 ENI_CONFIG_MAP: Final = "eni-config"
 ENI_CONF_KEY: Final = "eni_conf"
 CNI_CONF_KEY: Final = "10-terway.conf"
@@ -34,7 +33,6 @@ TERWAY_VERSION_ANNOTATION: Final = "hybrid-terway/terway-version"
 RESTART_ANNOTATION: Final = "hybrid-terway/config-hash"
 """Pod-template annotation on terway-eniip; a new value rolls the Terway pods."""
 
-MIN_KERNEL_FOR_TERWAY: Final = "5.10"
 
 # --- RAM (Terway's actions: hybrid_terway.core.terway_model) ---------------------------------------
 
