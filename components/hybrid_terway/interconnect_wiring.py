@@ -212,7 +212,7 @@ def read_interconnect_cloud(
             )
             for table in tables
             if table.vpc_id in {v.vpc_id for v in pod_vswitches}
-            for e in _invoke(GET_CEN_ROUTE_ENTRIES, {"instanceId": ic.cen_id, "routeTableId": table.id}, parent).get(
+            for e in invoke(GET_CEN_ROUTE_ENTRIES, {"instanceId": ic.cen_id, "routeTableId": table.id}, parent).get(
                 "entries"
             )
             or []
