@@ -41,7 +41,10 @@ def imports(path: Path, base: Path) -> Iterable[tuple[int, str]]:
                 yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom):
             parts = list(package[: len(package) - node.level + 1]) if node.level else []
-            yield node.lineno, ".".join([*parts, *([node.module] if node.module else [])])
+            module = ".".join([*parts, *([node.module] if node.module else [])])
+            # each name too: ``from hybrid_terway import network`` imports hybrid_terway.network
+            for alias in node.names:
+                yield node.lineno, f"{module}.{alias.name}"
 
 
 def _top(module: str) -> str:
@@ -113,7 +116,7 @@ def test_a_broken_contract_is_refused(tmp_path: Path) -> None:
     shutil.copytree(CORE, core, ignore=shutil.ignore_patterns("__pycache__"))
     with (core / "topology.py").open("a") as f:
         f.write("\n\ndef _late() -> None:\n    import pulumi_kubernetes  # noqa: F401\n")
-    (core / "extra.py").write_text("from ..network import HybridTerwayNetwork  # noqa: F401\n")
+    (core / "extra.py").write_text("from .. import network  # noqa: F401\n")
     assert core_violations(core) == [
         "hybrid_terway/core/extra.py:1 imports hybrid_terway.network",
         f"hybrid_terway/core/topology.py:{len((CORE / 'topology.py').read_text().splitlines()) + 4} imports "
@@ -124,12 +127,16 @@ def test_a_broken_contract_is_refused(tmp_path: Path) -> None:
     (policy / "hybrid_terway_guard" / "wrong.py").write_text("import pulumi_alicloud\nfrom hybrid_terway import ram\n")
     assert policy_violations(policy) == [
         "policy/hybrid_terway_guard/wrong.py:1 imports pulumi_alicloud",
-        "policy/hybrid_terway_guard/wrong.py:2 imports hybrid_terway",
+        "policy/hybrid_terway_guard/wrong.py:2 imports hybrid_terway.ram",
     ]
     preview = tmp_path / "preview"
     shutil.copytree(ROOT / "preview", preview, ignore=shutil.ignore_patterns("__pycache__"))
     (preview / "report" / "wrong.py").write_text("from hybrid_terway.isolation import OnPremIsolation\n")
-    assert preview_violations(preview) == ["preview/report/wrong.py:1 imports hybrid_terway.isolation"]
+    (preview / "report" / "wrong_too.py").write_text("from hybrid_terway import network\n")
+    assert preview_violations(preview) == [
+        "preview/report/wrong.py:1 imports hybrid_terway.isolation.OnPremIsolation",
+        "preview/report/wrong_too.py:1 imports hybrid_terway.network",
+    ]
 
 
 def _loaded(code: str) -> list[str]:
