@@ -329,10 +329,10 @@ def read_transit_router_tables(
     associations: list[TransitRouterAssociationFact] = []
     routes: list[TransitRouterRouteFact] = []
     for router in sorted({a.transit_router_id for a in attachments if a.kind == "VPC" and a.transit_router_id}):
-        for t in _invoke(GET_TR_ROUTE_TABLES, {"transitRouterId": router}, parent).get("tables") or []:
+        for t in invoke(GET_TR_ROUTE_TABLES, {"transitRouterId": router}, parent).get("tables") or []:
             table = str(t.get("transitRouterRouteTableId") or t.get("id") or "")
             args = {"transitRouterRouteTableId": table}
-            for a in _invoke(GET_TR_ROUTE_TABLE_ASSOCIATIONS, args, parent).get("associations") or []:
+            for a in invoke(GET_TR_ROUTE_TABLE_ASSOCIATIONS, args, parent).get("associations") or []:
                 associations.append(
                     TransitRouterAssociationFact(
                         str(a.get("transitRouterRouteTableId") or table),
@@ -340,7 +340,7 @@ def read_transit_router_tables(
                         str(a.get("status") or ""),
                     )
                 )
-            for e in _invoke(GET_TR_ROUTE_ENTRIES, args, parent).get("entries") or []:
+            for e in invoke(GET_TR_ROUTE_ENTRIES, args, parent).get("entries") or []:
                 routes.append(
                     TransitRouterRouteFact(
                         table,
