@@ -4,7 +4,8 @@ inferred from them.
 The keys are the stack configuration's own camelCase keys (docs/configuration.md), so a Pulumi YAML
 or TypeScript program passes exactly what ``Pulumi.<stack>.yaml`` holds. These types only describe the shape:
 ``hybrid_terway.core.settings.Settings`` validates the values (ids, CIDRs, bounds, scenario rules), and
-``tests/components/test_package_schema.py`` proves the two agree field by field.
+``tests/components/test_package_schema.py`` proves the two agree field by field. The enumerations are the
+contract's own (``hybrid_terway.core.vocabulary``).
 
 No ``from __future__ import annotations`` here: the schema inference reads these annotations at runtime.
 """
@@ -16,34 +17,15 @@ from typing import Any
 import pulumi
 from typing_extensions import NotRequired, TypedDict  # typing.TypedDict of 3.10 ignores NotRequired
 
-from hybrid_terway.core.vocabulary import (
-    CredentialSource,
-    CredentialStore,
-    InterconnectMode,
-    InterconnectVia,
-    IpStack,
-    KeySlot,
-    Scenario,
-    VswitchSelectionPolicy,
-    WorkloadKind,
-)
+from hybrid_terway.core import vocabulary
 
 __all__ = [
-    "CredentialSource",
-    "CredentialStore",
     "CredentialsConfig",
     "HybridTerwayNetworkArgs",
     "InterconnectConfig",
-    "InterconnectMode",
-    "InterconnectVia",
-    "IpStack",
-    "KeySlot",
     "OnPremWorkloadRef",
-    "Scenario",
     "TerwayConfig",
     "TerwayIdentityInputs",
-    "VswitchSelectionPolicy",
-    "WorkloadKind",
     "holds_output",
     "plain_values",
 ]
@@ -66,26 +48,26 @@ class TerwayConfig(TypedDict):
     """Idle IP pool lower bound (>= 0, default 0)."""
     maxPoolSize: NotRequired[int]
     """Idle IP pool upper bound (>= 0, default 5); minPoolSize must not exceed it."""
-    vswitchSelectionPolicy: NotRequired[VswitchSelectionPolicy]
+    vswitchSelectionPolicy: NotRequired[vocabulary.VswitchSelectionPolicy]
     """ordered (default) or random."""
-    ipStack: NotRequired[IpStack]
+    ipStack: NotRequired[vocabulary.IpStack]
     """ipv4 (default) or dual."""
 
 
 class CredentialsConfig(TypedDict):
     """Where Terway's AccessKey comes from and where it is kept (bgp and host only)."""
 
-    source: NotRequired[CredentialSource]
+    source: NotRequired[vocabulary.CredentialSource]
     """managed (default) or existing."""
-    store: NotRequired[CredentialStore]
+    store: NotRequired[vocabulary.CredentialStore]
     """secret (default) or configmap."""
     accessKeyId: NotRequired[str]
     """With source existing only: the LTAI... key id; its secret goes in accessKeySecret."""
     ramUserName: NotRequired[str]
     """With source managed only: 1-64 of A-Za-z0-9._- (default terway-<clusterId>)."""
-    keySlots: NotRequired[list[KeySlot]]
+    keySlots: NotRequired[list[vocabulary.KeySlot]]
     """With source managed only: one or two of a, b (default [a]); see the key rotation runbook."""
-    activeKey: NotRequired[KeySlot]
+    activeKey: NotRequired[vocabulary.KeySlot]
     """With source managed only: the slot whose key Terway is given (default: the first slot)."""
     legacyRamActions: NotRequired[bool]
     """With source managed only: also grant the 2021 guide's DescribeInstanceAttribute, DescribeInstances and
@@ -95,7 +77,7 @@ class CredentialsConfig(TypedDict):
 class InterconnectConfig(TypedDict):
     """How cloud pods and on-prem pods reach each other (bgp only); see docs/interconnect.md."""
 
-    via: InterconnectVia
+    via: vocabulary.InterconnectVia
     """vbr, cen, transitRouter or expressConnectRouter."""
     vbrIds: NotRequired[list[str]]
     """With via vbr (required there): the vbr- ids of the VBRs that connect the VPC to the data centre."""
@@ -105,21 +87,21 @@ class InterconnectConfig(TypedDict):
     """With via expressConnectRouter (required there): the Express Connect Router the VPC is associated with."""
     onPremNodeCidrs: NotRequired[list[str]]
     """The on-prem node CIDRs the security groups must admit."""
-    routes: NotRequired[InterconnectMode]
+    routes: NotRequired[vocabulary.InterconnectMode]
     """VPC routes to each on-prem pod CIDR (default check)."""
-    bgpNetworks: NotRequired[InterconnectMode]
+    bgpNetworks: NotRequired[vocabulary.InterconnectMode]
     """Each pod vSwitch CIDR advertised to the data centre: a BGP network of a VBR with via vbr (manage adds it
     there), what publishes it (CEN, transit router, Express Connect Router attachments) otherwise (default check)."""
-    securityGroupIngress: NotRequired[InterconnectMode]
+    securityGroupIngress: NotRequired[vocabulary.InterconnectMode]
     """Terway's security groups accept the on-prem pod and node CIDRs (default check)."""
-    noNatPools: NotRequired[InterconnectMode]
+    noNatPools: NotRequired[vocabulary.InterconnectMode]
     """A disabled Calico IPPool over each pod vSwitch CIDR: Calico does not SNAT toward cloud pods (default check)."""
 
 
 class OnPremWorkloadRef(TypedDict):
     """A workload that must never run on cloud nodes."""
 
-    kind: WorkloadKind
+    kind: vocabulary.WorkloadKind
     """DaemonSet, Deployment, StatefulSet, or Installation (tigera operator; cluster-scoped)."""
     namespace: NotRequired[str]
     """Required, except for an Installation."""
@@ -129,7 +111,7 @@ class OnPremWorkloadRef(TypedDict):
 class HybridTerwayNetworkArgs(TypedDict):
     """The configuration contract: the same keys, types and rules as the stack configuration."""
 
-    scenario: Scenario
+    scenario: vocabulary.Scenario
     """How the on-prem pod network works: overlay, bgp or host."""
     clusterId: str
     """The registered cluster: c followed by 32 lowercase hex characters."""
@@ -159,11 +141,11 @@ class TerwayIdentityInputs(TypedDict):
     """The RAM user: 1-64 of A-Za-z0-9._-."""
     policyName: str
     """The custom policy holding Terway's actions: 1-128 of A-Za-z0-9-."""
-    ipStack: IpStack
+    ipStack: vocabulary.IpStack
     """ipv4, or dual (also grants the IPv6 address actions)."""
-    keySlots: list[KeySlot]
+    keySlots: list[vocabulary.KeySlot]
     """One AccessKey per slot: one or two of a, b, each at most once; see the key rotation runbook."""
-    activeKey: KeySlot
+    activeKey: vocabulary.KeySlot
     """The slot whose key is the outputs accessKeyId and accessKeySecret: one of keySlots."""
     clusterId: str
     """The registered cluster, named in the user's and the policy's descriptions."""

@@ -18,7 +18,7 @@ PROGRAM = textwrap.dedent(
     """
     import json
     import pulumi
-    from hybrid_terway.args import CredentialSource, IpStack, KeySlot, Scenario, VswitchSelectionPolicy, WorkloadKind
+    from hybrid_terway import CredentialSource, IpStack, KeySlot, Scenario, VswitchSelectionPolicy, WorkloadKind
     from hybrid_terway.network import HybridTerwayNetwork
 
     args = json.loads({inputs!r})
