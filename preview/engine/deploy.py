@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hybrid_terway.core import constants, scheduling
+from hybrid_terway.core.topology import ObjectRef
 from preview.engine import provider_rules as rules
 from preview.engine.awaits import Clock, Rollout, Wait, rollout_of
 from preview.engine.state import (
@@ -711,7 +712,7 @@ def _key(kind: str, obj: Mapping[str, Any]) -> tuple[str, str, str]:
 
 def _ref(kind: str, obj: Mapping[str, Any]) -> str:
     _, namespace, name = _key(kind, obj)
-    return f"{kind} {namespace + '/' if namespace else ''}{name}"
+    return str(ObjectRef(kind, name, namespace or None))
 
 
 def _object_id(live: Mapping[str, Any]) -> str:

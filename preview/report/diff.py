@@ -17,6 +17,7 @@ from typing import Any
 
 from hybrid_terway.core import terway_model
 from hybrid_terway.core.ssa import apply_patch
+from hybrid_terway.core.topology import ObjectRef
 from preview.engine.wire import MASK
 
 CREATE, UPDATE, SAME, WRITTEN = "create", "update", "same", "written"
@@ -72,7 +73,7 @@ class ObjectChange:
 
     @property
     def ref(self) -> str:
-        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+        return str(ObjectRef(self.kind, self.name, self.namespace or None))
 
 
 def format_path(path: PathSegments) -> str:
