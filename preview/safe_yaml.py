@@ -263,17 +263,7 @@ def _yaml11_reading(text: str) -> str:
         yaml11 = yaml.safe_load(text)
     except yaml.YAMLError:
         return "a non-string value"
-    return f"the {_describe(yaml11)} {yaml11!s}"
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "date" if hasattr(value, "isoformat") else type(value).__name__
+    return f"{json_text.kind_of(yaml11)}, {yaml11!s}"
 
 
 _Constructor.yaml_constructors.update(

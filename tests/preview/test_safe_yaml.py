@@ -134,10 +134,10 @@ def test_yaml_1_1_surprises_are_read_as_written_and_reported() -> None:
         (6, 6, "1_000"),
     ]
     assert str(notices[3]) == (
-        "Pulumi.x.yaml:4:7: unquoted 0777 is read as the string '0777' (YAML 1.1 would read the integer 511); "
+        "Pulumi.x.yaml:4:7: unquoted 0777 is read as the string '0777' (YAML 1.1 would read an integer, 511); "
         "quote it to keep this reading without a notice"
     )
-    assert "the date 2024-01-01" in str(notices[0]) and "the boolean True" in str(notices[1])
+    assert "a date, 2024-01-01" in str(notices[0]) and "a boolean, True" in str(notices[1])
 
 
 def test_documents_are_all_read_and_empty_ones_dropped() -> None:
