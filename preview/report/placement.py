@@ -60,13 +60,13 @@ def cni_of(obj: Mapping[str, Any]) -> str:
 class Cni:
     """A CNI workload on a node: its reference, the CNI it counts as (one per family), whether it is Terway."""
 
-    ref: str
+    ref: ObjectRef
     cni: str
     terway: bool
 
     @staticmethod
     def of(obj: Mapping[str, Any]) -> Cni:
-        return Cni(workload_ref(obj), cni_of(obj), is_terway(obj))
+        return Cni(_ref(obj), cni_of(obj), is_terway(obj))
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class NodeState:
     ok: bool
 
     def as_json(self) -> dict[str, Any]:
-        return {"cni": [c.ref for c in self.cnis], "onPremWorkloads": list(self.onprem_workloads), "ok": self.ok}
+        return {"cni": [str(c.ref) for c in self.cnis], "onPremWorkloads": list(self.onprem_workloads), "ok": self.ok}
 
 
 @dataclass(frozen=True)
@@ -196,9 +196,7 @@ def reconciled_workloads(cluster: FakeCluster) -> list[tuple[dict[str, Any], Map
     return result
 
 
-def judged_workloads(
-    cluster: FakeCluster, settings: Settings
-) -> list[tuple[dict[str, Any], Mapping[str, Any] | None]]:
+def judged_workloads(cluster: FakeCluster, settings: Settings) -> list[tuple[dict[str, Any], Mapping[str, Any] | None]]:
     """The workloads placement judges, with the pod spec each runs with (``reconciled_workloads``): the CNIs,
     the on-prem-only workloads, and every DaemonSet of a CNI with several node-local DaemonSets."""
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
@@ -233,7 +231,7 @@ def judge_placement(
         landing = tuple(workload_ref(w) for w, admitted in onprem_only if number in admitted)
         cni_problem = None
         if not _cnis_ok(settings.scenario, cloud, *_counts(running)):
-            names = ", ".join(c.ref for c in running) or "no CNI"
+            names = ", ".join(str(c.ref) for c in running) or "no CNI"
             cni_problem = f"runs {names}; expected {expected_cnis(settings.scenario, cloud)}"
         verdicts.append((running, landing, cni_problem))
     nodes: list[NodeVerdict] = []

@@ -50,7 +50,7 @@ def kubernetes_service(settings: Settings, cluster: FakeCluster) -> tuple[dict[s
     A snapshot taken without services lacks it, while every real cluster has it: the preview then assumes the
     service range's first address as its ClusterIP (the check is then reported as not done).
     """
-    namespace, name = constants.KUBERNETES_SERVICE_ID.split("/")
+    namespace, name = constants.KUBERNETES_SERVICE_NAMESPACE, constants.KUBERNETES_SERVICE_NAME
     live = cluster.get("Service", namespace, name)
     if live is not None:
         return live, False

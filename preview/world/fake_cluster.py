@@ -603,7 +603,7 @@ def make_node(name: str, labels: Mapping[str, str]) -> dict[str, Any]:
 
 def make_kubernetes_service(cluster_ip: str) -> dict[str, Any]:
     """The API server's ``default/kubernetes`` Service with the given ClusterIP."""
-    namespace, name = constants.KUBERNETES_SERVICE_ID.split("/")
+    namespace, name = constants.KUBERNETES_SERVICE_NAMESPACE, constants.KUBERNETES_SERVICE_NAME
     return {
         "apiVersion": "v1",
         "kind": "Service",

@@ -153,7 +153,9 @@ Each cloud node takes up to ``maxPoolSize`` idle IPs plus one for its ENI as soo
 pods take more; 32 leaves room for the first few nodes of a node pool. Once a zone has cloud nodes, the warning
 compares with what they could take instead."""
 
-KUBERNETES_SERVICE_ID: Final = "default/kubernetes"
+KUBERNETES_SERVICE_NAMESPACE: Final = "default"
+KUBERNETES_SERVICE_NAME: Final = "kubernetes"
+KUBERNETES_SERVICE_ID: Final = f"{KUBERNETES_SERVICE_NAMESPACE}/{KUBERNETES_SERVICE_NAME}"
 """The API server's own Service; its ClusterIP is the first address of the cluster's service range."""
 
 CLOUD_NODE_ZONE_LABELS: Final = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")

@@ -52,8 +52,9 @@ class RolloutWait:
     """What ``up`` waits for after the patch of one workload, and for how long."""
 
     kind: str
-    ref: str
-    """``namespace/name`` of the workload that rolls."""
+    namespace: str
+    name: str
+    """The workload that rolls."""
     pods: int
     strategy: str
     batches: int
@@ -62,6 +63,11 @@ class RolloutWait:
     timeout_seconds: int | None
     """The wait (``pulumi.com/timeoutSeconds``), or None when it is skipped."""
     outlasts_bound: bool = False
+
+    @property
+    def ref(self) -> str:
+        """``namespace/name`` of the workload that rolls."""
+        return f"{self.namespace}/{self.name}"
 
     @property
     def skipped(self) -> bool:
@@ -79,8 +85,7 @@ class RolloutWait:
         """What the user must do when the rollout is not waited for (None when it is)."""
         if not self.skipped:
             return None
-        namespace, _, name = self.ref.rpartition("/")
-        resource = f"{self.kind.lower()}/{name}"
+        namespace, resource = self.namespace, f"{self.kind.lower()}/{self.name}"
         if self.strategy == ON_DELETE:
             labels = ",".join(f"{k}={v}" for k, v in sorted((selector or {}).items())) or "<its pod labels>"
             return (
@@ -118,7 +123,7 @@ def rollout_wait(kind: str, live: Mapping[str, Any]) -> RolloutWait:
     ``constants.SECONDS_PER_ROLLOUT_ROUND``, with half again as slack.
     """
     meta = live.get("metadata") or {}
-    ref = f"{meta.get('namespace', '')}/{meta.get('name', '')}"
+    namespace, name = str(meta.get("namespace", "")), str(meta.get("name", ""))
     strategy_path = constants.UPDATE_STRATEGY_PATHS[kind]
     strategy = value_at(live, strategy_path)
     strategy = strategy if isinstance(strategy, str) and strategy else constants.DEFAULT_UPDATE_STRATEGY
@@ -142,11 +147,11 @@ def rollout_wait(kind: str, live: Mapping[str, Any]) -> RolloutWait:
     batches = math.ceil(pods / max(at_once, 1)) if pods else 0
     estimate = batches * constants.SECONDS_PER_ROLLOUT_ROUND
     if strategy == ON_DELETE:
-        return RolloutWait(kind, ref, pods, strategy, batches, estimate, None)
+        return RolloutWait(kind, namespace, name, pods, strategy, batches, estimate, None)
     wanted = math.ceil(estimate * 1.5)
     if wanted > constants.ROLLOUT_WAIT_BOUND_SECONDS:
-        return RolloutWait(kind, ref, pods, strategy, batches, estimate, None, outlasts_bound=True)
-    return RolloutWait(kind, ref, pods, strategy, batches, estimate, _bucket(wanted))
+        return RolloutWait(kind, namespace, name, pods, strategy, batches, estimate, None, outlasts_bound=True)
+    return RolloutWait(kind, namespace, name, pods, strategy, batches, estimate, _bucket(wanted))
 
 
 @dataclass(frozen=True)

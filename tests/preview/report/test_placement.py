@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hybrid_terway.core import constants, scheduling
+from hybrid_terway.core.topology import ObjectRef
 from hybrid_terway.core.vocabulary import Scenario
 from preview.report.placement import Cni, NodeState, NodeVerdict, Placement, findings, judge_placement, with_before
 from preview.run import settings_of
@@ -41,23 +42,24 @@ def test_node_index_admits_what_pod_fits_node_admits() -> None:
         assert index.admitted(spec) == expected
 
 
-def cni(ref: str) -> Cni:
-    """The CNI workload ``Kind namespace/name`` (or ``Kind name``) as placement holds it."""
-    kind, _, where = ref.partition(" ")
-    namespace, _, name = where.rpartition("/")
-    return Cni.of({"kind": kind, "metadata": {"name": name, "namespace": namespace}})
+def cni(ref: ObjectRef) -> Cni:
+    """The CNI workload ``ref`` as placement holds it."""
+    return Cni.of({"kind": ref.kind, "metadata": {"name": ref.name, "namespace": ref.namespace}})
 
 
-def state(cnis: list[str], workloads: list[str], ok: bool | None = None) -> NodeState:
+def state(cnis: list[ObjectRef], workloads: list[str], ok: bool | None = None) -> NodeState:
     return NodeState(tuple(cni(c) for c in cnis), tuple(workloads), len(cnis) == 1 if ok is None else ok)
 
 
-def node(name: str, cloud: bool, cnis: list[str], before: NodeState) -> NodeVerdict:
+def node(name: str, cloud: bool, cnis: list[ObjectRef], before: NodeState) -> NodeVerdict:
     return NodeVerdict(name, cloud, {}, state(cnis, []), before)
 
 
 def test_findings_count_what_is_wrong_today_and_after() -> None:
-    calico, terway = "DaemonSet kube-system/calico-node", "DaemonSet kube-system/terway-eniip"
+    calico, terway = (
+        ObjectRef("DaemonSet", "calico-node", "kube-system"),
+        ObjectRef("DaemonSet", "terway-eniip", "kube-system"),
+    )
     nodes = (
         node("c1", True, [terway], state([calico, terway], ["Deployment a/b"], ok=False)),
         node("c2", True, [terway], state([calico, terway], [], ok=False)),
@@ -76,7 +78,7 @@ def test_findings_count_what_is_wrong_today_and_after() -> None:
 
 
 def test_two_daemonsets_of_one_cni_count_as_one_cni() -> None:
-    ovn = ["DaemonSet kube-system/ovs-ovn", "DaemonSet kube-system/kube-ovn-cni"]
+    ovn = [ObjectRef("DaemonSet", "ovs-ovn", "kube-system"), ObjectRef("DaemonSet", "kube-ovn-cni", "kube-system")]
     today = state(ovn, [], ok=False)
     placement = Placement(Scenario.BGP, constants.CLOUD_NODE_LABEL, False, (), (node("p", False, ovn, today),))
     assert placement.nodes[0].after.cnis[0].cni == placement.nodes[0].after.cnis[1].cni
@@ -84,7 +86,7 @@ def test_two_daemonsets_of_one_cni_count_as_one_cni() -> None:
 
 
 def test_with_before_keeps_the_after_state_and_adds_today() -> None:
-    after_state, today = state(["DaemonSet kube-system/x"], []), state([], [], ok=False)
+    after_state, today = state([ObjectRef("DaemonSet", "x", "kube-system")], []), state([], [], ok=False)
     after = Placement(Scenario.BGP, constants.CLOUD_NODE_LABEL, False, (), (NodeVerdict("n", False, {}, after_state),))
     before = Placement(Scenario.BGP, constants.CLOUD_NODE_LABEL, False, ("p",), (NodeVerdict("n", False, {}, today),))
     merged = with_before(after, before)
