@@ -1,39 +1,13 @@
 """The one reader of YAML and JSON input: stack files, cluster snapshots and cloud snapshots.
 
-Input is hostile until read. This reader:
+Input is hostile until read: size, UTF-8, nesting (``MAX_NESTING``), duplicate keys and tags are checked, alias
+expansion is bounded as Go's ``gopkg.in/yaml.v3`` (the Pulumi CLI's YAML library) bounds it, scalars are typed as
+yaml.v3 types them (YAML 1.2, a ``YamlNotice`` for each YAML 1.1 reading avoided), and every error names
+``file:line:column``. The rules, and how they are kept: docs/offline-preview.md (its ``safe_yaml`` paragraphs); the
+event-driven reader's cost: docs/benchmarks.md.
 
-- refuses input larger than ``MAX_INPUT_BYTES`` (64 MiB: a 50 MB ``kubectl get -o yaml`` snapshot still loads);
-- refuses text that is not UTF-8, naming the line and column of the first bad byte;
-- refuses lists and mappings nested more than ``MAX_NESTING`` (100) levels deep, in YAML (checked on the composed
-  node graph before anything is constructed) and in JSON (checked on the text before it is parsed);
-- bounds alias expansion the way Go's ``gopkg.in/yaml.v3`` does (the YAML library of the Pulumi CLI and
-  engine): the node count with every alias expanded is computed over the composed node graph, each node counted
-  once with memoisation, *before* anything is constructed, and a document is refused when more than the
-  allowed share of its expanded nodes comes from aliases (99% up to 400,000 nodes, falling to 10% at 4,000,000:
-  ``allowedAliasRatio`` in go-yaml/yaml ``decode.go``, branch v3, commit f6f7691b1fdeb513f56608cd2c32c51f8194bf51).
-  An alias to a node that contains it is refused as well (yaml.v3: "anchor ... value contains itself");
-- refuses duplicate mapping keys, as yaml.v3 does ("mapping key ... already defined at line ...");
-- reads scalars as yaml.v3 types them (a YAML 1.2 core schema): ``true``/``false`` are booleans, ``null`` and ``~``
-  are null, ``12``/``0x1f``/``0o17`` integers, ``1.5``/``1e3``/``.inf`` floats. The YAML 1.1 readings that PyYAML
-  would otherwise apply (``yes``/``no``/``on``/``off`` booleans, ``2024-01-01`` dates, ``0777`` octals, ``1:20``
-  base-60 numbers, ``1_000``, ``0b101``) do not happen: such an unquoted value is read as the string written,
-  and each one is reported as a ``YamlNotice`` (file, line, column, what YAML 1.1 would have made of it) that the
-  caller prints. The Pulumi CLI hands a top-level config value to the program as the text written, so this is
-  also what ``pulumi up`` sees there. Inside a structured value yaml.v3 still reads ``0777`` (octal), ``1_000``
-  and ``0b101`` as numbers; here they stay strings, and the notice says what a number reading would be;
-- accepts only the plain JSON-like types (string, integer, float, boolean, null, list, mapping, and ``<<``
-  merge keys); any other tag (``!!binary``, ``!!set``, ``!!timestamp``, ``!python/...``, ``!custom``) is refused;
-- names ``file:line:column`` in every error.
-
-A YAML document is read in one of two ways, with the same result. A document without anchors, aliases, tags or
-``<<`` keys (what ``kubectl get -o yaml`` prints) is built straight from libyaml's events, each checked as it
-comes (``_EventReader``): what a ``trim`` drops of an object (a Node's images, conditions, ``managedFields``) is
-checked but never built, so a 63 MB snapshot of 5,000 Nodes reads in about 3 s and holds only what is kept. Any
-other document, and any input that reader would refuse, is read by composing its node graph and checking it
-before anything is constructed (``_Loader``), which gives the result or the message.
-
-``load_json`` reads JSON as JSON (the ``aliyun`` CLI indents with tabs, which YAML refuses), with the same size
-bound, duplicate keys refused and ``NaN``/``Infinity`` (not JSON) refused.
+Upstream: go-yaml/yaml ``decode.go`` (branch v3, commit f6f7691b1fdeb513f56608cd2c32c51f8194bf51):
+``allowedAliasRatio``, "anchor ... value contains itself", "mapping key ... already defined at line ...".
 """
 
 from __future__ import annotations

@@ -1,62 +1,11 @@
 """The interconnect in the offline preview: cloud-snapshot bodies, cluster facts from a snapshot, representative
 facts, and PLAN.md's "Interconnect" section.
 
-The cloud snapshot's interconnect actions are response bodies in the shapes of the official SDK models
-(aliyun/alibabacloud-python-sdk, ``vpc-20160428/alibabacloud_vpc20160428/models/`` and
-``ecs-20140526/alibabacloud_ecs20140526/models/``):
-
-- ``DescribeRouteTableList``: ``RouterTableList.RouterTableListType[]`` with ``RouteTableId``, ``VpcId``,
-  ``RouteTableType``, ``VSwitchIds.VSwitchId[]`` (``_describe_route_table_list_response_body.py``, commit bd054005);
-- ``DescribeRouteEntryList``: a **list** of bodies, one per route table, each ``RouteEntrys.RouteEntry[]`` with
-  ``RouteTableId``, ``DestinationCidrBlock``, ``Description``, ``NextHops.NextHop[]`` (``NextHopType``,
-  ``NextHopId``, ``NextHopRelatedInfo.InstanceId``) and ``NextToken`` (``_describe_route_entry_list_response_body.py``,
-  commit 8441ccce). ``MaxResult`` defaults to 10: a body whose ``NextToken`` is not empty is one page of several;
-- ``DescribeVirtualBorderRouters``: ``VirtualBorderRouterSet.VirtualBorderRouterType[]`` with ``VbrId``, ``Status``
-  (``_describe_virtual_border_routers_response_body.py``);
-- ``DescribeBgpGroups``: ``BgpGroups.BgpGroup[]`` with ``BgpGroupId``, ``RouterId``, ``RouteLimit`` (a string);
-  ``DescribeBgpPeers``: ``BgpPeers.BgpPeer[]`` with ``BgpPeerId``, ``BgpGroupId``, ``RouterId``,
-  ``PeerIpAddress``, ``BgpStatus``, ``RouteLimit`` (a string) (``_describe_bgp_groups_response_body.py``,
-  ``_describe_bgp_peers_response_body.py``, commit bd054005);
-- ``DescribeBgpNetworks``: ``BgpNetworks.BgpNetwork[]`` with ``RouterId``, ``DstCidrBlock``, ``VpcId``
-  (``_describe_bgp_networks_response_body.py``, commit bd054005);
-- ``DescribeSecurityGroupAttribute`` (ECS): a **list** of bodies, one per group, each with ``SecurityGroupId``,
-  ``NextToken`` and ``Permissions.Permission[]`` (``Direction``, ``Policy``, ``Priority``, ``IpProtocol``,
-  ``PortRange``, ``SourceCidrIp``, ``Ipv6SourceCidrIp``, ``Description``)
-  (``_describe_security_group_attribute_response_body.py``, commit 4766f69e).
-
-The BGP actions may be one body or a list of bodies (one per ``--RouterId``).
-
-What publishes the pod vSwitch CIDRs with ``via`` other than ``vbr`` (aliyun/alibabacloud-python-sdk
-``cbn-20170912/alibabacloud_cbn20170912/models/`` and
-``expressconnectrouter-20230901/alibabacloud_expressconnectrouter20230901/models/``):
-
-- ``DescribeCenAttachedChildInstances`` (``via: cen``): ``ChildInstances.ChildInstance[]`` with ``CenId``,
-  ``ChildInstanceId``, ``ChildInstanceType`` (``VPC``, ``VBR``, ``CCN``), ``ChildInstanceRegionId``, ``Status``
-  (``_describe_cen_attached_child_instances_response_body.py``, commit aa312857); paged by ``PageNumber``/``PageSize``
-  with ``TotalCount``; ``DescribePublishedRouteEntries`` (with ``via: cen`` unless ``routes: off``, one body per
-  route table):
-  ``PublishedRouteEntries.PublishedRouteEntry[]`` with ``ChildInstanceRouteTableId``, ``DestinationCidrBlock``,
-  ``PublishStatus`` (``Published``, ``NonPublished``), ``RouteType``
-  (``_describe_published_route_entries_response_body.py``, commit 59243638);
-- ``ListTransitRouterVpcAttachments`` and ``ListTransitRouterVbrAttachments`` (``via: transitRouter``): a
-  top-level ``TransitRouterAttachments[]`` with ``TransitRouterAttachmentId``, ``CenId``, ``TransitRouterId``,
-  ``VpcId`` / ``VbrId``, ``Status`` and ``AutoPublishRouteEnabled`` (a boolean)
-  (``_list_transit_router_vpc_attachments_response_body.py``, commit 01c34555;
-  ``_list_transit_router_vbr_attachments_response_body.py``, commit 59243638); paged by ``NextToken``/``MaxResults``;
-  ``ListTransitRouterRouteTableAssociations``: a top-level ``TransitRouterAssociations[]`` with
-  ``TransitRouterRouteTableId``, ``TransitRouterAttachmentId``, ``Status``
-  (``_list_transit_router_route_table_associations_response_body.py``, commit 8441ccce);
-  ``ListTransitRouterRouteEntries``: a top-level ``TransitRouterRouteEntries[]`` with
-  ``TransitRouterRouteEntryDestinationCidrBlock``, ``TransitRouterRouteEntryStatus``,
-  ``TransitRouterRouteEntryNextHopResourceId`` (``_list_transit_router_route_entries_response_body.py``, commit
-  8441ccce). Its entries do not name their route table, so this action maps each ``--TransitRouterRouteTableId``
-  called to its body;
-- ``DescribeExpressConnectRouterAssociation`` (``via: expressConnectRouter``): a top-level ``AssociationList[]``
-  with ``AssociationId``, ``EcrId``, ``AssociationNodeType`` (``VPC``, ``TR``), ``VpcId``, ``Status``,
-  ``AllowedPrefixes`` (a list of CIDRs) and ``AllowedPrefixesMode``
-  (``_describe_express_connect_router_association_response_body.py``, commit 8441ccce); paged by ``NextToken``.
-
-Each of these may be one body or a list of bodies (the pages merged, or one call per filter).
+The bodies are the API responses in the shapes of the official SDK models (aliyun/alibabacloud-python-sdk
+``vpc-20160428/alibabacloud_vpc20160428/models/``, ``ecs-20140526/alibabacloud_ecs20140526/models/``,
+``cbn-20170912/alibabacloud_cbn20170912/models/``,
+``expressconnectrouter-20230901/alibabacloud_expressconnectrouter20230901/models/``); each action's fields, model
+file and commit: docs/interconnect.md, "The bodies' fields".
 """
 
 from __future__ import annotations

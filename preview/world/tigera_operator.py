@@ -1,29 +1,11 @@
-"""The tigera operator, as far as a ``pulumi up`` that patches its ``Installation`` sees it.
+"""The tigera operator, as far as a ``pulumi up`` that patches its ``Installation`` sees it: each write of the
+Installation renders ``calico-system/calico-node`` from it (a rollout) and stamps its conditions with the generation
+reconciled. What is modelled, what is not, and the one unconfirmed value (``OPERATOR_MANAGER``):
+docs/engine-rules.md, "The tigera operator".
 
-Read in tigera/operator at 40788b9b:
-
-- ``pkg/controller/installation/core_controller.go`` ``Reconcile``: on a change of the ``Installation`` (it
-  watches it, and its TigeraStatus), the operator renders ``calico-system/calico-node`` from it: the
-  ``calicoNodeDaemonSet`` override's pod-template affinity, and ``spec.nodeUpdateStrategy`` as the DaemonSet's update
-  strategy (``pkg/render/node.go``). It defers ``status.SetMetaData`` to the end of the reconcile, so the
-  generation its conditions are stamped with is one it has already rendered calico-node from.
-- ``pkg/controller/status/status.go`` ``syncState``: calico-node is *progressing* while
-  ``updatedNumberScheduled < desiredNumberScheduled``, pods are unavailable, or its generation is ahead of its
-  ``observedGeneration``; the component is *available* when nothing progresses or fails (``IsAvailable``); each
-  condition is stamped with the observed generation (``set``). ``UpdateStatusCondition`` copies the TigeraStatus
-  conditions into the Installation's ``status.conditions`` (``Available`` as ``Ready``), each with that
-  ``observedGeneration`` (both since v1.28.0, commit 2c324e7d5).
-
-The model: a reconcile happens at once after a write of the Installation (the real one within seconds, on the
-watch event), and the status is what the status manager would report at the World's time: ``Ready`` True while no
-rollout of calico-node is under way (``World.rollouts``), ``Progressing`` True while one is, ``Degraded`` False.
-Not modelled: the creation of calico-node (a cluster without it has nothing to roll), an ImageSet, the other
-components the operator renders, errors of the operator's own, and the status manager's 5-second tick (the
-conditions change at the instant the rollout ends). A stopped operator (``running=False``) reconciles nothing and
-leaves the Installation's status as it was.
-
-Unconfirmed: the field manager the operator writes calico-node with (``OPERATOR_MANAGER``, a stand-in; the API
-server names an Update after the client's user agent).
+Read in tigera/operator at 40788b9b: ``pkg/controller/installation/core_controller.go`` ``Reconcile``,
+``pkg/render/node.go``, ``pkg/controller/status/status.go`` ``syncState``, ``IsAvailable``, ``set`` and
+``UpdateStatusCondition`` (since v1.28.0, commit 2c324e7d5).
 """
 
 from __future__ import annotations

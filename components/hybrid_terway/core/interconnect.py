@@ -1,47 +1,16 @@
 """Whether cloud pods and on-prem pods can reach each other (scenario ``bgp``): pure checks over typed facts.
 
-The guide this project automates has the VPC and the data centre exchange their container networks over the
-Express Connect Virtual Border Router (VBR) by BGP. A packet crosses only if four things hold, each checked here:
+Four checks (routes, advertisements, security groups, NAT), plain data in, an :class:`InterconnectPlan` out: the
+facts found with where each came from, every check's verdict, errors, warnings, and what ``manage`` adds. No Pulumi
+here: the program feeds it from provider invokes (``hybrid_terway.interconnect_wiring``), the offline preview from
+a cloud snapshot. What each check compares, and why: docs/interconnect.md, "The checks".
 
-- **routes** (cloud to on-prem): every route table of a pod vSwitch routes each on-prem pod CIDR (or a prefix
-  covering it) toward the data centre: a ``RouterInterface`` to one of the VBRs, a transit router ``Attachment``,
-  ``CenBasic`` or ``Ecr`` (the ``NextHopType`` values of ``DescribeRouteEntryList``);
-- **advertisements** (on-prem to cloud): with ``via: vbr`` each pod vSwitch CIDR is a BGP network of a VBR
-  (``DescribeBgpNetworks``), so the IDC router learns it; the VBR's BGP peers are ``Established``, and the on-prem
-  pod routes Calico advertises fit each peer's ``RouteLimit``. With ``cen``, ``transitRouter`` or
-  ``expressConnectRouter`` what publishes it: the VPC and a VBR attached to the CEN instance, a transit router VBR
-  attachment with ``AutoPublishRouteEnabled``, or the ECR association's ``AllowedPrefixes``;
-- **security groups**: Terway's groups govern the pods' ENIs; their ingress rules accept every on-prem pod and node
-  CIDR (``Accept``, all protocols), no ``Drop`` rule of higher or equal priority taking part of it back;
-- **NAT**: Calico SNATs to the node's address whatever leaves a pool with ``natOutgoing: true`` unless the
-  destination is inside a Calico pool (any pool, disabled ones included, except a pool only for ``LoadBalancer``
-  addresses), so a disabled pool over each pod vSwitch CIDR keeps the pod's address.
-
-Plain data in, an :class:`InterconnectPlan` out: the routes and advertisements found with where each fact came
-from, every check's verdict, hard errors, warnings, and what ``manage`` adds. No Pulumi here; the program feeds it
-from provider invokes (``hybrid_terway.interconnect_wiring``), the offline preview from a cloud snapshot.
-
-Upstream facts (cited where they are used):
-
-- Alibaba Cloud VPC ``DescribeRouteEntryList``, ``DescribeBgpGroups``/``DescribeBgpPeers`` response models
-  (aliyun/alibabacloud-python-sdk ``vpc-20160428/alibabacloud_vpc20160428/models/``; ``RouteLimit`` is a string
-  there), ECS ``DescribeSecurityGroupAttribute`` (``Priority`` a string, 1 the highest);
-- a BGP peer takes at most 110 dynamic routes unless the quota ``ec_quota_bgp_group_max_route_entry_num`` is raised
-  (the CreateBgpGroup API reference, ``RouteLimit``);
-- security-group rules: the smaller ``Priority`` wins, and at equal priority ``Drop`` wins over ``Accept``
-  (ECS documentation, "Security group rules", priority);
-- Calico (projectcalico/calico, commit 87c15906): ``natOutgoing`` (false unless set: ``api/pkg/apis/projectcalico/v3/
-  ippool.go``; the default pool calico-node creates has it true, ``CALICO_IPV4POOL_NAT_OUTGOING`` defaulting to true
-  in ``node/pkg/lifecycle/startup/startup.go``), ``disabled``, ``blockSize`` (0 is defaulted to 26 for IPv4 and 122
-  for IPv6 by ``libcalico-go/lib/clientv3/ippool.go``; ``DEFAULT_IPV4_POOL_BLOCK_SIZE`` 26 in ``startup.go``);
-  Felix's NAT-outgoing rule masquerades a source in the ``masq-ipam-pools`` set (the pools with ``natOutgoing``)
-  toward a destination outside ``network-ip-pools`` (``felix/rules/nat.go``), which holds every pool, disabled or
-  not, except those whose ``allowedUses`` is only ``LoadBalancer`` (``felix/dataplane/linux/masq_mgr.go``; disabled
-  pools as "safe destinations that don't require SNAT": ``felix/calc/l3_route_resolver.go``); each node claims
-  blocks of ``blockSize``
-  (``ipamblocks.crd.projectcalico.org``, ``libcalico-go/lib/backend/model/block.go``) and BGP advertises each
-  block as one route;
-- the kubelet's default ``maxPods`` is 110 (kubernetes ``pkg/kubelet/apis/config/v1beta1/defaults.go``).
+Upstream (cited where used): aliyun/alibabacloud-python-sdk ``vpc-20160428`` and ``ecs-20140526`` response models;
+the CreateBgpGroup API reference (``RouteLimit``); ECS "Security group rules" (priority); projectcalico/calico at
+87c15906 (``api/pkg/apis/projectcalico/v3/ippool.go``, ``libcalico-go/lib/clientv3/ippool.go``,
+``node/pkg/lifecycle/startup/startup.go``, ``felix/rules/nat.go``, ``felix/dataplane/linux/masq_mgr.go``,
+``felix/calc/l3_route_resolver.go``, ``libcalico-go/lib/backend/model/block.go``); kubernetes
+``pkg/kubelet/apis/config/v1beta1/defaults.go``.
 """
 
 from __future__ import annotations
