@@ -18,19 +18,15 @@ from typing import Any, Final
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
     ResourceValidationPolicy,
-    StackValidationArgs,
     StackValidationPolicy,
 )
 
 from hybrid_terway.core import constants, gojson
 
-from . import config
 from .config import ON_PREM_ROUTES_NOT_VIA_INSTANCE, TERWAY_GROUPS_NOT_OPEN, GuardSettings
 from .resources import Report, ResourceView, is_eni_config, kube_object, mapping, read_field, text
+from .wiring import on_resource, on_stack, schema
 
 SECURITY_GROUP_RULE: Final = "alicloud:ecs/securityGroupRule:SecurityGroupRule"
 ROUTE_ENTRY: Final = "alicloud:vpc/routeEntry:RouteEntry"
@@ -106,46 +102,20 @@ def on_prem_routes_not_via_instance(resource: ResourceView, settings: GuardSetti
             return
 
 
-def _validate_open(args: StackValidationArgs, report: ReportViolation) -> None:
-    from .policies import guarded, stack_view
-
-    @guarded
-    def run(args: StackValidationArgs, report: ReportViolation) -> None:
-        settings = GuardSettings.from_config(args.get_config(), TERWAY_GROUPS_NOT_OPEN)
-        terway_groups_not_open([stack_view(r) for r in args.resources], settings, report)
-
-    run(args, report)
-
-
-def _validate_routes(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    from .policies import guarded, resource_view
-
-    @guarded
-    def run(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        settings = GuardSettings.from_config(args.get_config(), ON_PREM_ROUTES_NOT_VIA_INSTANCE)
-        on_prem_routes_not_via_instance(resource_view(args), settings, report)
-
-    run(args, report)
-
-
-def _schema(policy: str) -> PolicyConfigSchema:
-    return PolicyConfigSchema(properties=config.schema_properties(policy) or {})
-
-
 POLICIES: list[Policy] = [
     StackValidationPolicy(
         name=TERWAY_GROUPS_NOT_OPEN,
         description="No ingress rule of Terway's security groups may accept 0.0.0.0/0 or ::/0: those groups "
         "govern every cloud pod's ENI.",
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=_schema(TERWAY_GROUPS_NOT_OPEN),
-        validate=_validate_open,
+        config_schema=schema(TERWAY_GROUPS_NOT_OPEN),
+        validate=on_stack(TERWAY_GROUPS_NOT_OPEN, terway_groups_not_open),
     ),
     ResourceValidationPolicy(
         name=ON_PREM_ROUTES_NOT_VIA_INSTANCE,
         description="A VPC route to an on-prem pod CIDR should lead to the data centre, not to an ECS instance.",
         enforcement_level=EnforcementLevel.ADVISORY,
-        config_schema=_schema(ON_PREM_ROUTES_NOT_VIA_INSTANCE),
-        validate=_validate_routes,
+        config_schema=schema(ON_PREM_ROUTES_NOT_VIA_INSTANCE),
+        validate=on_resource(ON_PREM_ROUTES_NOT_VIA_INSTANCE, on_prem_routes_not_via_instance),
     ),
 ]

@@ -16,13 +16,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from pulumi_policy import EnforcementLevel, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, StackValidationPolicy
 from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway.core import constants
 
 from . import config
 from .resources import CONFIG_MAP, CORE_V1, Report, ResourceView, kube_object, mapping, text
+from .wiring import on_stack_unconfigured
 
 CLOUD_NODE_POOLS_WAIT_FOR_GATE: Final = config.CLOUD_NODE_POOLS_WAIT_FOR_GATE
 CLOUD_NODE_POOLS_GATE_ELSEWHERE: Final = config.CLOUD_NODE_POOLS_GATE_ELSEWHERE
@@ -191,26 +192,6 @@ def node_pools_gate_elsewhere(resources: Sequence[ResourceView], report: Report)
 # --- the policies ------------------------------------------------------------------------------------
 
 
-def _validate_wait(args: StackValidationArgs, report: ReportViolation) -> None:
-    from .policies import guarded, stack_view  # policies registers this module's policies: imported at call time
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        config.check_settings(CLOUD_NODE_POOLS_WAIT_FOR_GATE, args.get_config())
-        node_pools_wait_for_gate([stack_view(r) for r in args.resources], report)
-
-    guarded(validate)(args, report)
-
-
-def _validate_elsewhere(args: StackValidationArgs, report: ReportViolation) -> None:
-    from .policies import guarded, stack_view
-
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        config.check_settings(CLOUD_NODE_POOLS_GATE_ELSEWHERE, args.get_config())
-        node_pools_gate_elsewhere([stack_view(r) for r in args.resources], report)
-
-    guarded(validate)(args, report)
-
-
 cloud_node_pools_wait_for_gate = StackValidationPolicy(
     name=CLOUD_NODE_POOLS_WAIT_FOR_GATE,
     description=(
@@ -219,7 +200,7 @@ cloud_node_pools_wait_for_gate = StackValidationPolicy(
         "off them and Terway is configured."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_validate_wait,
+    validate=on_stack_unconfigured(CLOUD_NODE_POOLS_WAIT_FOR_GATE, node_pools_wait_for_gate),
 )
 
 cloud_node_pools_gate_elsewhere = StackValidationPolicy(
@@ -229,7 +210,7 @@ cloud_node_pools_gate_elsewhere = StackValidationPolicy(
         "stack's cloudNodeGate output; the pack cannot see the other stack."
     ),
     enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_validate_elsewhere,
+    validate=on_stack_unconfigured(CLOUD_NODE_POOLS_GATE_ELSEWHERE, node_pools_gate_elsewhere),
 )
 
 POLICIES: Final = (cloud_node_pools_wait_for_gate, cloud_node_pools_gate_elsewhere)

@@ -2,92 +2,34 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
-    PolicyConfigSchema,
-    PolicyResource,
-    ReportViolation,
     ResourceRemediation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
-    StackValidationArgs,
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import UnknownValueError
 
 from hybrid_terway.core import constants
 
-from . import config, interconnect, node_pools, placement, ram, redact, terway
-from .config import GuardSettings
-from .resources import CannotJudge, ResourceView
-
-Validate = Callable[[Any, ReportViolation], None]
-
-
-def guarded(validate: Validate) -> Validate:
-    """``validate`` with every message scrubbed of what could be a credential (``redact.scrub``), and an unknown
-    value it touches reported as "cannot judge yet: <path> is not known during preview", keys in the path that
-    could be credentials described rather than printed."""
-
-    @functools.wraps(validate)
-    def run(args: Any, report: ReportViolation) -> None:
-        def scrubbed(message: str, urn: str | None = None) -> None:
-            report(redact.scrub(message), urn)
-
-        try:
-            validate(args, scrubbed)
-        except UnknownValueError as exc:
-            raise _cannot_judge(exc) from None
-
-    return run
-
-
-def _cannot_judge(exc: UnknownValueError) -> CannotJudge:
-    if isinstance(exc, CannotJudge):
-        return CannotJudge(redact.scrub(exc.reason))
-    path = ".".join(redact.scrub_path(exc.props))
-    return CannotJudge(f"{path} is not known during preview")
-
-
-def resource_view(args: ResourceValidationArgs) -> ResourceView:
-    return ResourceView(args.resource_type, args.urn, args.name, args.props, args.opts.parent)
-
-
-def stack_view(resource: PolicyResource) -> ResourceView:
-    parent = resource.parent.urn if resource.parent is not None else resource.opts.parent
-    return ResourceView(
-        resource.resource_type,
-        resource.urn,
-        resource.name,
-        resource.props,
-        parent or None,
-        tuple(d.urn for d in resource.dependencies),
-        {key: tuple(d.urn for d in deps) for key, deps in resource.property_dependencies.items()},
-    )
-
-
-def settings_of(args: ResourceValidationArgs | StackValidationArgs, policy: str) -> GuardSettings:
-    return GuardSettings.from_config(args.get_config(), policy)
-
-
-def schema(policy: str) -> PolicyConfigSchema | None:
-    properties = config.schema_properties(policy)
-    return PolicyConfigSchema(properties=properties) if properties else None
-
+from . import config, interconnect, node_pools, placement, ram, terway
+from .wiring import (
+    cannot_judge,
+    on_resource,
+    on_resource_unconfigured,
+    on_stack,
+    on_stack_unconfigured,
+    resource_view,
+    schema,
+    settings_of,
+)
 
 # --- resource policies -----------------------------------------------------------------------------
-
-
-@guarded
-def _validate_onprem(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    placement.onprem_workloads_avoid_cloud_nodes(
-        resource_view(args), settings_of(args, config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES), report
-    )
 
 
 def _remediate_onprem(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
@@ -96,37 +38,7 @@ def _remediate_onprem(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
             resource_view(args), settings_of(args, config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES)
         )
     except UnknownValueError as exc:
-        raise _cannot_judge(exc) from None
-
-
-@guarded
-def _validate_terway_placement(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    placement.terway_only_on_cloud_nodes(
-        resource_view(args), settings_of(args, config.TERWAY_ONLY_ON_CLOUD_NODES), report
-    )
-
-
-@guarded
-def _validate_ram_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    config.check_settings(config.TERWAY_RAM_LEAST_PRIVILEGE, args.get_config())
-    ram.terway_ram_least_privilege(resource_view(args), report)
-
-
-@guarded
-def _validate_ram_guide_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    config.check_settings(config.TERWAY_RAM_GUIDE_ACTIONS, args.get_config())
-    ram.terway_ram_guide_actions(resource_view(args), report)
-
-
-@guarded
-def _validate_eni_config(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    terway.eni_config_valid(resource_view(args), settings_of(args, config.ENI_CONFIG_VALID), report)
-
-
-@guarded
-def _validate_credentials(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    config.check_settings(config.CREDENTIALS_NOT_IN_CONFIGMAP, args.get_config())
-    terway.credentials_not_in_configmap(resource_view(args), report)
+        raise cannot_judge(exc) from None
 
 
 onprem_workloads_avoid_cloud_nodes = ResourceValidationPolicy(
@@ -137,7 +49,7 @@ onprem_workloads_avoid_cloud_nodes = ResourceValidationPolicy(
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=schema(config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES),
-    validate=_validate_onprem,
+    validate=on_resource(config.ONPREM_WORKLOADS_AVOID_CLOUD_NODES, placement.onprem_workloads_avoid_cloud_nodes),
     # The SDK types remediations as awaitable but runs plain functions alike.
     remediate=cast(ResourceRemediation, _remediate_onprem),
 )
@@ -147,14 +59,14 @@ terway_only_on_cloud_nodes = ResourceValidationPolicy(
     description="Terway's DaemonSet must not be schedulable on nodes without the cloud-node label.",
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=schema(config.TERWAY_ONLY_ON_CLOUD_NODES),
-    validate=_validate_terway_placement,
+    validate=on_resource(config.TERWAY_ONLY_ON_CLOUD_NODES, placement.terway_only_on_cloud_nodes),
 )
 
 terway_ram_least_privilege = ResourceValidationPolicy(
     name=config.TERWAY_RAM_LEAST_PRIVILEGE,
     description="Terway's RAM policy may allow only the actions Terway calls, each named, no wildcard.",
     enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_validate_ram_policy,
+    validate=on_resource_unconfigured(config.TERWAY_RAM_LEAST_PRIVILEGE, ram.terway_ram_least_privilege),
 )
 
 terway_ram_guide_actions = ResourceValidationPolicy(
@@ -162,7 +74,7 @@ terway_ram_guide_actions = ResourceValidationPolicy(
     description="Terway's RAM policy should not grant the 2021 guide's DescribeInstanceAttribute, "
     "DescribeInstances or ModifyNetworkInterfaceAttribute, which no Terway source calls.",
     enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_validate_ram_guide_actions,
+    validate=on_resource_unconfigured(config.TERWAY_RAM_GUIDE_ACTIONS, ram.terway_ram_guide_actions),
 )
 
 eni_config_valid = ResourceValidationPolicy(
@@ -174,7 +86,7 @@ eni_config_valid = ResourceValidationPolicy(
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=schema(config.ENI_CONFIG_VALID),
-    validate=_validate_eni_config,
+    validate=on_resource(config.ENI_CONFIG_VALID, terway.eni_config_valid),
 )
 
 credentials_not_in_configmap = ResourceValidationPolicy(
@@ -184,38 +96,17 @@ credentials_not_in_configmap = ResourceValidationPolicy(
         f"not in plain text in {constants.ENI_CONF_KEY}."
     ),
     enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_validate_credentials,
+    validate=on_resource_unconfigured(config.CREDENTIALS_NOT_IN_CONFIGMAP, terway.credentials_not_in_configmap),
 )
 
 # --- stack policies --------------------------------------------------------------------------------
-
-
-@guarded
-def _validate_one_cni(args: StackValidationArgs, report: ReportViolation) -> None:
-    placement.one_cni_per_node(
-        [stack_view(r) for r in args.resources], settings_of(args, config.ONE_CNI_PER_NODE), report
-    )
-
-
-@guarded
-def _validate_overlay(args: StackValidationArgs, report: ReportViolation) -> None:
-    terway.no_terway_in_overlay(
-        [stack_view(r) for r in args.resources], settings_of(args, config.NO_TERWAY_IN_OVERLAY), report
-    )
-
-
-@guarded
-def _validate_access_keys(args: StackValidationArgs, report: ReportViolation) -> None:
-    config.check_settings(config.ACCESS_KEY_LIMIT, args.get_config())
-    ram.access_key_limit([stack_view(r) for r in args.resources], report)
-
 
 one_cni_per_node = StackValidationPolicy(
     name=config.ONE_CNI_PER_NODE,
     description="Each node class (cloud, on-prem) must end up with exactly the one CNI its scenario expects.",
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=schema(config.ONE_CNI_PER_NODE),
-    validate=_validate_one_cni,
+    validate=on_stack(config.ONE_CNI_PER_NODE, placement.one_cni_per_node),
 )
 
 no_terway_in_overlay = StackValidationPolicy(
@@ -224,14 +115,14 @@ no_terway_in_overlay = StackValidationPolicy(
     "eni-config or credentials.",
     enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=schema(config.NO_TERWAY_IN_OVERLAY),
-    validate=_validate_overlay,
+    validate=on_stack(config.NO_TERWAY_IN_OVERLAY, terway.no_terway_in_overlay),
 )
 
 access_key_limit = StackValidationPolicy(
     name=config.ACCESS_KEY_LIMIT,
     description=f"RAM allows at most {constants.RAM_MAX_ACCESS_KEYS_PER_USER} AccessKeys per user.",
     enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_validate_access_keys,
+    validate=on_stack_unconfigured(config.ACCESS_KEY_LIMIT, ram.access_key_limit),
 )
 
 
