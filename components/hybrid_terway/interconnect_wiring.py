@@ -21,14 +21,14 @@ offline preview with a cloud snapshot and a cluster snapshot checks those too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from hybrid_terway.checks import AddressPlanError, after_checks
+from hybrid_terway.checks import after_checks, log_checked
 from hybrid_terway.core import constants
 from hybrid_terway.core.interconnect import (
     PUBLICATION_UNTOLD,
@@ -255,8 +255,6 @@ def read_publication(
     assert ic is not None
     if ic.bgp_networks == "off":
         return None, None, None
-
-
     if ic.via == "cen" and ic.cen_id:
         found = invoke(GET_CEN_INSTANCE_ATTACHMENTS, {"instanceId": ic.cen_id}, parent).get("attachments") or []
         children = tuple(
@@ -273,32 +271,12 @@ def read_publication(
     if ic.via == "transitRouter" and ic.cen_id:
         attachments: list[TransitRouterAttachmentFact] = []
         for a in invoke(GET_TR_VPC_ATTACHMENTS, {"cenId": ic.cen_id}, parent).get("attachments") or []:
-            attachments.append(
-                TransitRouterAttachmentFact(
-                    "VPC",
-                    str(a.get("transitRouterAttachmentId") or ""),
-                    str(a.get("cenId") or ic.cen_id),
-                    str(a.get("transitRouterId") or ""),
-                    str(a.get("vpcId") or ""),
-                    str(a.get("status") or ""),
-                    a.get("autoPublishRouteEnabled") if isinstance(a.get("autoPublishRouteEnabled"), bool) else None,
-                )
-            )
+            cen, router = str(a.get("cenId") or ic.cen_id), str(a.get("transitRouterId") or "")
+            attachments.append(_tr_attachment("VPC", a, cen, router, "vpcId"))
         for router in sorted({a.transit_router_id for a in attachments if a.transit_router_id}):
             args = {"cenId": ic.cen_id, "transitRouterId": router}
             for a in invoke(GET_TR_VBR_ATTACHMENTS, args, parent).get("attachments") or []:
-                flag = a.get("autoPublishRouteEnabled")
-                attachments.append(
-                    TransitRouterAttachmentFact(
-                        "VBR",
-                        str(a.get("transitRouterAttachmentId") or ""),
-                        ic.cen_id,
-                        router,
-                        str(a.get("vbrId") or ""),
-                        str(a.get("status") or ""),
-                        flag if isinstance(flag, bool) else None,
-                    )
-                )
+                attachments.append(_tr_attachment("VBR", a, ic.cen_id, router, "vbrId"))
         return None, tuple(attachments), None
 
     if ic.via == "expressConnectRouter" and ic.ecr_id:
@@ -317,6 +295,23 @@ def read_publication(
         )
         return None, None, associations
     return None, None, None
+
+
+def _tr_attachment(
+    kind: str, found: Mapping[str, Any], cen_id: str, router: str, instance_key: str
+) -> TransitRouterAttachmentFact:
+    """One transit router attachment of ``kind`` (``VPC`` or ``VBR``) as the function returns it, ``instance_key``
+    naming the attached instance's field (``vpcId``, ``vbrId``)."""
+    flag = found.get("autoPublishRouteEnabled")
+    return TransitRouterAttachmentFact(
+        kind,
+        str(found.get("transitRouterAttachmentId") or ""),
+        cen_id,
+        router,
+        str(found.get(instance_key) or ""),
+        str(found.get("status") or ""),
+        flag if isinstance(flag, bool) else None,
+    )
 
 
 def read_transit_router_tables(
@@ -375,12 +370,7 @@ def checked_interconnect(settings: Settings, parent: pulumi.Resource) -> Interco
         read_interconnect_cloud(settings, vswitches, parent),
         program_cluster_facts(settings),
     )
-    if plan.errors:
-        raise AddressPlanError(plan.errors)
-    for line in plan.summary_lines():
-        pulumi.log.info(f"interconnect: {line}")
-    for warning in plan.warnings:
-        pulumi.log.warn(warning)
+    log_checked("interconnect", plan.errors, plan.summary_lines, plan.warnings)
     return plan
 
 

@@ -13,7 +13,7 @@ import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from hybrid_terway.args import HybridTerwayNetworkArgs, holds_output, plain_values
-from hybrid_terway.checks import AddressPlanError
+from hybrid_terway.checks import log_checked
 from hybrid_terway.config import ConfigError, validate_settings
 from hybrid_terway.core import constants
 from hybrid_terway.core.address_plan import (
@@ -182,12 +182,7 @@ def checked_address_plan(
             on_prem_pod_cidrs=tuple(setting_cidrs(settings.on_prem_pod_cidrs)),
         )
         plan = plan_addresses(terway, facts[0], cluster)
-        if plan.errors:
-            raise AddressPlanError(plan.errors)
-        for line in plan.capacity_lines():
-            pulumi.log.info(f"address plan: {line}")
-        for warning in plan.warnings:
-            pulumi.log.warn(warning)
+        log_checked("address plan", plan.errors, plan.capacity_lines, plan.warnings)
         return plan
 
     return pulumi.Output.all(cloud, service).apply(check)
