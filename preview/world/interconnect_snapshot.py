@@ -99,35 +99,15 @@ def needed_actions(ic: InterconnectSettings) -> list[str]:
 # --- reading bodies -------------------------------------------------------------------------------
 
 
-def _items(body: Any, where: str, outer: str, inner: str) -> list[Mapping[str, Any]]:
+def _page_items(body: Any, where: str, path: tuple[str, ...], pages: str, token_hint: str) -> list[Mapping[str, Any]]:
+    """The items at ``path`` of one response body, refused when the body is one page of several (``TotalCount``
+    above what it holds, or a ``NextToken``); ``pages`` and ``token_hint`` say how to fetch every page."""
     if not isinstance(body, Mapping):
         raise InterconnectSnapshotError(f"{where}: must be the API's response body (a mapping)")
-    wrapper = body.get(outer)
-    items = wrapper.get(inner) if isinstance(wrapper, Mapping) else None
-    if not isinstance(items, list):
-        raise InterconnectSnapshotError(f"{where}: needs {outer}.{inner} as a list (the API's response body)")
-    for index, item in enumerate(items):
-        if not isinstance(item, Mapping):
-            raise InterconnectSnapshotError(f"{where}: {outer}.{inner}[{index}] is not a mapping")
-    total = body.get("TotalCount")
-    if isinstance(total, int) and not isinstance(total, bool) and total > len(items):
-        raise InterconnectSnapshotError(
-            f"{where}: lists {len(items)} of {total} (TotalCount): take every page (--PageSize 50 --pager)"
-        )
-    token = body.get("NextToken")
-    if isinstance(token, str) and token:
-        raise InterconnectSnapshotError(
-            f"{where}: NextToken is {token!r}: this is one page of several; call again with --NextToken until it "
-            "is empty (--MaxResult 100)"
-        )
-    return items
-
-
-def _top_items(body: Any, where: str, name: str) -> list[Mapping[str, Any]]:
-    """The items of a body whose list is top level (``TransitRouterAttachments``, ``AssociationList``)."""
-    if not isinstance(body, Mapping):
-        raise InterconnectSnapshotError(f"{where}: must be the API's response body (a mapping)")
-    items = body.get(name)
+    items: Any = body
+    for key in path:
+        items = items.get(key) if isinstance(items, Mapping) else None
+    name = ".".join(path)
     if not isinstance(items, list):
         raise InterconnectSnapshotError(f"{where}: needs {name} as a list (the API's response body)")
     for index, item in enumerate(items):
@@ -135,16 +115,23 @@ def _top_items(body: Any, where: str, name: str) -> list[Mapping[str, Any]]:
             raise InterconnectSnapshotError(f"{where}: {name}[{index}] is not a mapping")
     total = body.get("TotalCount")
     if isinstance(total, int) and not isinstance(total, bool) and total > len(items):
-        raise InterconnectSnapshotError(
-            f"{where}: lists {len(items)} of {total} (TotalCount): follow NextToken and merge the pages"
-        )
+        raise InterconnectSnapshotError(f"{where}: lists {len(items)} of {total} (TotalCount): {pages}")
     token = body.get("NextToken")
     if isinstance(token, str) and token:
         raise InterconnectSnapshotError(
             f"{where}: NextToken is {token!r}: this is one page of several; call again with --NextToken until it "
-            "is empty"
+            f"is empty{token_hint}"
         )
     return items
+
+
+def _items(body: Any, where: str, outer: str, inner: str) -> list[Mapping[str, Any]]:
+    return _page_items(body, where, (outer, inner), "take every page (--PageSize 50 --pager)", " (--MaxResult 100)")
+
+
+def _top_items(body: Any, where: str, name: str) -> list[Mapping[str, Any]]:
+    """The items of a body whose list is top level (``TransitRouterAttachments``, ``AssociationList``)."""
+    return _page_items(body, where, (name,), "follow NextToken and merge the pages", "")
 
 
 def _flag(item: Mapping[str, Any], name: str, where: str) -> bool | None:
