@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from hybrid_terway.core.topology import ObjectRef
 from hybrid_terway.core.vocabulary import Scenario
 from preview.report.placement import Cni, NodeState, NodeVerdict, Placement
 from preview.report.recycle import CNI_CONFLISTS, REMEDY, TERWAY_CONFLIST, cloud_nodes_to_recycle
@@ -38,15 +39,11 @@ def calico_pod(node: str, name: str = "calico-node-x7k2p") -> dict[str, Any]:
     }
 
 
-def placement_of(nodes: list[tuple[str, bool, list[str]]]) -> Placement:
-    """A placement whose nodes ran these CNI workloads today (``Kind namespace/name`` or ``Kind name``)."""
+def placement_of(nodes: list[tuple[str, bool, list[ObjectRef]]]) -> Placement:
+    """A placement whose nodes ran these CNI workloads today."""
 
-    def verdict(name: str, cloud: bool, refs: list[str]) -> NodeVerdict:
-        cnis = []
-        for ref in refs:
-            kind, _, where = ref.partition(" ")
-            namespace, _, workload = where.rpartition("/")
-            cnis.append(Cni.of({"kind": kind, "metadata": {"name": workload, "namespace": namespace}}))
+    def verdict(name: str, cloud: bool, refs: list[ObjectRef]) -> NodeVerdict:
+        cnis = [Cni.of({"kind": r.kind, "metadata": {"name": r.name, "namespace": r.namespace}}) for r in refs]
         return NodeVerdict(name, cloud, {}, NodeState((), (), True), NodeState(tuple(cnis), (), True))
 
     return Placement(Scenario.BGP, "alibabacloud.com/external=true", False, (), tuple(verdict(*n) for n in nodes))
@@ -104,9 +101,16 @@ def test_only_cloud_nodes_and_only_on_prem_cnis() -> None:
     )
     placement = placement_of(
         [
-            ("idc-1", False, ["DaemonSet kube-system/calico-node"]),
-            ("ecs-1", True, ["DaemonSet kube-system/terway-eniip"]),
-            ("ecs-2", True, ["DaemonSet kube-flannel/kube-flannel-ds", "DaemonSet kube-system/terway-eniip"]),
+            ("idc-1", False, [ObjectRef("DaemonSet", "calico-node", "kube-system")]),
+            ("ecs-1", True, [ObjectRef("DaemonSet", "terway-eniip", "kube-system")]),
+            (
+                "ecs-2",
+                True,
+                [
+                    ObjectRef("DaemonSet", "kube-flannel-ds", "kube-flannel"),
+                    ObjectRef("DaemonSet", "terway-eniip", "kube-system"),
+                ],
+            ),
         ]
     )
     (entry,) = cloud_nodes_to_recycle(placement, cluster, Scenario.BGP)
@@ -116,7 +120,9 @@ def test_only_cloud_nodes_and_only_on_prem_cnis() -> None:
 
 def test_a_tigera_installation_is_calico_and_an_unmodelled_cni_says_so() -> None:
     cluster = FakeCluster.of([make_node("ecs-1", CLOUD)])
-    placement = placement_of([("ecs-1", True, ["Installation default", "DaemonSet kube-system/weave-net"])])
+    placement = placement_of(
+        [("ecs-1", True, [ObjectRef("Installation", "default"), ObjectRef("DaemonSet", "weave-net", "kube-system")])]
+    )
     entries = {e["cni"]: e for e in cloud_nodes_to_recycle(placement, cluster, Scenario.HOST)}
     assert entries["Calico"]["conflist"] == "10-calico.conflist"
     assert entries["Weave Net"]["conflist"] is None and entries["Weave Net"]["source"] is None
