@@ -144,7 +144,7 @@ class Deployment:
     providers: dict[str, ProviderConfig] = field(default_factory=dict)  # provider reference -> config
     on_addon: Callable[[str, str, Mapping[str, Any]], None] | None = None  # (event, name, state)
     operator: TigeraOperator | None = None
-    """The tigera operator of the cluster, when it runs one (``preview.tigera_operator``)."""
+    """The tigera operator of the cluster, when it runs one (``preview.world.tigera_operator``)."""
 
     def __post_init__(self) -> None:
         self.new = StackState(self.stack, self.project)
