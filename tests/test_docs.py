@@ -64,3 +64,18 @@ def test_make_commands_name_real_targets_stacks_and_files(page: Path) -> None:
                 assert value in EXAMPLE_STACKS, f"{page.name}: make {target} {assignment}: no Pulumi.{value}.yaml"
             elif name in {"SNAPSHOT", "CLOUD_SNAPSHOT"}:
                 assert (ROOT / value).is_file(), f"{page.name}: make {target} {assignment}: no such file"
+
+
+# A path into this repository, as the pages write it in backticks (`preview/world/snapshot.py`); upstream paths
+# (pulumi-kubernetes' `provider/pkg/...`) are told apart by their folders.
+REPO_PATH = re.compile(r"`((?:components|preview|policy|tests|benchmarks|examples|provider|\.github)/[\w./-]+)`")
+UPSTREAM = ("provider/pkg/", "provider/cmd/")
+MADE_AT_RUN_TIME = {"provider/venv"}  # the virtualenv the Pulumi CLI builds for the component package
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_repository_path_named_exists(page: Path) -> None:
+    for path in REPO_PATH.findall(page.read_text()):
+        if path.startswith(UPSTREAM) or path in MADE_AT_RUN_TIME:
+            continue
+        assert (ROOT / path.rstrip("/.")).exists(), f"{page.name}: `{path}` names no file in this repository"
