@@ -146,6 +146,10 @@ class Deployment:
     operator: TigeraOperator | None = None
     """The tigera operator of the cluster, when it runs one (``preview.world.tigera_operator``)."""
 
+    _nodes: tuple[tuple[tuple[int, object], ...], NodeIndex] | None = field(default=None, init=False, repr=False)
+    """The cluster's nodes in an index, with what they were when it was built (each Node and its
+    ``resourceVersion``): one index for every rollout the run sizes while the nodes stay the same."""
+
     def __post_init__(self) -> None:
         self.new = StackState(self.stack, self.project)
 
@@ -536,9 +540,16 @@ class Deployment:
 
     def _pods(self, live: Mapping[str, Any]) -> int:
         if live.get("kind") == "DaemonSet":
-            return len(NodeIndex(self.cluster.nodes()).admitted(scheduling.pod_spec_of(live)))
+            return len(self._node_index().admitted(scheduling.pod_spec_of(live)))
         replicas = (live.get("spec") or {}).get("replicas")
         return replicas if isinstance(replicas, int) else constants.DEFAULT_REPLICAS
+
+    def _node_index(self) -> NodeIndex:
+        nodes = self.cluster.nodes()
+        seen = tuple((id(n), (n.get("metadata") or {}).get("resourceVersion")) for n in nodes)
+        if self._nodes is None or self._nodes[0] != seen:
+            self._nodes = (seen, NodeIndex(nodes))
+        return self._nodes[1]
 
     # --- the fake cloud ------------------------------------------------------------------------------------------
 
