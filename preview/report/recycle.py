@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from hybrid_terway.core import constants
+from hybrid_terway.core import constants, problems
 from hybrid_terway.core.vocabulary import Scenario
 from preview.report.placement import Placement
 from preview.world.fake_cluster import FakeCluster
@@ -69,9 +69,7 @@ def _cni_of_daemonset(name: str) -> str | None:
     return family[0] if family else None
 
 
-def cloud_nodes_to_recycle(
-    placement: Placement, before: FakeCluster, scenario: Scenario
-) -> list[dict[str, Any]]:
+def cloud_nodes_to_recycle(placement: Placement, before: FakeCluster, scenario: Scenario) -> list[dict[str, Any]]:
     """One entry per cloud node and on-prem CNI that runs there today or has a pod there in the snapshot:
     ``{node, cni, why, conflist, sortsBeforeTerway, source, remedy}``, sorted by node then CNI. None in scenario
     overlay, whose cloud nodes keep running the on-prem overlay CNI."""
@@ -116,13 +114,34 @@ def _file(entry: Mapping[str, Any]) -> str:
     return f"/etc/cni/net.d/{entry['conflist']} (sorts {order} {TERWAY_CONFLIST})"
 
 
-def recycle_warnings(entries: Sequence[Mapping[str, Any]]) -> list[str]:
-    """One console warning per entry."""
-    return [
+def _warning(e: Mapping[str, Any]) -> str:
+    return (
         f"cloud node {e['node']} runs or ran {e['cni']} ({'; '.join(e['why'])}): it may keep {_file(e)} after the "
         f"patch removes the pod; {e['remedy']}"
-        for e in entries
-    ]
+    )
+
+
+def recycle_warnings(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The console warnings: one per entry when there are few (``problems.SHOWN_ONE_BY_ONE``), otherwise one per
+    CNI and file with the count and the first nodes; PLAN.md and plan.json list every node."""
+    if len(entries) <= problems.SHOWN_ONE_BY_ONE:
+        return [_warning(e) for e in entries]
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for e in entries:
+        groups.setdefault((e["cni"], _file(e)), []).append(e)
+    lines = []
+    for (cni, file), members in groups.items():
+        if len(members) == 1:
+            lines.append(_warning(members[0]))
+            continue
+        first = ", ".join(str(e["node"]) for e in members[: problems.EXAMPLES])
+        more = len(members) - min(len(members), problems.EXAMPLES)
+        lines.append(
+            f"{len(members)} cloud nodes run or ran {cni} ({first}{f', and {more} more' if more else ''}; each "
+            f"with the reason in PLAN.md's \"Cloud nodes to recycle\" and plan.json's cloudNodesToRecycle): they "
+            f"may keep {file} after the patch removes the pod; {members[0]['remedy']}"
+        )
+    return lines
 
 
 def recycle_markdown(entries: Sequence[Mapping[str, Any]]) -> list[str]:

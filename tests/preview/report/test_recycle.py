@@ -13,7 +13,7 @@ import yaml
 from hybrid_terway.core.topology import ObjectRef
 from hybrid_terway.core.vocabulary import Scenario
 from preview.report.placement import Cni, NodeState, NodeVerdict, Placement
-from preview.report.recycle import CNI_CONFLISTS, REMEDY, TERWAY_CONFLIST, cloud_nodes_to_recycle
+from preview.report.recycle import CNI_CONFLISTS, REMEDY, TERWAY_CONFLIST, cloud_nodes_to_recycle, recycle_warnings
 from preview.run import EXIT_OK, PreviewError
 from preview.world.fake_cluster import FakeCluster, make_node, make_workload
 from tests.conftest import DATA
@@ -158,3 +158,33 @@ def test_a_pod_the_api_server_would_refuse_is_a_snapshot_error(tmp_path: Path, f
     with pytest.raises(PreviewError) as info:
         run_preview("dev", tmp_path, snapshot)
     assert "Pod" in str(info.value)
+
+
+def _entry(node: str, cni: str = "Calico") -> dict[str, Any]:
+    return {
+        "node": node,
+        "cni": cni,
+        "why": ["DaemonSet kube-system/calico-node schedules there today"],
+        "conflist": CNI_CONFLISTS[cni].file if cni in CNI_CONFLISTS else None,
+        "sortsBeforeTerway": True,
+        "source": None,
+        "remedy": REMEDY,
+    }
+
+
+def test_a_few_nodes_are_warned_one_by_one() -> None:
+    lines = recycle_warnings([_entry(f"node-{i}") for i in range(3)])
+    assert [line.split(" runs or ran ")[0] for line in lines] == [
+        "cloud node node-0",
+        "cloud node node-1",
+        "cloud node node-2",
+    ]
+
+
+def test_thousands_of_nodes_are_one_warning_per_cni_with_the_count_and_the_first_nodes() -> None:
+    lines = recycle_warnings([_entry(f"node-{i}") for i in range(2500)] + [_entry("edge-1", "Flannel")])
+    assert len(lines) == 2
+    calico = next(line for line in lines if "Calico" in line)
+    assert calico.startswith("2500 cloud nodes run or ran Calico (node-0, node-1, node-2, and 2497 more;")
+    assert "10-calico.conflist" in calico and calico.endswith(REMEDY)
+    assert next(line for line in lines if "Flannel" in line).startswith("cloud node edge-1 runs or ran Flannel (")
