@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,11 @@ def cluster_for(settings: Settings, snapshot: Path | None) -> FakeCluster:
         raise PreviewError(f"--snapshot {exc}") from None
     notices: list[YamlNotice] = []
     cluster = FakeCluster.of(load_snapshot(data, str(snapshot), notices), fresh=True)
+    del data
+    # What was read lives as long as the run: out of the collector's generations, so that its full collections
+    # while the program runs do not traverse a large cluster's millions of containers each time
+    # (https://docs.python.org/3/library/gc.html#gc.freeze).
+    gc.freeze()
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
     if not cluster.nodes():
@@ -258,6 +264,7 @@ def _preview(
     finally:
         if pack is not None:
             pack.stop()
+    gc.freeze()  # as for the snapshot (cluster_for): what the run built is kept until the artifacts are written
     return write_artifacts(
         run, world, settings, snapshot, report, out, before, plan, cloud_snapshot, interconnect_plan
     )
@@ -293,11 +300,12 @@ def write_artifacts(
     representative = snapshot is None
     # The program changes no node: one index, its classes telling apart what any workload of either state reads,
     # serves today and after the plan.
-    specs = [spec for state in (before, world.cluster) for _, spec in judged_workloads(state, settings)]
+    judged_before, judged_after = (judged_workloads(state, settings) for state in (before, world.cluster))
+    specs = [spec for _, spec in judged_before + judged_after]
     nodes = NodeIndex(before.nodes(), specs, settings.cloud_node_label)
     placement = with_before(
-        judge_placement(world.cluster, settings, representative, nodes),
-        judge_placement(before, settings, representative, nodes),
+        judge_placement(world.cluster, settings, representative, nodes, judged_after),
+        judge_placement(before, settings, representative, nodes, judged_before),
     )
     changes = artifacts.object_changes(run, before.objects)
     rolled = rollouts(changes.values(), before.objects, world.cluster.objects, nodes)

@@ -92,11 +92,22 @@ class NodeVerdict:
     after: NodeState
     before: NodeState | None = None
 
-    def as_json(self, with_before: bool) -> dict[str, Any]:
-        out = {"name": self.name, "cloud": self.cloud, "labels": dict(self.labels), **self.after.as_json()}
+    def as_json(self, with_before: bool, states: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """``states``: the JSON of each NodeState already written, by identity (the nodes of one class share
+        theirs)."""
+        states = {} if states is None else states
+        out = {"name": self.name, "cloud": self.cloud, "labels": dict(sorted(self.labels.items()))}
+        out |= _state_json(self.after, states)
         if with_before:
-            out["before"] = self.before.as_json() if self.before is not None else None
+            out["before"] = None if self.before is None else _state_json(self.before, states)
         return out
+
+
+def _state_json(state: NodeState, states: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    found = states.get(id(state))
+    if found is None:
+        found = states[id(state)] = state.as_json()
+    return {key: list(value) if isinstance(value, list) else value for key, value in found.items()}
 
 
 @dataclass(frozen=True)
@@ -117,13 +128,14 @@ class Placement:
 
     def as_json(self) -> dict[str, Any]:
         """placement.json's form."""
+        states: dict[int, dict[str, Any]] = {}  # held while the nodes are written: the ids stay unique
         out: dict[str, Any] = {
             "scenario": self.scenario.value,
             "cloudNodeLabel": self.cloud_node_label,
             "representative": self.representative,
             "ok": self.ok,
             "problems": list(self.problems),
-            "nodes": [n.as_json(self.today is not None) for n in self.nodes],
+            "nodes": [n.as_json(self.today is not None, states) for n in self.nodes],
         }
         if self.today is not None:
             out["before"] = {"ok": self.today[0], "problems": list(self.today[1])}
@@ -211,13 +223,18 @@ def judged_workloads(cluster: FakeCluster, settings: Settings) -> list[tuple[dic
 
 
 def judge_placement(
-    cluster: FakeCluster, settings: Settings, representative: bool, index: NodeIndex | None = None
+    cluster: FakeCluster,
+    settings: Settings,
+    representative: bool,
+    index: NodeIndex | None = None,
+    judged: Sequence[tuple[dict[str, Any], Mapping[str, Any] | None]] | None = None,
 ) -> Placement:
     """``index``: a NodeIndex of this cluster's nodes, to share with other judgements of the same nodes (one that
-    does not cover this cluster's workloads is replaced by one that does)."""
+    does not cover this cluster's workloads is replaced by one that does); ``judged``: this cluster's
+    ``judged_workloads``, where the caller has them."""
     label = settings.cloud_node_label
     listed = {(w.kind.value, w.namespace or "", w.name) for w in settings.workloads}
-    reconciled = judged_workloads(cluster, settings)
+    reconciled = judged_workloads(cluster, settings) if judged is None else judged
     specs = [spec for _, spec in reconciled]
     if index is None or not index.covers(specs, label):
         index = NodeIndex(cluster.nodes(), specs, label)
@@ -247,7 +264,7 @@ def judge_placement(
         if cloud and landing:
             node_problems.append(f"cloud node {name} can run on-prem workloads {', '.join(landing)}")
         problems += node_problems
-        labels = dict(sorted(((node.get("metadata") or {}).get("labels") or {}).items()))
+        labels = (node.get("metadata") or {}).get("labels") or {}
         nodes.append(NodeVerdict(name, cloud, labels, NodeState(running, landing, not node_problems)))
     return Placement(settings.scenario, label, representative, tuple(problems), tuple(nodes))
 

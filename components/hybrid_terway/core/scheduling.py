@@ -158,6 +158,8 @@ def _string(value: object, path: str) -> str:
 
 
 def _string_map(value: object, path: str) -> dict[str, str]:
+    if type(value) is dict and {*map(type, value), *map(type, value.values())} <= {str}:
+        return dict(value)  # what JSON and YAML give: every key and value a string (checked at C speed)
     mapping = _mapping(value, path)
     if mapping is None:
         return {}
