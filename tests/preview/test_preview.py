@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 from policy.hybrid_terway_guard import config as pc
+from preview import run as run_module
 from preview.engine.program import Registration
 from preview.report.artifacts import manifest_of
 from preview.report.schema import validate_object
@@ -183,6 +185,25 @@ def test_bad_snapshot_exits_2(content: str, message: str, tmp_path: Path) -> Non
     with pytest.raises(PreviewError) as info:
         run_preview("dev", tmp_path, snapshot)
     assert info.value.exit_code == EXIT_INVALID and message in str(info.value)
+
+
+def test_a_preview_leaves_the_collector_as_it_found_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview collects less often while it runs; whoever calls it in-process gets the thresholds back, also
+    when it fails."""
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+
+    def failing(*_: object) -> None:
+        seen.append(gc.get_threshold())
+        raise OSError("disk gone")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(run_module, "load_stack_config", failing)
+        with pytest.raises(OSError, match="disk gone"):
+            run_preview("dev", tmp_path)
+    assert seen == [run_module.COLLECTOR_THRESHOLDS] and gc.get_threshold() == before
+    run_preview("dev", tmp_path)
+    assert gc.get_threshold() == before
 
 
 def test_snapshot_without_the_listed_workload_exits_2(tmp_path: Path) -> None:
