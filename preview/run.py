@@ -345,13 +345,13 @@ def write_artifacts(
     plan["cloudNodesToRecycle"] = recycle
     plan["provenance"] = provenance_document(sources)
     plan["securityReview"] = review
-    artifacts.write_text(out / "plan.json", artifacts.dump_json(plan))
+    artifacts.write_json(out / "plan.json", plan)
     # What `pulumi stack export` would hold after an `up` of this plan: every secret an envelope, never plain.
-    artifacts.write_text(out / "state.json", artifacts.dump_json(run.state.export()))
+    artifacts.write_json(out / "state.json", run.state.export())
     placement_json = placement.as_json()  # the typed judgement turns into JSON where the artifact is written
-    artifacts.write_text(out / "placement.json", artifacts.dump_json(placement_json))
+    artifacts.write_json(out / "placement.json", placement_json)
     if report is not None:
-        artifacts.write_text(out / "policy-report.json", artifacts.dump_json(report))
+        artifacts.write_json(out / "policy-report.json", report)
     plan_md = artifacts.plan_markdown(
         run,
         settings.scenario.value,

@@ -146,9 +146,9 @@ class Deployment:
     operator: TigeraOperator | None = None
     """The tigera operator of the cluster, when it runs one (``preview.world.tigera_operator``)."""
 
-    _nodes: tuple[tuple[tuple[int, object], ...], NodeIndex] | None = field(default=None, init=False, repr=False)
-    """The cluster's nodes in an index, with what they were when it was built (each Node and its
-    ``resourceVersion``): one index for every rollout the run sizes while the nodes stay the same."""
+    _nodes: tuple[list[dict[str, Any]], NodeIndex] | None = field(default=None, init=False, repr=False)
+    """The cluster's nodes in an index, with the Node objects it was built from: one index for every rollout the
+    run sizes while the nodes stay the same (``_node_index``)."""
 
     def __post_init__(self) -> None:
         self.new = StackState(self.stack, self.project)
@@ -545,10 +545,13 @@ class Deployment:
         return replicas if isinstance(replicas, int) else constants.DEFAULT_REPLICAS
 
     def _node_index(self) -> NodeIndex:
-        nodes = self.cluster.nodes()
-        seen = tuple((id(n), (n.get("metadata") or {}).get("resourceVersion")) for n in nodes)
-        if self._nodes is None or self._nodes[0] != seen:
-            self._nodes = (seen, NodeIndex(nodes))
+        """One index while the nodes stay the same objects: the fake cluster replaces an object it writes, never
+        changes it in place (``FakeCluster.copy``), and the index holds the nodes it was built from, so no id is
+        reused while it is cached. Checked by identity, unsorted: 300 rollout waits on 5,000 nodes spent a second
+        sorting them again."""
+        nodes = [obj for key, obj in self.cluster.objects.items() if key[0] == "Node"]
+        if self._nodes is None or list(map(id, nodes)) != list(map(id, self._nodes[0])):
+            self._nodes = (nodes, NodeIndex(nodes))
         return self._nodes[1]
 
     # --- the fake cloud ------------------------------------------------------------------------------------------
