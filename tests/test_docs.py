@@ -14,7 +14,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 MAKE = re.compile(r"(?<![\w/-])make ([a-z][\w-]*)((?: [A-Z_]+=\S+)*)")
 # Files a reader makes for their own cluster, and stacks a reader creates; every other one must exist.
-READERS_OWN = {"cluster.yaml", "cloud.json", "mine", "prod"}
+READERS_OWN = {"cluster.yaml", "cluster.json", "cloud.json", "mine", "prod"}
 
 
 def anchors(page: Path) -> set[str]:
