@@ -130,6 +130,26 @@ def validate_object(obj: Mapping[str, Any], *, partial: bool, strict: bool = Tru
     return problems
 
 
+def missing_required(obj: Mapping[str, Any]) -> list[str]:
+    """The paths of the fields the schema requires that ``obj`` lacks (``spec.selector``), for an object the API
+    server would create from it; empty for a kind without a schema here (a custom resource the preview does not
+    know: its CRD decides)."""
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    if (api_version, kind) in CRD_SCHEMAS:
+        validator = _crd_validator(CRD_SCHEMAS[(api_version, kind)], False)
+    else:
+        try:
+            validator = _validator(_schema_file(api_version, kind), False, False)
+        except SchemaError:
+            return []
+    missing = []
+    for error in validator.iter_errors(obj):
+        if error.validator == "required" and isinstance(error.instance, Mapping):
+            at = "".join(f"{p}." for p in error.absolute_path)
+            missing += [f"{at}{name}" for name in error.validator_value if name not in error.instance]
+    return sorted(missing)
+
+
 def _name(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata") or {}
     return f"{meta.get('namespace')}/{meta.get('name')}" if meta.get("namespace") else str(meta.get("name"))

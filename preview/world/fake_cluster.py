@@ -26,6 +26,7 @@ from typing import Any, Final
 from hybrid_terway.core import constants, scheduling, ssa, terway_model
 from hybrid_terway.core.settings import Settings
 from hybrid_terway.core.vocabulary import Scenario, WorkloadKind
+from preview.report.schema import missing_required
 from preview.world.snapshot import SnapshotError, load_snapshot  # noqa: F401  (loading lives in preview.world.snapshot)
 
 Key = tuple[str, str, str]  # kind, namespace ("" when cluster-scoped), name
@@ -252,14 +253,15 @@ class FakeCluster:
     ) -> dict[str, Any]:
         """A server-side apply (``PATCH`` with ``application/apply-patch+yaml``) of ``inputs`` by ``manager``.
 
-        A Patch token (``kubernetes:apps/v1:DaemonSetPatch``) needs an existing object; a plain kind is created
-        or upserted. Raises ``ApplyConflict`` when, without ``force``, the apply changes a field another manager
-        owns; forced, the other manager loses the field. Fields ``manager`` applied last time and not now are
-        removed unless another manager owns them. ``dry_run``: the result, nothing stored. Returns the object as
-        stored, with ``managedFields``. A Secret's ``stringData`` is written into ``data`` (as the provider does
-        before it applies).
+        An object that does not exist is created, for a Patch token (``kubernetes:apps/v1:DaemonSetPatch``) as for
+        a plain kind, if the body is a whole object (the schema's required fields; otherwise the API server's 422
+        ``is invalid: ...: Required value``); one that exists is upserted. Raises ``ApplyConflict`` when, without
+        ``force``, the apply changes a field another manager owns; forced, the other manager loses the field.
+        Fields ``manager`` applied last time and not now are removed unless another manager owns them.
+        ``dry_run``: the result, nothing stored. Returns the object as stored, with ``managedFields``. A Secret's
+        ``stringData`` is written into ``data`` (as the provider does before it applies).
         """
-        api_version, kind, patch = parse_type_token(token)
+        api_version, kind, _ = parse_type_token(token)
         self._check_manager(manager)
         body = copy.deepcopy(dict(inputs))
         sent_version, sent_kind = body.get("apiVersion", api_version), body.get("kind", kind)
@@ -281,8 +283,15 @@ class FakeCluster:
             body["data"] = {**(body.get("data") or {}), **body.pop("stringData")}
         key = (kind, str(meta.get("namespace") or ""), str(meta["name"]))
         live = self.objects.get(key)
-        if patch and live is None:
-            raise ClusterError(f"cannot patch {kind} {_where(key[1], key[2])}: it does not exist in the cluster")
+        if live is None and (missing := missing_required(body)):
+            # An apply creates what does not exist (handlers/patch.go: forceAllowCreate for apply patches), a Patch
+            # resource's as any other (the provider's Create applies it as it is); the object must then be whole.
+            group = api_version.rpartition("/")[0]
+            errors = [f"{path}: Required value" for path in missing]
+            raise ClusterError(
+                f'{kind}{"." + group if group else ""} "{key[2]}" is invalid: '
+                + (errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]")
+            )
         managers = self._managed(kind, live) if live is not None else {}
         base = _plain(live) if live is not None else {"apiVersion": api_version, "kind": kind}
         try:

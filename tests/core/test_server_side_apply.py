@@ -225,18 +225,37 @@ def test_containers_and_env_merge_by_name() -> None:
     ]
 
 
-def test_a_patch_needs_an_object_and_an_apply_needs_a_manager() -> None:
+def test_an_apply_creates_only_a_whole_object_and_needs_a_manager() -> None:
+    """An apply of what does not exist creates it (handlers/patch.go: forceAllowCreate), through a Patch resource as
+    through any other; a partial DaemonSet is the API server's 422."""
     cluster = FakeCluster()
-    with pytest.raises(ClusterError, match="cannot patch DaemonSet kube-system/calico-node"):
-        cluster.apply(DS_PATCH, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    invalid = (
+        r'^DaemonSet\.apps "calico-node" is invalid: '
+        r"\[spec\.selector: Required value, spec\.template\.spec\.containers: Required value\]$"
+    )
+    for token in (DS_PATCH, DS):
+        with pytest.raises(ClusterError, match=invalid):
+            cluster.apply(token, affinity_patch(EXCLUSION), manager="hybrid-terway")
+    assert cluster.objects == {}
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "eni-config", "namespace": "kube-system"}}
+    created = cluster.apply(CM_PATCH, {**config, "data": {"eni_conf": "{}"}}, manager="hybrid-terway")
+    assert created["data"] == {"eni_conf": "{}"} and created["metadata"]["resourceVersion"]
+    assert [e["manager"] for e in created["metadata"]["managedFields"]] == ["hybrid-terway"]
+    whole = calico()
+    del whole["status"], whole["metadata"]["resourceVersion"]
+    assert cluster.apply(DS_PATCH, whole, manager="m")["spec"]["selector"] == whole["spec"]["selector"]
     with pytest.raises(ClusterError, match="fieldManager: Required value"):
         cluster.apply(DS, affinity_patch(EXCLUSION), manager="")
     body = affinity_patch(EXCLUSION)
     body["metadata"]["managedFields"] = []
     with pytest.raises(ClusterError, match=r"metadata\.managedFields must be nil"):
         cluster.apply(DS, body, manager="m")
-    created = cluster.apply(DS, affinity_patch(EXCLUSION), manager="m", dry_run=True)
-    assert created["metadata"]["generation"] == 1 and cluster.objects == {}, "a dry run stores nothing"
+    before = dict(cluster.objects)
+    other = calico()
+    del other["status"], other["metadata"]["resourceVersion"]
+    other["metadata"]["name"] = "calico-typha"
+    created = cluster.apply(DS, other, manager="m", dry_run=True)
+    assert created["metadata"]["generation"] == 1 and cluster.objects == before, "a dry run stores nothing"
 
 
 # --- upstream's own cases, ported as data (tests/data/ssa/) ------------------------------------------------------
