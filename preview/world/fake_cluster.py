@@ -145,6 +145,47 @@ def key_of(obj: Mapping[str, Any]) -> Key:
     return str(obj.get("kind")), str(meta.get("namespace") or ""), str(meta.get("name"))
 
 
+def create_errors(api_version: str, kind: str, body: Mapping[str, Any]) -> list[str]:
+    """What the API server's validation says of ``body`` as a new object (``field.ErrorList`` as it prints): the
+    fields the upstream OpenAPI requires, and for the apps/v1 workloads the selector rules of kubernetes
+    ``pkg/apis/apps/validation/validation.go`` (``ValidateDaemonSetSpec``, ``ValidateDeploymentSpec``,
+    ``ValidateStatefulSetSpec``): the selector must be a selector, not empty, and match the template's labels.
+    The API server's other create checks (container images, ports, names) are not modelled."""
+    errors = [f"{path}: Required value" for path in missing_required(body)]
+    if api_version != "apps/v1" or kind not in ("DaemonSet", "Deployment", "StatefulSet"):
+        return errors
+    spec = _part(body, "spec")
+    labels = _part(_part(_part(spec, "template"), "metadata"), "labels")
+    selector = spec.get("selector")
+    if isinstance(selector, Mapping):
+        try:
+            problem = scheduling.label_selector_error(selector)
+        except scheduling.MalformedSpecError as exc:
+            problem = str(exc)
+        if problem is not None:
+            return [*errors, f"spec.selector: Invalid value: {_shown(selector)}: {problem}"]
+        if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+            empty = f"empty selector is invalid for {kind.lower()}"
+            return [*errors, f"spec.selector: Invalid value: {_shown(selector)}: {empty}"]
+    if not scheduling.label_selector_matches(selector if isinstance(selector, Mapping) else None, labels):
+        errors.append(
+            f"spec.template.metadata.labels: Invalid value: {_shown(labels or None)}: "
+            "`selector` does not match template `labels`"
+        )
+    return errors
+
+
+def _part(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = obj.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _shown(value: object) -> str:
+    """A value as recent releases' ``field.Invalid`` print it (apimachinery ``pkg/util/validation/field/errors.go``;
+    older ones print Go syntax)."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
 def parse_type_token(token: str) -> tuple[str, str, bool]:
     """``kubernetes:apps/v1:DaemonSetPatch`` -> (``apps/v1``, ``DaemonSet``, True)."""
     _, group_version, kind = token.split(":", 2)
@@ -283,11 +324,10 @@ class FakeCluster:
             body["data"] = {**(body.get("data") or {}), **body.pop("stringData")}
         key = (kind, str(meta.get("namespace") or ""), str(meta["name"]))
         live = self.objects.get(key)
-        if live is None and (missing := missing_required(body)):
+        if live is None and (errors := create_errors(api_version, kind, body)):
             # An apply creates what does not exist (handlers/patch.go: forceAllowCreate for apply patches), a Patch
             # resource's as any other (the provider's Create applies it as it is); the object must then be whole.
             group = api_version.rpartition("/")[0]
-            errors = [f"{path}: Required value" for path in missing]
             raise ClusterError(
                 f'{kind}{"." + group if group else ""} "{key[2]}" is invalid: '
                 + (errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]")

@@ -18,6 +18,8 @@ from hybrid_terway.core.scheduling import (
     is_cloud_node,
     is_label_value,
     is_qualified_name,
+    label_selector_error,
+    label_selector_matches,
     may_run_on_labelled_node,
     may_run_on_unlabelled_node,
     parse_int64,
@@ -1235,3 +1237,39 @@ def test_pod_spec_of_is_read_only_and_feeds_the_other_functions() -> None:
     assert spec is not None
     assert may_run_on_labelled_node(spec)
     assert not may_run_on_labelled_node(exclude_nodes_with_label(spec))
+
+
+# apimachinery pkg/apis/meta/v1/helpers.go LabelSelectorAsSelector (nil selects nothing, empty everything) and
+# pkg/labels/selector.go Requirement.Matches, for the four operators a label selector has.
+@pytest.mark.parametrize(
+    ("selector", "labels", "matches"),
+    [
+        (None, {"app": "x"}, False),  # nil: labels.Nothing()
+        ({}, {}, True),  # empty: labels.Everything()
+        ({"matchLabels": {"app": "x"}}, {"app": "x", "tier": "a"}, True),
+        ({"matchLabels": {"app": "x"}}, {"app": "y"}, False),
+        ({"matchExpressions": [req("tier", "In", ["a", "b"])]}, {"tier": "b"}, True),
+        ({"matchExpressions": [req("tier", "NotIn", ["a"])]}, {}, True),
+        ({"matchExpressions": [req("tier", "Exists")]}, {"app": "x"}, False),
+        ({"matchExpressions": [req("tier", "DoesNotExist")]}, {"app": "x"}, True),
+        ({"matchLabels": {"app": "x"}, "matchExpressions": [req("tier", "Exists")]}, {"app": "x"}, False),
+    ],
+)
+def test_label_selector_matches_as_apimachinery(
+    selector: dict[str, Any] | None, labels: dict[str, str], matches: bool
+) -> None:
+    assert selector is None or label_selector_error(selector) is None
+    assert label_selector_matches(selector, labels) is matches
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        {"matchExpressions": [req("app", "Gt", ["1"])]},  # node-selector operators only
+        {"matchExpressions": [req("app", "In")]},  # In needs values
+        {"matchExpressions": [req("app", "Exists", ["x"])]},
+        {"matchLabels": {"app": "not a value"}},
+    ],
+)
+def test_what_is_no_label_selector(selector: dict[str, Any]) -> None:
+    assert label_selector_error(selector) is not None

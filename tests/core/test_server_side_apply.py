@@ -230,8 +230,9 @@ def test_an_apply_creates_only_a_whole_object_and_needs_a_manager() -> None:
     through any other; a partial DaemonSet is the API server's 422."""
     cluster = FakeCluster()
     invalid = (
-        r'^DaemonSet\.apps "calico-node" is invalid: '
-        r"\[spec\.selector: Required value, spec\.template\.spec\.containers: Required value\]$"
+        r'^DaemonSet\.apps "calico-node" is invalid: \[spec\.selector: Required value, '
+        r"spec\.template\.spec\.containers: Required value, spec\.template\.metadata\.labels: Invalid value: null: "
+        r"`selector` does not match template `labels`\]$"
     )
     for token in (DS_PATCH, DS):
         with pytest.raises(ClusterError, match=invalid):
@@ -243,6 +244,13 @@ def test_an_apply_creates_only_a_whole_object_and_needs_a_manager() -> None:
     assert [e["manager"] for e in created["metadata"]["managedFields"]] == ["hybrid-terway"]
     whole = calico()
     del whole["status"], whole["metadata"]["resourceVersion"]
+    for selector, message in [
+        ({"matchLabels": {"app": "calico"}}, r'labels: Invalid value: \{"app":"calico-node"\}: `selector` does'),
+        ({}, r"^DaemonSet\.apps \"calico-node\" is invalid: spec\.selector: Invalid value: \{\}: empty selector is"),
+        ({"matchExpressions": [{"key": "app", "operator": "Gt", "values": ["1"]}]}, r"operator 'Gt' is not one"),
+    ]:
+        with pytest.raises(ClusterError, match=message):
+            cluster.apply(DS_PATCH, {**whole, "spec": {**whole["spec"], "selector": selector}}, manager="m")
     assert cluster.apply(DS_PATCH, whole, manager="m")["spec"]["selector"] == whole["spec"]["selector"]
     with pytest.raises(ClusterError, match="fieldManager: Required value"):
         cluster.apply(DS, affinity_patch(EXCLUSION), manager="")

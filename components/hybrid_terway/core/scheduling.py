@@ -300,6 +300,38 @@ def _expression_matches(req: _Requirement, labels: Mapping[str, str]) -> bool:
     return node_value > bound if req.operator == GT else node_value < bound
 
 
+_LABEL_SELECTOR_OPERATORS: Final = (IN, NOT_IN, EXISTS, DOES_NOT_EXIST)
+
+
+def label_selector_error(selector: Mapping[str, Any]) -> str | None:
+    """Why a ``metav1.LabelSelector`` is no selector (apimachinery ``pkg/apis/meta/v1/helpers.go``
+    ``LabelSelectorAsSelector``: label selectors have no ``Gt``/``Lt``), or None."""
+    for key, value in (_mapping(selector.get("matchLabels"), "selector.matchLabels") or {}).items():
+        if not is_qualified_name(str(key)) or not isinstance(value, str) or not is_label_value(value):
+            return f"matchLabels {key!r}: {value!r} is not a valid label"
+    for i, raw in enumerate(_sequence(selector.get("matchExpressions"), "selector.matchExpressions")):
+        req = _read_requirement(raw, f"selector.matchExpressions[{i}]")
+        if req.operator not in _LABEL_SELECTOR_OPERATORS:
+            return f"operator {req.operator!r} is not one of {', '.join(_LABEL_SELECTOR_OPERATORS)}"
+        if (problem := _expression_error(req)) is not None:
+            return problem
+    return None
+
+
+def label_selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    """Whether ``labels`` satisfy a valid ``metav1.LabelSelector`` (``label_selector_error`` is None), as
+    ``LabelSelectorAsSelector(selector).Matches(labels)``: a nil selector selects nothing, an empty one everything,
+    otherwise every ``matchLabels`` pair and every ``matchExpressions`` requirement must hold."""
+    if selector is None:
+        return False
+    for key, value in (_mapping(selector.get("matchLabels"), "selector.matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    raw_expressions = _sequence(selector.get("matchExpressions"), "selector.matchExpressions")
+    requirements = (_read_requirement(r, "selector.matchExpressions") for r in raw_expressions)
+    return all(_expression_matches(req, labels) for req in requirements)
+
+
 def _term_matches(term: _Term, labels: Mapping[str, str], name: str) -> bool:
     if not all(_expression_matches(e, labels) for e in term.expressions):
         return False
