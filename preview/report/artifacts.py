@@ -37,10 +37,6 @@ def json_bytes(data: Any) -> bytes:
         return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def dump_json(data: Any) -> str:
-    return json_bytes(data).decode()
-
-
 def program_resources(run: ProgramRun) -> list[Registration]:
     """Every registration, in a stable order (URN), the stack itself first."""
     return sorted(run.registrations, key=lambda r: (r.type != "pulumi:pulumi:Stack", r.urn))

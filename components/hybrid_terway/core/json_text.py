@@ -12,10 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 _WHITESPACE = " \t\n\r"
 # Before 3.13, the message at the closing bracket of a trailing comma: an object's, then an array's.
 _BEFORE_313 = {"Expecting property name enclosed in double quotes": "}", "Expecting value": "]"}
+
+
+def is_string_map(value: object) -> TypeGuard[dict[str, str]]:
+    """Whether a decoded value is a mapping of strings to strings (labels, annotations), checked at C speed: the
+    common case, for which the key-by-key checks that name what is wrong need not run."""
+    return type(value) is dict and {*map(type, value), *map(type, value.values())} <= {str}
 
 
 def kind_of(value: object) -> str:

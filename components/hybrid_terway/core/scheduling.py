@@ -24,7 +24,7 @@ from hybrid_terway.core.constants import (
     TIGERA_INSTALLATION_KIND,
     split_label,
 )
-from hybrid_terway.core.json_text import kind_of
+from hybrid_terway.core.json_text import is_string_map, kind_of
 
 __all__ = [
     "NODE_NAME_FIELD",
@@ -158,8 +158,8 @@ def _string(value: object, path: str) -> str:
 
 
 def _string_map(value: object, path: str) -> dict[str, str]:
-    if type(value) is dict and {*map(type, value), *map(type, value.values())} <= {str}:
-        return dict(value)  # what JSON and YAML give: every key and value a string (checked at C speed)
+    if is_string_map(value):
+        return dict(value)
     mapping = _mapping(value, path)
     if mapping is None:
         return {}

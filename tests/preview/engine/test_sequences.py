@@ -448,7 +448,7 @@ def test_state_of_a_configmap_store_stack_holds_no_accesskey_secret(source: str)
     second = seq.up(stack)
     assert second.changed == []
     for run in seq.runs:
-        state = artifacts.dump_json(run.state.export())
+        state = artifacts.json_bytes(run.state.export()).decode()
         for secret in secrets:
             assert secret not in state
         assert f'"{SECRET_SIG_KEY}": "{SECRET_SIG}"' in state, "the key is there, as the engine's secret envelope"
